@@ -1,0 +1,48 @@
+"""One shared Spark Connect server per user, and a Spark Connect session in every notebook.
+
+In a notebook: `%load_ext sparkconnect`, then `%spark start` (or just use `spark`). From Python:
+
+    import sparkconnect
+    spark = sparkconnect.start(conf={"spark.sql.shuffle.partitions": "8"})
+    sparkconnect.status()
+    sparkconnect.stop()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import _core
+from .api import logs, restart, session, start, status, stop
+from .errors import ConfError, HomeError, SparkConnectError, StartError
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+__version__ = _core.__version__
+__all__ = [
+    "ConfError",
+    "HomeError",
+    "SparkConnectError",
+    "StartError",
+    "load_ipython_extension",
+    "logs",
+    "restart",
+    "session",
+    "start",
+    "status",
+    "stop",
+    "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython: InteractiveShell) -> None:
+    from .extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
+    from .extension import unload
+
+    unload(ipython)

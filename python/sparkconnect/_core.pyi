@@ -1,0 +1,150 @@
+"""Typed boundary to the Rust core.
+
+The core owns everything that touches processes, files, sockets and time: the per-user home, the
+lock, the state file, launching and stopping the Spark Connect server, leases of attached kernels,
+the pending conf and the server log. Every function takes the home directory explicitly (see
+`resolve_home`), so tests and users can run isolated servers side by side.
+
+Blocking calls release the GIL and check for signals, so Ctrl-C interrupts them.
+"""
+
+__version__: str
+
+class SparkConnectError(Exception):
+    """Base class of every error the core raises. The message is one paragraph a user can act on."""
+
+class HomeError(SparkConnectError):
+    """The per-user home cannot be used: owned by someone else, group/other-writable, not a
+    directory, or not creatable."""
+
+class ConfError(SparkConnectError, ValueError):
+    """A conf item is malformed (not `key=value`, empty key or value, whitespace in the key,
+    control characters), or a port number is out of range."""
+
+class StartError(SparkConnectError):
+    """The server could not be started: Java or SPARK_HOME missing, the port is taken, or the
+    process exited / did not open its port in time. The message names the cause, quotes the last
+    lines of the server log when there is one, and says what to do."""
+
+class ServerInfo:
+    """What the state file records about a running server (read-only)."""
+
+    pid: int
+    """Process id of the server (leader of its own process group)."""
+    port: int
+    """gRPC port, bound on 127.0.0.1."""
+    ui_port: int
+    """Spark Web UI port."""
+    token: str
+    """Authentication token. Never print it; `connect_url` embeds it for the client."""
+    master: str
+    """The value of spark.master the server runs with."""
+    spark_home: str
+    spark_version: str
+    java: str
+    """Path of the java executable the server runs on."""
+    python: str
+    """Interpreter the server's Python workers use (PYSPARK_PYTHON)."""
+    conf: dict[str, str]
+    """The user conf the server was launched with (what `%spark conf` calls 'in force'); keys the
+    core sets itself (binding address, ports) are not included."""
+    log_path: str
+    started_at: float
+    """Launch time, Unix seconds."""
+
+    def connect_url(self) -> str:
+        """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
+
+class Status:
+    state: str
+    """"running" (process alive, same start time as recorded) or "stopped"."""
+    server: ServerInfo | None
+    """Set when state == "running"."""
+    attached: list[int]
+    """Pids of live processes holding a lease, sorted. Leases of dead pids are pruned."""
+    problem: str | None
+    """Why a state file was ignored (corrupt, unknown schema version, server process gone), else
+    None."""
+    log_path: str
+    """The server log path (may not exist yet)."""
+
+class StartResult:
+    server: ServerInfo
+    launched: bool
+    """True when this call launched the server, False when it attached to a running one."""
+
+class StopResult:
+    stopped: bool
+    """True when this call stopped the server process."""
+    was_running: bool
+    """False when no server was running (nothing to do)."""
+    remaining: list[int]
+    """Pids of other live lease holders when the server was left running for them."""
+
+def resolve_home(path: str | None = None) -> str:
+    """Return the per-user home, creating it with mode 0700 if needed.
+
+    `path` wins when given; else `$SPARKCONNECT_HOME`; else `$XDG_RUNTIME_DIR/sparkconnect`; else
+    `~/.sparkconnect`. Raises HomeError for a home owned by another user, writable by group or
+    others, or not a directory."""
+
+def parse_conf(items: list[str]) -> dict[str, str]:
+    """Parse `key=value` items (the value may contain `=`). Raises ConfError naming the bad item."""
+
+def status(home: str) -> Status:
+    """Read the state without taking the lock. Never raises for a corrupt state file: it is reported
+    in `Status.problem`."""
+
+def start(
+    home: str,
+    *,
+    lease_pid: int,
+    spark_home: str,
+    python: str,
+    conf: dict[str, str],
+    port: int | None = None,
+    timeout: float = 120.0,
+) -> StartResult:
+    """Attach to the running server or launch one, under the lock, and register a lease for
+    `lease_pid`.
+
+    A launch runs `$SPARK_HOME/bin/spark-submit --class
+    org.apache.spark.sql.connect.service.SparkConnectServer` in its own session, with the token in
+    its environment and the conf in a 0600 properties file; it returns once the gRPC port accepts
+    connections. `port=None` picks a free port. Raises StartError."""
+
+def restart(
+    home: str,
+    *,
+    lease_pid: int,
+    spark_home: str,
+    python: str,
+    conf: dict[str, str],
+    port: int | None = None,
+    timeout: float = 120.0,
+    grace: float = 10.0,
+) -> StartResult:
+    """Stop the running server (whoever is attached; leases are kept) and launch a new one, under
+    the lock in one step."""
+
+def stop(home: str, *, lease_pid: int, force: bool = False, grace: float = 10.0) -> StopResult:
+    """Release the lease of `lease_pid`; stop the server when no other live lease remains, or when
+    `force`. Stopping sends SIGTERM to the server's process group, waits `grace` seconds, then
+    SIGKILL, and removes the state file."""
+
+def release(home: str, *, lease_pid: int) -> None:
+    """Drop the lease of `lease_pid` without stopping anything."""
+
+def load_conf(home: str) -> dict[str, str]:
+    """The pending conf: what the next start applies. Empty if never set."""
+
+def save_conf(home: str, conf: dict[str, str]) -> None:
+    """Replace the pending conf (written atomically, mode 0600)."""
+
+def tail_log(path: str, n: int) -> list[str]:
+    """The last `n` lines of a file, read backwards from its end (cost independent of file size).
+    Missing file: empty list."""
+
+def find_java() -> str:
+    """The java executable a launch would use ($JAVA_HOME/bin/java, else `java` on PATH). Raises
+    StartError when there is none."""

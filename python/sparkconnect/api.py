@@ -1,0 +1,56 @@
+"""The Python API for scripts and tests; the magics use it too."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import _core, server
+from ._core import StopResult
+from .display import Card, LogTail
+from .reports import status_card
+from .session import KERNEL_SESSION
+
+if TYPE_CHECKING:
+    from pyspark.sql.connect.session import SparkSession
+
+
+def session() -> SparkSession:
+    """This process's Spark Connect session, launching or attaching to the server if needed."""
+    return KERNEL_SESSION.get()
+
+
+def start(
+    conf: dict[str, str] | None = None,
+    port: int | None = None,
+    timeout: float = server.DEFAULT_START_TIMEOUT,
+) -> SparkSession:
+    """Launch the user's server (or attach to it) and return this process's session.
+
+    `conf` items are saved as the conf for the next start; a running server whose conf differs is
+    left as is (`restart` applies it)."""
+    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout).session
+
+
+def restart(
+    conf: dict[str, str] | None = None,
+    port: int | None = None,
+    timeout: float = server.DEFAULT_START_TIMEOUT,
+) -> SparkSession:
+    """Stop the server for everyone and start it again with the saved conf plus `conf`."""
+    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout, restart=True).session
+
+
+def stop(force: bool = False) -> StopResult:
+    """Release this process's session; stop the server if nobody else is attached (or `force`)."""
+    return KERNEL_SESSION.stop(force=force)
+
+
+def status() -> Card:
+    """The server's state as a card (text in a terminal, HTML in Jupyter)."""
+    return status_card(server.status())
+
+
+def logs(n: int = 50) -> LogTail:
+    """The last `n` lines of the server log."""
+    path = server.status().log_path
+    return LogTail(path, _core.tail_log(path, n))

@@ -1,0 +1,124 @@
+"""The `%spark` command line: subcommands, options, and what each usage error says."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from IPython.core.error import UsageError
+
+HELP = """\
+Manage this user's shared Spark Connect server and this notebook's session (`spark`).
+
+  %spark start [--conf KEY=VALUE ...] [--port N] [--timeout SECONDS]
+      Launch the server, or attach to the one already running, and bind `spark`.
+      --conf items are saved as the conf for the next start.
+      Example:  %spark start --conf spark.sql.shuffle.partitions=8
+  %spark stop [--force]
+      Release this notebook's session. The server stops when no other notebook is
+      attached; --force stops it for everyone.
+  %spark restart [--conf KEY=VALUE ...] [--port N] [--timeout SECONDS]
+      Stop the server (for every attached notebook) and start it with the saved conf.
+  %spark status
+      State, URL, pid, uptime, Spark version, master, attached notebooks, Spark UI link,
+      log file.
+  %spark logs [-n LINES]
+      The last lines of the server log (default 50).
+  %spark conf [KEY=VALUE ...] [--unset KEY ...] [--reset]
+      Without arguments: the conf in force and the conf the next (re)start applies.
+      With KEY=VALUE items: save them for the next start; they never restart a running
+      server (`%spark restart` applies them).
+      Example:  %spark conf spark.executor.memory=2g spark.sql.shuffle.partitions=8
+  %spark help
+      This text.
+
+Until the server runs, `spark` connects on first use. Set $SPARKCONNECT_HOME to keep the
+server's state, lock and logs somewhere other than the per-user default.
+"""
+
+
+class _HelpShown(Exception):
+    """argparse printed help for `-h`; nothing else to do."""
+
+
+class SparkArgumentParser(argparse.ArgumentParser):
+    """argparse that reports mistakes as IPython UsageErrors instead of exiting the kernel."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}\nUsage: {self.format_usage().strip()[7:]}  (`%spark help`)")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if status:
+            raise UsageError(message or "invalid arguments")
+        raise _HelpShown
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, not {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
+    return port
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"timeout must be a number of seconds, not {text!r}"
+        ) from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"timeout must be positive, not {text}")
+    return seconds
+
+
+def line_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"-n takes a number of lines, not {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"-n must be at least 1, not {count}")
+    return count
+
+
+def _start_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark conf item"
+    )
+    parser.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
+    parser.add_argument("--timeout", type=positive_seconds, help="seconds to wait for start-up")
+
+
+def build_parser() -> SparkArgumentParser:
+    parser = SparkArgumentParser(prog="%spark", add_help=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    _start_options(commands.add_parser("start", help="launch or attach"))
+    stop = commands.add_parser("stop", help="detach; stop the server if last")
+    stop.add_argument("--force", action="store_true", help="stop it even if others are attached")
+    _start_options(commands.add_parser("restart", help="stop and start with the saved conf"))
+    commands.add_parser("status", help="the server's state")
+    logs = commands.add_parser("logs", help="the server log")
+    logs.add_argument("-n", type=line_count, default=50, metavar="LINES", help="lines to show")
+    conf = commands.add_parser("conf", help="show or set the conf")
+    conf.add_argument("items", nargs="*", metavar="KEY=VALUE")
+    conf.add_argument("--unset", action="append", default=[], metavar="KEY")
+    conf.add_argument("--reset", action="store_true", help="forget every saved item")
+    commands.add_parser("help", help="explain every subcommand")
+    return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace | None:
+    """Parse a `%spark` line already split into words; None when `-h` printed help."""
+    if not argv:
+        raise UsageError(
+            "%spark needs a subcommand, for example `%spark start`; `%spark help` lists them."
+        )
+    try:
+        return build_parser().parse_args(argv)
+    except _HelpShown:
+        return None

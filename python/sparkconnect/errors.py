@@ -1,0 +1,20 @@
+"""The exceptions users may see, and how IPython shows them.
+
+The classes live in the Rust core (so the core raises them directly); here they learn to render as
+one readable paragraph in IPython and Jupyter instead of a traceback through our own code.
+"""
+
+from __future__ import annotations
+
+from ._core import ConfError, HomeError, SparkConnectError, StartError
+
+__all__ = ["ConfError", "HomeError", "SparkConnectError", "StartError"]
+
+
+def _render_traceback_(self: BaseException) -> list[str]:
+    # IPython calls this instead of formatting a traceback (InteractiveShell.showtraceback); the
+    # cell still counts as failed, so "Run All" stops here.
+    return [f"{type(self).__name__}: {self}"]
+
+
+SparkConnectError._render_traceback_ = _render_traceback_  # type: ignore[attr-defined]

@@ -1,0 +1,33 @@
+"""`%load_ext sparkconnect` and `%unload_ext sparkconnect`."""
+
+from __future__ import annotations
+
+import os
+
+from IPython.core.interactiveshell import InteractiveShell
+
+from . import _core, server
+from .lazy import LazySpark
+from .magics import SparkConnect, spark_is_ours
+from .session import KERNEL_SESSION
+
+
+def load(shell: InteractiveShell) -> None:
+    magics = SparkConnect(shell=shell, config=shell.config)
+    shell.register_magics(magics)
+    # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
+    shell.configurables.append(magics)
+    namespace = shell.user_ns
+    if "spark" not in namespace or spark_is_ours(namespace["spark"]):
+        namespace["spark"] = KERNEL_SESSION.current or LazySpark(shell)
+
+
+def unload(shell: InteractiveShell) -> None:
+    """Remove what `load` added and this notebook's session and lease; the server keeps running
+    for other notebooks (`%spark stop` is the way to stop it)."""
+    KERNEL_SESSION.close()
+    _core.release(server.home(), lease_pid=os.getpid())
+    shell.magics_manager.magics["line"].pop("spark", None)
+    shell.configurables[:] = [c for c in shell.configurables if not isinstance(c, SparkConnect)]
+    if spark_is_ours(shell.user_ns.get("spark")):
+        del shell.user_ns["spark"]

@@ -1,0 +1,97 @@
+"""The `%spark` line magic: one handler per subcommand, options through traitlets."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import arg_split
+from IPython.display import display
+from traitlets import Float
+
+from . import _core, api, server
+from .arguments import HELP, parse
+from .lazy import LazySpark
+from .reports import conf_card, start_card, stop_card
+from .session import KERNEL_SESSION, Started
+
+
+def _parse_conf_items(items: list[str]) -> dict[str, str]:
+    try:
+        return _core.parse_conf(items)
+    except _core.ConfError as err:
+        raise UsageError(str(err)) from None
+
+
+@magics_class
+class SparkConnect(Magics):
+    """`%spark`; its options are settable with `%config SparkConnect.<option> = ...` or in
+    ipython_config.py."""
+
+    start_timeout = Float(
+        server.DEFAULT_START_TIMEOUT,
+        help="Seconds `%spark start` waits for a new server to accept connections.",
+    ).tag(config=True)
+
+    @line_magic
+    def spark(self, line: str) -> None:
+        try:
+            argv = arg_split(line)
+        except ValueError as err:
+            raise UsageError(f"cannot read the %spark line: {err}") from None
+        args = parse(argv)
+        if args is None:
+            return
+        handler = getattr(self, f"_{args.command}")
+        handler(args)
+
+    spark.__doc__ = HELP
+
+    def _start(self, args: argparse.Namespace, restart: bool = False) -> None:
+        started = KERNEL_SESSION.start(
+            conf=_parse_conf_items(args.conf),
+            port=args.port,
+            timeout=args.timeout or self.start_timeout,
+            restart=restart,
+        )
+        self._bind_spark(started)
+        display(start_card(started.result, started.seconds, started.conf_differs))
+
+    def _restart(self, args: argparse.Namespace) -> None:
+        self._start(args, restart=True)
+
+    def _stop(self, args: argparse.Namespace) -> None:
+        session = KERNEL_SESSION.current
+        result = KERNEL_SESSION.stop(force=args.force)
+        namespace = self.shell.user_ns
+        if session is not None and namespace.get("spark") is session:
+            namespace["spark"] = LazySpark(self.shell)
+        display(stop_card(result))
+
+    def _status(self, args: argparse.Namespace) -> None:
+        display(api.status())
+
+    def _logs(self, args: argparse.Namespace) -> None:
+        display(api.logs(args.n))
+
+    def _conf(self, args: argparse.Namespace) -> None:
+        pending = {} if args.reset else server.pending_conf()
+        for key in args.unset:
+            if pending.pop(key, None) is None:
+                raise UsageError(f"`{key}` is not in the saved conf; `%spark conf` lists it.")
+        pending.update(_parse_conf_items(args.items))
+        if args.reset or args.unset or args.items:
+            server.save_pending_conf(pending)
+        display(conf_card(server.status(), pending))
+
+    def _help(self, args: argparse.Namespace) -> None:
+        print(HELP)
+
+    def _bind_spark(self, started: Started) -> None:
+        self.shell.user_ns["spark"] = started.session
+
+
+def spark_is_ours(value: Any) -> bool:
+    return isinstance(value, LazySpark) or (value is not None and value is KERNEL_SESSION.current)

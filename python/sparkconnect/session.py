@@ -1,0 +1,114 @@
+"""This process's own Spark Connect session on the user's shared server.
+
+One session per process (per notebook kernel): its temp views and session confs are its own, while
+the server and its JVM are shared with every other notebook of the user.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import server
+from ._core import StartResult, StopResult
+
+if TYPE_CHECKING:
+    from pyspark.sql.connect.session import SparkSession
+
+
+@dataclass
+class Started:
+    """What a start or restart did, for the caller to report."""
+
+    session: SparkSession
+    result: StartResult
+    seconds: float
+    conf_differs: bool
+
+
+def _connect(url: str) -> SparkSession:
+    # pyspark.sql.functions and friends pick the Connect implementation only when this is set;
+    # pyspark's own builder sets it the same way for remote sessions.
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    from pyspark.sql.connect.session import SparkSession
+
+    # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
+    # that may have been restarted since. create() also makes it the default and active session.
+    return SparkSession.builder.remote(url).create()
+
+
+class KernelSession:
+    """Holds the session; reconnects when the server it was bound to is gone or replaced."""
+
+    def __init__(self) -> None:
+        self._session: Any = None
+        self._url: str | None = None
+
+    @property
+    def current(self) -> SparkSession | None:
+        if self._session is None or self._session.is_stopped:
+            return None
+        return self._session  # type: ignore[no-any-return]
+
+    def start(
+        self,
+        conf: dict[str, str] | None = None,
+        port: int | None = None,
+        timeout: float = server.DEFAULT_START_TIMEOUT,
+        restart: bool = False,
+    ) -> Started:
+        """Launch or attach (or restart) with the pending conf plus `conf`, and connect."""
+        requested = server.pending_conf()
+        if conf:
+            requested.update(conf)
+            server.save_pending_conf(requested)
+        began = time.monotonic()
+        if restart:
+            self.close()
+            result = server.restart(requested, port=port, timeout=timeout)
+        else:
+            result = server.start(requested, port=port, timeout=timeout)
+        session = self._bind(result.server.connect_url())
+        return Started(
+            session=session,
+            result=result,
+            seconds=time.monotonic() - began,
+            conf_differs=result.server.conf != requested,
+        )
+
+    def get(self) -> SparkSession:
+        """The session, starting or attaching first when needed."""
+        return self.start().session
+
+    def stop(self, force: bool = False) -> StopResult:
+        """Release the session, then the lease; the core stops the server if this was the last
+        lease (or `force`)."""
+        self.close()
+        return server.stop(force=force)
+
+    def close(self) -> None:
+        """Release the session on the server, then close the channel."""
+        session, url = self._session, self._url
+        self._session = self._url = None
+        if session is None:
+            return
+        running = server.status().server
+        if running is None or running.connect_url() != url:
+            # The server is gone or was replaced: releasing would only retry against a closed
+            # port (for minutes, with pyspark's default retry policy). Just close the channel.
+            session.release_session_on_close = False
+        session.stop()
+
+    def _bind(self, url: str) -> SparkSession:
+        current = self.current
+        if current is not None and self._url == url:
+            return current
+        self.close()
+        self._session = _connect(url)
+        self._url = url
+        return self._session  # type: ignore[no-any-return]
+
+
+KERNEL_SESSION = KernelSession()
