@@ -1,0 +1,42 @@
+# Set-up, lint and tests. `make demo` and `make test` are the README's two Quickstart commands;
+# CI runs `make test` (through .ci/run).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# `cargo test` links libpython; the test binary needs to find it at run time.
+PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
+
+.PHONY: install demo lint test test-rust test-python clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the package sources changed.
+$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs) $(wildcard python/sparkconnect/*)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) examples/run_notebook.py examples/quickstart.ipynb
+
+lint: install
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	$(VENV)/bin/ruff check python tests examples
+	$(VENV)/bin/ruff format --check python tests examples
+	$(VENV)/bin/mypy
+	$(PY) -m mypy.stubtest sparkconnect._core
+
+test-rust: $(PY)
+	LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
+
+test-python: install
+	$(VENV)/bin/pytest
+
+test: lint test-rust test-python
+
+clean:
+	rm -rf $(VENV) target

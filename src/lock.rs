@@ -1,0 +1,130 @@
+//! The lifecycle lock: `<home>/server.lock`, an exclusive `flock`.
+//!
+//! Every start, stop and restart runs under it, so two notebooks starting at once end up with one
+//! server. `flock` belongs to the open file description, so the kernel drops it when the holder
+//! dies: a crashed notebook never leaves a stale lock behind. Rust opens files close-on-exec, so
+//! the server we launch while holding the lock does not inherit it.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+
+use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::fsutil::PRIVATE_FILE_MODE;
+
+/// How often a blocked caller retries; short, because the holder usually finishes in
+/// milliseconds (an attach) and we do not want to add latency.
+const POLL: Duration = Duration::from_millis(20);
+
+pub fn lock_path(home: &Path) -> PathBuf {
+    home.join("server.lock")
+}
+
+/// Holds the lock until dropped.
+#[derive(Debug)]
+pub struct LockGuard {
+    _lock: Flock<File>,
+}
+
+fn open(home: &Path) -> Result<File> {
+    let path = lock_path(home);
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(&path)
+        .map_err(|e| CoreError::io_at("open the lock file", &path, e))
+}
+
+/// One non-blocking attempt. `Ok(None)` when another open file holds the lock.
+pub fn try_acquire(home: &Path) -> Result<Option<LockGuard>> {
+    let file = open(home)?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(Some(LockGuard { _lock: lock })),
+        Err((_, Errno::EWOULDBLOCK)) => Ok(None),
+        Err((_, errno)) => Err(CoreError::io_at(
+            "lock",
+            &lock_path(home),
+            std::io::Error::from(errno),
+        )),
+    }
+}
+
+/// Waits for the lock, polling so that `check_interrupt` (Ctrl-C) runs between attempts.
+pub fn acquire(home: &Path, check_interrupt: CheckInterrupt) -> Result<LockGuard> {
+    let began = Instant::now();
+    let mut told = false;
+    loop {
+        // Reopen on each try: cheap, and it survives the lock file being removed meanwhile.
+        if let Some(guard) = try_acquire(home)? {
+            if told {
+                tracing::debug!(
+                    waited_ms = began.elapsed().as_millis() as u64,
+                    "acquired the sparkconnect lock"
+                );
+            }
+            return Ok(guard);
+        }
+        if !told && began.elapsed() > Duration::from_secs(1) {
+            told = true;
+            tracing::info!("waiting for another notebook to finish starting or stopping the server");
+        }
+        check_interrupt()?;
+        std::thread::sleep(POLL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::no_interrupt;
+    use std::cell::Cell;
+
+    #[test]
+    fn exclusive_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), &no_interrupt).unwrap();
+        // A second open file description in the same process does not get it.
+        assert!(try_acquire(dir.path()).unwrap().is_none());
+        drop(first);
+        assert!(try_acquire(dir.path()).unwrap().is_some());
+    }
+
+    #[test]
+    fn blocked_acquire_runs_check_interrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = acquire(dir.path(), &no_interrupt).unwrap();
+        let calls = Cell::new(0);
+        let check = || {
+            calls.set(calls.get() + 1);
+            if calls.get() >= 3 {
+                Err(CoreError::Interrupted)
+            } else {
+                Ok(())
+            }
+        };
+        assert!(matches!(
+            acquire(dir.path(), &check),
+            Err(CoreError::Interrupted)
+        ));
+        assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
+    fn waiter_gets_it_after_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = acquire(dir.path(), &no_interrupt).unwrap();
+        let home = dir.path().to_path_buf();
+        let waiter = std::thread::spawn(move || acquire(&home, &no_interrupt).map(|_| ()));
+        std::thread::sleep(Duration::from_millis(100));
+        drop(held);
+        waiter.join().unwrap().unwrap();
+    }
+}

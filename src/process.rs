@@ -1,0 +1,178 @@
+//! Process identity and termination.
+//!
+//! A pid alone does not identify a process: after the server dies its pid can be handed to an
+//! unrelated process. We pair every pid with its start time from /proc and never signal a pid
+//! whose start time does not match the one we recorded.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+
+use crate::errors::{CheckInterrupt, CoreError, Result};
+
+/// Poll interval while waiting for a signalled server to exit.
+const POLL: Duration = Duration::from_millis(50);
+/// How long we wait after SIGKILL before giving up (a process stuck in the kernel).
+const KILL_WAIT: Duration = Duration::from_secs(5);
+
+/// The state letter and start time (field 22, clock ticks since boot) of `pid`.
+fn stat(pid: i32) -> Option<(char, u64)> {
+    if pid <= 0 {
+        return None;
+    }
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat(&text)
+}
+
+/// Parses /proc/<pid>/stat. The command name (field 2) is in parentheses and may itself contain
+/// spaces and ')', so we split after the LAST ')': the rest starts with field 3 (state).
+fn parse_stat(text: &str) -> Option<(char, u64)> {
+    let rest = &text[text.rfind(')')? + 1..];
+    let mut fields = rest.split_ascii_whitespace();
+    let state = fields.next()?.chars().next()?;
+    // Field 3 was consumed; field 22 is 19 further on.
+    let start = fields.nth(18)?.parse().ok()?;
+    Some((state, start))
+}
+
+/// Start time of `pid` in clock ticks since boot, `None` if there is no such process.
+pub fn start_time(pid: i32) -> Option<u64> {
+    stat(pid).map(|(_, start)| start)
+}
+
+/// True when `pid` runs, is the process that started at `start_time`, and is not a zombie.
+pub fn is_alive(pid: i32, start_time: u64) -> bool {
+    matches!(stat(pid), Some((state, start)) if start == start_time && state != 'Z' && state != 'X')
+}
+
+/// Signals the process group led by `pid`, but only if `pid` is still the process we recorded.
+fn signal_group(pid: i32, start_time: u64, sig: Signal) -> bool {
+    // pid 0 and 1 would address our own group or init: never.
+    if pid <= 1 || !is_alive(pid, start_time) {
+        return false;
+    }
+    match killpg(Pid::from_raw(pid), sig) {
+        Ok(()) => true,
+        Err(Errno::ESRCH) => false,
+        Err(e) => {
+            tracing::warn!(pid, signal = ?sig, error = %e, "could not signal the server");
+            false
+        }
+    }
+}
+
+/// Stops the process group led by `pid`: SIGTERM, up to `grace` for it to exit, then SIGKILL.
+/// Returns `Ok(false)` when the process was not running (nothing was signalled).
+pub fn terminate_group(
+    pid: i32,
+    start_time: u64,
+    grace: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<bool> {
+    if !signal_group(pid, start_time, Signal::SIGTERM) {
+        return Ok(false);
+    }
+    tracing::debug!(pid, grace_s = grace.as_secs_f64(), "sent SIGTERM to the server");
+    let began = Instant::now();
+    while is_alive(pid, start_time) {
+        if began.elapsed() >= grace {
+            tracing::info!(pid, "server did not exit within the grace period; sending SIGKILL");
+            signal_group(pid, start_time, Signal::SIGKILL);
+            let killed_at = Instant::now();
+            while is_alive(pid, start_time) {
+                if killed_at.elapsed() >= KILL_WAIT {
+                    return Err(CoreError::Server(format!(
+                        "The Spark Connect server (pid {pid}) is still alive {} s after \
+                         SIGKILL; it may be stuck in the kernel. Check it with `ps -o \
+                         pid,stat,cmd -p {pid}`.",
+                        KILL_WAIT.as_secs()
+                    )));
+                }
+                std::thread::sleep(POLL);
+            }
+            break;
+        }
+        check_interrupt()?;
+        std::thread::sleep(POLL);
+    }
+    tracing::debug!(
+        pid,
+        elapsed_ms = began.elapsed().as_millis() as u64,
+        "server exited"
+    );
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::no_interrupt;
+    use std::os::unix::process::CommandExt;
+    use std::process::Command;
+
+    #[test]
+    fn parses_names_with_parens_and_spaces() {
+        let line = "123 (a) b (c)) S 1 123 123 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 \
+                    1000 10 18446744073709551615";
+        assert_eq!(parse_stat(line), Some(('S', 987654)));
+        assert_eq!(parse_stat("garbage"), None);
+        assert_eq!(parse_stat("1 (x) S 1 2"), None);
+    }
+
+    #[test]
+    fn own_start_time_is_stable() {
+        let me = std::process::id() as i32;
+        let t = start_time(me).expect("own start time");
+        assert_eq!(start_time(me), Some(t));
+        assert!(is_alive(me, t));
+        assert!(!is_alive(me, t + 1));
+        assert_eq!(start_time(0), None);
+        assert_eq!(start_time(-5), None);
+    }
+
+    #[test]
+    fn dead_child_is_not_alive() {
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        child.wait().unwrap();
+        // Reaped: either gone or (on a very unlucky pid reuse) a different start time.
+        assert!(start_time(pid).is_none() || !is_alive(pid, 0));
+    }
+
+    #[test]
+    fn terminates_own_group_and_refuses_mismatch() {
+        let mut child = Command::new("sleep");
+        child.arg("30").process_group(0);
+        let mut child = child.spawn().unwrap();
+        let pid = child.id() as i32;
+        let st = start_time(pid).unwrap();
+        // A wrong start time must not signal anything.
+        assert!(!terminate_group(pid, st + 1, Duration::from_secs(1), &no_interrupt).unwrap());
+        assert!(child.try_wait().unwrap().is_none());
+        // Reap in the background so is_alive sees it go (a zombie also counts as dead).
+        let waiter = std::thread::spawn(move || child.wait().unwrap());
+        assert!(terminate_group(pid, st, Duration::from_secs(5), &no_interrupt).unwrap());
+        let status = waiter.join().unwrap();
+        assert!(!status.success());
+    }
+
+    #[test]
+    fn escalates_to_sigkill() {
+        // A shell that ignores SIGTERM.
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "trap '' TERM; while :; do sleep 0.05; done"])
+            .process_group(0);
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id() as i32;
+        let st = start_time(pid).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let waiter = std::thread::spawn(move || child.wait().unwrap());
+        let began = Instant::now();
+        assert!(terminate_group(pid, st, Duration::from_millis(300), &no_interrupt).unwrap());
+        assert!(began.elapsed() >= Duration::from_millis(300));
+        waiter.join().unwrap();
+    }
+}

@@ -1,0 +1,237 @@
+//! `<home>/server.json`: what we know about the running server.
+//!
+//! Written atomically with mode 0600 (it holds the token). Reading never fails hard: a missing
+//! file is "no server", and anything we cannot trust (empty, truncated, not JSON, a schema we do
+//! not know, a symlink) is reported as `Invalid(reason)` so `status` can show the reason and
+//! `start` can treat it as "no server" and replace it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::{CoreError, Result};
+use crate::fsutil;
+
+/// The schema version this code writes and reads.
+pub const SCHEMA: u64 = 1;
+
+/// A sane state file is a few hundred bytes plus the conf; refuse to slurp anything huge.
+const MAX_STATE_BYTES: u64 = 1 << 20;
+
+pub fn state_path(home: &Path) -> PathBuf {
+    home.join("server.json")
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerState {
+    pub schema: u64,
+    pub pid: i32,
+    /// Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22): tells our
+    /// server from an unrelated process that got the same pid later.
+    pub pid_start_time: u64,
+    pub port: u16,
+    pub ui_port: u16,
+    pub token: String,
+    pub master: String,
+    pub spark_home: String,
+    pub spark_version: String,
+    pub java: String,
+    pub python: String,
+    /// The user conf the server was launched with (without the keys the core enforces).
+    pub conf: BTreeMap<String, String>,
+    pub log_path: String,
+    /// Unix seconds.
+    pub started_at: f64,
+}
+
+// Hand-written so that the token never ends up in a log line or a panic message.
+impl fmt::Debug for ServerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerState")
+            .field("pid", &self.pid)
+            .field("pid_start_time", &self.pid_start_time)
+            .field("port", &self.port)
+            .field("ui_port", &self.ui_port)
+            .field("token", &"***")
+            .field("master", &self.master)
+            .field("spark_version", &self.spark_version)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum ReadState {
+    Missing,
+    Valid(ServerState),
+    /// Why the file was ignored, in words for the user.
+    Invalid(String),
+}
+
+pub fn read(home: &Path) -> ReadState {
+    let path = state_path(home);
+    let bytes = match fsutil::read_private(&path, MAX_STATE_BYTES) {
+        Ok(None) => return ReadState::Missing,
+        Ok(Some(b)) => b,
+        Err(e) if fsutil::is_symlink_error(&e) => {
+            return ReadState::Invalid(format!(
+                "{} is a symlink; sparkconnect only trusts a regular file it wrote itself",
+                path.display()
+            ))
+        }
+        Err(e) => {
+            return ReadState::Invalid(format!("{} cannot be read: {e}", path.display()));
+        }
+    };
+    parse(&bytes, &path)
+}
+
+fn parse(bytes: &[u8], path: &Path) -> ReadState {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return ReadState::Invalid(format!("{} is empty", path.display()));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return ReadState::Invalid(format!(
+                "{} is not valid JSON (truncated or corrupt: {e})",
+                path.display()
+            ))
+        }
+    };
+    match value.get("schema").and_then(serde_json::Value::as_u64) {
+        Some(SCHEMA) => {}
+        Some(other) => {
+            return ReadState::Invalid(format!(
+                "{} has schema version {other}, which this version of sparkconnect does not \
+                 know (it reads version {SCHEMA}); it was probably written by a different \
+                 sparkconnect version",
+                path.display()
+            ))
+        }
+        None => {
+            return ReadState::Invalid(format!(
+                "{} has no schema version; it was not written by sparkconnect",
+                path.display()
+            ))
+        }
+    }
+    match serde_json::from_value::<ServerState>(value) {
+        Ok(state) if state.pid > 1 && state.port != 0 => ReadState::Valid(state),
+        Ok(_) => ReadState::Invalid(format!(
+            "{} records an impossible pid or port",
+            path.display()
+        )),
+        Err(e) => ReadState::Invalid(format!(
+            "{} is missing fields or has wrong types ({e})",
+            path.display()
+        )),
+    }
+}
+
+pub fn write(home: &Path, state: &ServerState) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(state).map_err(|e| {
+        CoreError::Server(format!("could not serialize the server state: {e}"))
+    })?;
+    bytes.push(b'\n');
+    fsutil::atomic_write(&state_path(home), &bytes)
+}
+
+pub fn remove(home: &Path) -> Result<()> {
+    fsutil::remove_if_exists(&state_path(home))
+}
+
+#[cfg(test)]
+pub(crate) fn sample() -> ServerState {
+    ServerState {
+        schema: SCHEMA,
+        pid: 4242,
+        pid_start_time: 123456,
+        port: 15002,
+        ui_port: 4040,
+        token: "s3cret".into(),
+        master: "local[*]".into(),
+        spark_home: "/opt/spark".into(),
+        spark_version: "4.0.1".into(),
+        java: "/usr/bin/java".into(),
+        python: "/usr/bin/python3".into(),
+        conf: BTreeMap::from([("spark.sql.shuffle.partitions".into(), "8".into())]),
+        log_path: "/tmp/server.log".into(),
+        started_at: 1_700_000_000.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn invalid(home: &Path) -> String {
+        match read(home) {
+            ReadState::Invalid(reason) => reason,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn round_trip_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read(dir.path()), ReadState::Missing);
+        write(dir.path(), &sample()).unwrap();
+        assert_eq!(read(dir.path()), ReadState::Valid(sample()));
+        let mode = fs::metadata(state_path(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        remove(dir.path()).unwrap();
+        assert_eq!(read(dir.path()), ReadState::Missing);
+        remove(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn garbage_is_invalid_never_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path());
+        let good = serde_json::to_string(&sample()).unwrap();
+
+        fs::write(&path, "").unwrap();
+        assert!(invalid(dir.path()).contains("empty"));
+
+        fs::write(&path, &good[..good.len() / 2]).unwrap();
+        assert!(invalid(dir.path()).contains("not valid JSON"));
+
+        fs::write(&path, "hello, I am not json").unwrap();
+        assert!(invalid(dir.path()).contains("not valid JSON"));
+
+        fs::write(&path, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+        invalid(dir.path());
+
+        fs::write(&path, "[1, 2, 3]").unwrap();
+        assert!(invalid(dir.path()).contains("no schema"));
+
+        let future = good.replace("\"schema\":1", "\"schema\":2");
+        fs::write(&path, future).unwrap();
+        assert!(invalid(dir.path()).contains("schema version 2"));
+
+        fs::write(&path, r#"{"schema": 1, "pid": "nope"}"#).unwrap();
+        assert!(invalid(dir.path()).contains("missing fields"));
+    }
+
+    #[test]
+    fn symlink_is_invalid() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere.json");
+        fs::write(&elsewhere, serde_json::to_string(&sample()).unwrap()).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, state_path(dir.path())).unwrap();
+        assert!(invalid(dir.path()).contains("symlink"));
+    }
+
+    #[test]
+    fn debug_masks_token() {
+        let text = format!("{:?}", sample());
+        assert!(!text.contains("s3cret"));
+    }
+}

@@ -1,0 +1,66 @@
+"""Fixtures: isolated homes, a real IPython shell, and servers that are always cleaned up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+import sparkconnect
+from sparkconnect import _core
+from sparkconnect.session import KERNEL_SESSION
+
+from .helpers import java_servers_of
+
+
+def _kill_leftovers(home: Path) -> None:
+    """Stop whatever server a test left in `home`, then make sure no JVM of it survives."""
+    KERNEL_SESSION.close()
+    _core.stop(str(home), lease_pid=os.getpid(), force=True, grace=5.0)
+    for pid in java_servers_of(home):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while java_servers_of(home) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh per-test $SPARKCONNECT_HOME; any server started in it is stopped afterwards."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("SPARKCONNECT_HOME", str(path))
+    yield path
+    if path.exists():
+        _kill_leftovers(path)
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One home for a module whose tests share a running server (a launch costs seconds)."""
+    path = tmp_path_factory.mktemp("shared") / "home"
+    previous = os.environ.get("SPARKCONNECT_HOME")
+    os.environ["SPARKCONNECT_HOME"] = str(path)
+    yield path
+    _kill_leftovers(path)
+    if previous is None:
+        del os.environ["SPARKCONNECT_HOME"]
+    else:
+        os.environ["SPARKCONNECT_HOME"] = previous
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    """The real IPython shell with the extension loaded; unloaded again afterwards."""
+    ip = InteractiveShell.instance()
+    ip.extension_manager.load_extension("sparkconnect")
+    yield ip
+    ip.extension_manager.unload_extension("sparkconnect")
+    ip.user_ns.pop("spark", None)
+
+
+__all__ = ["sparkconnect"]

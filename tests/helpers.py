@@ -1,0 +1,64 @@
+"""Helpers the tests share: running magics with captured output, finding server JVMs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+
+@dataclass
+class CellRun:
+    """A cell run on the real shell: its error and everything it showed."""
+
+    error: BaseException | None
+    stdout: str
+    stderr: str
+    texts: list[str]
+    """text/plain of every rich output (display() calls)."""
+    htmls: list[str]
+
+    @property
+    def shown(self) -> str:
+        return "\n".join([self.stdout, self.stderr, *self.texts])
+
+
+def run(shell: InteractiveShell, cell: str) -> CellRun:
+    with capture_output() as captured:
+        result = shell.run_cell(cell, store_history=False)
+    outputs = captured.outputs
+    return CellRun(
+        error=result.error_in_exec or result.error_before_exec,
+        stdout=captured.stdout,
+        stderr=captured.stderr,
+        texts=[o.data.get("text/plain", "") for o in outputs],
+        htmls=[o.data.get("text/html", "") for o in outputs],
+    )
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def all_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def java_servers_of(home: Path) -> list[int]:
+    """Pids of Spark Connect server JVMs launched for `home` (their argv names its properties
+    file)."""
+    marker = str(home)
+    return [
+        pid
+        for pid in all_pids()
+        if any(arg.endswith("java") for arg in cmdline(pid)[:1])
+        and "org.apache.spark.sql.connect.service.SparkConnectServer" in cmdline(pid)
+        and any(marker in arg for arg in cmdline(pid))
+    ]

@@ -1,0 +1,60 @@
+"""Real Jupyter kernels (jupyter_client) that tests drive cell by cell."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+
+@dataclass
+class KernelRun:
+    status: str
+    texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    error: str | None = None
+    """`ename: evalue` when the cell failed."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+class Kernel:
+    """An IPython kernel in its own process, as JupyterLab would start it."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(env={**os.environ, **env})
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=120)
+
+    @property
+    def pid(self) -> int:
+        provisioner: Any = self.manager.provisioner
+        return int(provisioner.process.pid)
+
+    def run(self, code: str, timeout: float = 300) -> KernelRun:
+        result = KernelRun(status="")
+
+        def collect(message: dict[str, Any]) -> None:
+            kind, content = message["msg_type"], message["content"]
+            if kind == "stream":
+                result.texts.append(content["text"])
+            elif kind in ("display_data", "execute_result"):
+                result.texts.append(content["data"].get("text/plain", ""))
+                result.htmls.append(content["data"].get("text/html", ""))
+            elif kind == "error":
+                result.error = f"{content['ename']}: {content['evalue']}"
+                result.texts.append("\n".join(content["traceback"]))
+
+        reply = self.client.execute_interactive(code, timeout=timeout, output_hook=collect)
+        result.status = reply["content"]["status"]
+        return result
+
+    def shutdown(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)

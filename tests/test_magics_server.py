@@ -1,0 +1,189 @@
+"""`%spark` on a real InteractiveShell against a real Spark Connect server.
+
+The tests share one server home (a launch costs seconds) and run in file order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+import sparkconnect
+from sparkconnect import _core
+from sparkconnect.lazy import LazySpark
+
+from .helpers import java_servers_of, run
+
+pytestmark = pytest.mark.spark
+
+
+def server_pid(home: Path) -> int:
+    status = _core.status(str(home))
+    assert status.server is not None, status.problem
+    return status.server.pid
+
+
+@pytest.fixture
+def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process attached to the same server, like a second notebook."""
+    code = textwrap.dedent(
+        """
+        import sys, sparkconnect
+        spark = sparkconnect.start()
+        assert spark.range(3).count() == 3
+        print("attached", flush=True)
+        sys.stdin.read()
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "attached"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Path) -> None:
+    result = run(shell, "%spark start")
+    assert result.error is None, result.shown
+    assert "Spark Connect server started" in result.texts[0]
+    assert len(java_servers_of(module_home)) == 1
+    total = shell.ev('spark.range(10**6).selectExpr("sum(id)").collect()[0][0]')
+    assert total == 499999500000
+
+
+def test_second_start_attaches(shell: InteractiveShell, module_home: Path) -> None:
+    pid = server_pid(module_home)
+    result = run(shell, "%spark start")
+    assert "Attached to the running Spark Connect server" in result.texts[0]
+    assert server_pid(module_home) == pid
+
+
+def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
+    run(shell, "%spark start")
+    info = _core.status(str(module_home)).server
+    assert info is not None
+    result = run(shell, "%spark status")
+    text, page = result.texts[0], result.htmls[0]
+    assert "Spark Connect server: running" in text
+    for expected in (
+        f"sc://localhost:{info.port}",
+        str(info.pid),
+        "Uptime",
+        info.spark_version,
+        "local[*]",
+        "1 notebook (this one)",
+        f"http://localhost:{info.ui_port}/jobs/",
+        info.log_path,
+    ):
+        assert expected in text
+    assert f"href='http://localhost:{info.ui_port}/jobs/'" in page
+    assert info.token not in text and info.token not in page
+
+
+def test_logs_show_the_server_log(shell: InteractiveShell, module_home: Path) -> None:
+    result = run(shell, "%spark logs -n 5")
+    lines = result.texts[0].splitlines()
+    assert len(lines) == 5
+    everything = run(shell, "%spark logs -n 100000").texts[0]
+    assert "Spark Connect server started at: 127.0.0.1" in everything
+
+
+def test_python_and_pandas_udfs(shell: InteractiveShell, module_home: Path) -> None:
+    run(shell, "%spark start")
+    cell = textwrap.dedent(
+        """
+        import pandas as pd
+        from pyspark.sql.functions import pandas_udf, udf
+
+        @udf("long")
+        def plus_one(x):
+            return x + 1
+
+        @pandas_udf("long")
+        def doubled(s: pd.Series) -> pd.Series:
+            return s * 2
+
+        rows = spark.range(3).select(plus_one("id"), doubled("id")).collect()
+        udf_rows = [tuple(row) for row in rows]
+        """
+    )
+    result = run(shell, cell)
+    assert result.error is None, result.shown
+    assert shell.user_ns["udf_rows"] == [(1, 0), (2, 2), (3, 4)]
+
+
+def test_conf_change_never_restarts_silently(shell: InteractiveShell, module_home: Path) -> None:
+    run(shell, "%spark start")
+    pid = server_pid(module_home)
+    result = run(shell, "%spark conf spark.sql.shuffle.partitions=7")
+    assert "`%spark restart` applies it" in result.texts[0]
+    assert "(unset) now → 7 after restart" in result.texts[0]
+    assert server_pid(module_home) == pid
+    attach = run(shell, "%spark start")
+    assert "different conf" in attach.texts[0]
+    assert server_pid(module_home) == pid
+
+
+def test_restart_applies_the_conf(shell: InteractiveShell, module_home: Path) -> None:
+    run(shell, "%spark start")
+    old = server_pid(module_home)
+    result = run(shell, "%spark restart")
+    assert result.error is None, result.shown
+    assert server_pid(module_home) != old
+    assert shell.ev('spark.conf.get("spark.sql.shuffle.partitions")') == "7"
+    assert "`%spark restart`" not in run(shell, "%spark conf").texts[0]
+    assert len(java_servers_of(module_home)) == 1
+
+
+def test_stop_keeps_the_server_for_other_notebooks(
+    shell: InteractiveShell, module_home: Path, other_notebook: subprocess.Popen[str]
+) -> None:
+    run(shell, "%spark start")
+    pid = server_pid(module_home)
+    result = run(shell, "%spark stop")
+    assert "keeps running for 1 other notebook" in result.texts[0]
+    assert server_pid(module_home) == pid
+    assert isinstance(shell.user_ns["spark"], LazySpark)
+    forced = run(shell, "%spark stop --force")
+    assert "Spark Connect server stopped" in forced.texts[0]
+    assert not java_servers_of(module_home)
+    assert _core.status(str(module_home)).state == "stopped"
+
+
+def test_using_spark_starts_the_server_lazily(shell: InteractiveShell, module_home: Path) -> None:
+    assert isinstance(shell.user_ns["spark"], LazySpark)
+    assert shell.ev("spark.range(4).count()") == 4
+    assert not isinstance(shell.user_ns["spark"], LazySpark)
+    assert len(java_servers_of(module_home)) == 1
+
+
+def test_last_stop_stops_the_server(shell: InteractiveShell, module_home: Path) -> None:
+    run(shell, "%spark start")
+    pid = server_pid(module_home)
+    result = run(shell, "%spark stop")
+    assert "Spark Connect server stopped" in result.texts[0]
+    assert not java_servers_of(module_home)
+    assert not Path(f"/proc/{pid}").exists()
+    assert _core.status(str(module_home)).server is None
+
+
+def test_python_api(module_home: Path) -> None:
+    spark = sparkconnect.start(conf={"spark.sql.shuffle.partitions": "5"})
+    assert spark.range(5).count() == 5
+    assert sparkconnect.session() is spark
+    assert "Spark Connect server: running" in repr(sparkconnect.status())
+    assert sparkconnect.logs(n=3).lines and len(sparkconnect.logs(n=3).lines) == 3
+    result = sparkconnect.stop()
+    assert result.stopped and result.was_running
+    assert "stopped" in repr(sparkconnect.status())
+    assert os.getpid() not in _core.status(str(module_home)).attached
+    assert not java_servers_of(module_home)

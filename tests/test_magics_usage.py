@@ -1,0 +1,138 @@
+"""`%spark` on a real InteractiveShell, without a server: usage errors, help, conf, load/unload.
+
+Every usage error must reach the user as one IPython UsageError line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import _core
+from sparkconnect.lazy import LazySpark
+
+from .helpers import java_servers_of, run
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("", "needs a subcommand"),
+        ("strat", "invalid choice: 'strat'"),
+        ("start --port 0", "port must be between 1 and 65535"),
+        ("start --port 70000", "port must be between 1 and 65535"),
+        ("start --port abc", "port must be a number"),
+        ("start --timeout -1", "timeout must be positive"),
+        ("start --timeout soon", "timeout must be a number of seconds"),
+        ("start --conf novalue", "novalue"),
+        ("start --conf =x", "=x"),
+        ("start --bogus", "unrecognized arguments: --bogus"),
+        ("stop --now", "unrecognized arguments: --now"),
+        ("status extra", "unrecognized arguments: extra"),
+        ("logs -n 0", "-n must be at least 1"),
+        ("logs -n many", "-n takes a number of lines"),
+        ("conf k=", "k="),
+        ("conf =x", "=x"),
+        ("conf spark.x", "spark.x"),
+        ("conf 'a b=1'", "a b=1"),
+        ("conf --unset never.set", "`never.set` is not in the saved conf"),
+        ('conf "a=b', "cannot read the %spark line"),
+    ],
+)
+def test_usage_errors_are_one_readable_line(
+    shell: InteractiveShell, home: Path, line: str, expected: str
+) -> None:
+    result = run(shell, f"%spark {line}")
+    assert isinstance(result.error, UsageError), result.shown
+    assert expected in str(result.error)
+    assert "Traceback" not in result.shown
+    assert not java_servers_of(home)
+
+
+def test_usage_errors_lose_nothing(shell: InteractiveShell, home: Path) -> None:
+    run(shell, "%spark conf spark.sql.shuffle.partitions=8")
+    assert isinstance(run(shell, "%spark conf spark.executor.memory=").error, UsageError)
+    assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
+
+
+def test_help_lists_every_subcommand(shell: InteractiveShell, home: Path) -> None:
+    shown = run(shell, "%spark help").stdout
+    for command in ("start", "stop", "restart", "status", "logs", "conf", "help"):
+        assert f"%spark {command}" in shown
+    docstring = shell.find_line_magic("spark").__doc__
+    assert "%spark conf [KEY=VALUE ...]" in docstring
+
+
+def test_subcommand_dash_h_shows_its_options(shell: InteractiveShell, home: Path) -> None:
+    result = run(shell, "%spark start -h")
+    assert result.error is None
+    assert "--conf" in result.stdout and "--port" in result.stdout
+
+
+def test_status_logs_and_stop_when_nothing_runs(shell: InteractiveShell, home: Path) -> None:
+    assert "Spark Connect server: stopped" in run(shell, "%spark status").texts[0]
+    assert "no log lines yet" in run(shell, "%spark logs").texts[0]
+    assert "No Spark Connect server was running" in run(shell, "%spark stop").texts[0]
+
+
+def test_conf_is_saved_unset_and_reset(shell: InteractiveShell, home: Path) -> None:
+    shown = run(shell, "%spark conf spark.sql.shuffle.partitions=8 spark.executor.memory=2g")
+    assert "spark.executor.memory" in shown.texts[0] and "2g" in shown.texts[0]
+    assert _core.load_conf(str(home)) == {
+        "spark.sql.shuffle.partitions": "8",
+        "spark.executor.memory": "2g",
+    }
+    run(shell, "%spark conf --unset spark.executor.memory")
+    assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
+    shown = run(shell, "%spark conf")
+    assert "Spark conf for the next start" in shown.texts[0]
+    assert "spark.sql.shuffle.partitions" in shown.texts[0]
+    run(shell, "%spark conf --reset")
+    assert _core.load_conf(str(home)) == {}
+
+
+def test_conf_value_may_hold_equals_and_quotes(shell: InteractiveShell, home: Path) -> None:
+    run(shell, """%spark conf "spark.driver.extraJavaOptions=-Da=b -Dc='d e'" """)
+    assert _core.load_conf(str(home)) == {"spark.driver.extraJavaOptions": "-Da=b -Dc='d e'"}
+
+
+def test_spark_is_lazy_until_used(shell: InteractiveShell, home: Path) -> None:
+    spark = shell.user_ns["spark"]
+    assert isinstance(spark, LazySpark)
+    # Displaying it (repr, rich-output probes) must not launch anything.
+    shown = run(shell, "spark")
+    assert "connects on first use" in shown.shown
+    assert not java_servers_of(home)
+    assert not (home / "server.json").exists()
+
+
+def test_load_twice_is_harmless_and_unload_removes_what_load_added(home: Path) -> None:
+    ip = InteractiveShell.instance()
+    ip.user_ns.pop("spark", None)
+    ip.extension_manager.load_extension("sparkconnect")
+    assert ip.extension_manager.load_extension("sparkconnect") == "already loaded"
+    ip.run_line_magic("load_ext", "sparkconnect")
+    assert ip.find_line_magic("spark") is not None
+    assert isinstance(ip.user_ns["spark"], LazySpark)
+    ip.extension_manager.unload_extension("sparkconnect")
+    assert ip.find_line_magic("spark") is None
+    assert "spark" not in ip.user_ns
+
+
+def test_load_keeps_a_spark_variable_the_user_made(home: Path) -> None:
+    ip = InteractiveShell.instance()
+    ip.user_ns["spark"] = "mine"
+    ip.extension_manager.load_extension("sparkconnect")
+    try:
+        assert ip.user_ns["spark"] == "mine"
+    finally:
+        ip.extension_manager.unload_extension("sparkconnect")
+        assert ip.user_ns.pop("spark") == "mine"
+
+
+def test_config_option_reaches_the_magics(shell: InteractiveShell, home: Path) -> None:
+    run(shell, "%config SparkConnect.start_timeout = 7.5")
+    magics = next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
+    assert magics.start_timeout == 7.5  # type: ignore[attr-defined]
