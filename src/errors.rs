@@ -72,6 +72,7 @@ impl std::error::Error for CoreError {
 pub type CheckInterrupt<'a> = &'a dyn Fn() -> Result<()>;
 
 /// A `CheckInterrupt` that never interrupts.
+#[cfg(test)]
 pub fn no_interrupt() -> Result<()> {
     Ok(())
 }

@@ -75,7 +75,7 @@ pub fn read_private(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
         ));
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.by_ref().take(limit + 1).read_to_end(&mut buf)?;
+    (&mut file).take(limit + 1).read_to_end(&mut buf)?;
     Ok(Some(buf))
 }
 

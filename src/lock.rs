@@ -74,7 +74,9 @@ pub fn acquire(home: &Path, check_interrupt: CheckInterrupt) -> Result<LockGuard
         }
         if !told && began.elapsed() > Duration::from_secs(1) {
             told = true;
-            tracing::info!("waiting for another notebook to finish starting or stopping the server");
+            tracing::info!(
+                "waiting for another notebook to finish starting or stopping the server"
+            );
         }
         check_interrupt()?;
         std::thread::sleep(POLL);

@@ -5,6 +5,7 @@
 //! whose start time does not match the one we recorded.
 
 use std::fs;
+use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -75,11 +76,18 @@ pub fn terminate_group(
     if !signal_group(pid, start_time, Signal::SIGTERM) {
         return Ok(false);
     }
-    tracing::debug!(pid, grace_s = grace.as_secs_f64(), "sent SIGTERM to the server");
+    tracing::debug!(
+        pid,
+        grace_s = grace.as_secs_f64(),
+        "sent SIGTERM to the server"
+    );
     let began = Instant::now();
     while is_alive(pid, start_time) {
         if began.elapsed() >= grace {
-            tracing::info!(pid, "server did not exit within the grace period; sending SIGKILL");
+            tracing::info!(
+                pid,
+                "server did not exit within the grace period; sending SIGKILL"
+            );
             signal_group(pid, start_time, Signal::SIGKILL);
             let killed_at = Instant::now();
             while is_alive(pid, start_time) {
@@ -104,6 +112,26 @@ pub fn terminate_group(
         "server exited"
     );
     Ok(true)
+}
+
+/// Stops the process group of a child we have not reaped yet (a failed start). Until it is
+/// reaped its pid cannot be reused, so no start-time check is needed. Returns the exit status.
+pub fn stop_child_group(child: &mut Child, grace: Duration) -> Option<ExitStatus> {
+    let group = Pid::from_raw(child.id() as i32);
+    // Signal before reaping: even if the leader already exited, the rest of its group (the
+    // launcher, Python workers) still gets the signal.
+    let _ = killpg(group, Signal::SIGTERM);
+    let began = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if began.elapsed() < grace => std::thread::sleep(POLL),
+            Ok(None) => break,
+            Err(_) => return None,
+        }
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+    child.wait().ok()
 }
 
 #[cfg(test)]
@@ -174,5 +202,33 @@ mod tests {
         assert!(terminate_group(pid, st, Duration::from_millis(300), &no_interrupt).unwrap());
         assert!(began.elapsed() >= Duration::from_millis(300));
         waiter.join().unwrap();
+    }
+
+    #[test]
+    fn stops_an_unreaped_child_group() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 30 & wait"]).process_group(0);
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let status = stop_child_group(&mut child, Duration::from_secs(2)).unwrap();
+        assert!(!status.success());
+        // The group (including the backgrounded sleep) is gone.
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(live_members(child.id() as i32), 0);
+    }
+
+    /// Processes of process group `pgid` that are not zombies (the container's init may not
+    /// reap orphans promptly, and a zombie is harmless).
+    fn live_members(pgid: i32) -> usize {
+        fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| {
+                let text = fs::read_to_string(e.ok()?.path().join("stat")).ok()?;
+                let rest = &text[text.rfind(')')? + 1..];
+                let f: Vec<&str> = rest.split_ascii_whitespace().collect();
+                // f[0] = state (field 3), f[2] = pgrp (field 5).
+                (f.get(2)?.parse::<i32>().ok()? == pgid && f[0] != "Z").then_some(())
+            })
+            .count()
     }
 }

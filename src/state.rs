@@ -131,9 +131,8 @@ fn parse(bytes: &[u8], path: &Path) -> ReadState {
 }
 
 pub fn write(home: &Path, state: &ServerState) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(state).map_err(|e| {
-        CoreError::Server(format!("could not serialize the server state: {e}"))
-    })?;
+    let mut bytes = serde_json::to_vec_pretty(state)
+        .map_err(|e| CoreError::Server(format!("could not serialize the server state: {e}")))?;
     bytes.push(b'\n');
     fsutil::atomic_write(&state_path(home), &bytes)
 }

@@ -1,0 +1,531 @@
+//! Launching the Spark Connect server process.
+//!
+//! One detached process in its own session (setsid), running the server class through
+//! `$SPARK_HOME/bin/spark-submit`, with stdout and stderr in `<home>/server.log`. Secrets stay
+//! off the command line, where `ps` shows them to every user: the token goes in the
+//! environment, the user conf in a 0600 properties file.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use nix::sys::signal::{signal, SigHandler, Signal};
+
+use crate::conf::{self, Conf};
+use crate::errors::{CoreError, Result};
+use crate::fsutil::PRIVATE_FILE_MODE;
+use crate::process;
+use crate::state::{ServerState, SCHEMA};
+
+pub const SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
+const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
+const INSTALL_HINT: &str = "Install a Spark distribution with Spark Connect, e.g. \
+                            `pip install \"pyspark[connect]>=4\"`, and pass its directory as \
+                            SPARK_HOME.";
+
+const KEY_MASTER: &str = "spark.master";
+const KEY_UI_PORT: &str = "spark.ui.port";
+const KEY_BIND_ADDRESS: &str = "spark.connect.grpc.binding.address";
+const KEY_BIND_PORT: &str = "spark.connect.grpc.binding.port";
+const KEY_TOKEN: &str = "spark.connect.authenticate.token";
+const DEFAULT_MASTER: &str = "local[*]";
+
+/// Inherited variables that would turn the server itself into a Connect client or make it talk
+/// to the kernel's py4j gateway.
+const SCRUBBED_ENV: &[&str] = &[
+    "SPARK_REMOTE",
+    "SPARK_CONNECT_MODE_ENABLED",
+    "SPARK_LOCAL_REMOTE",
+    TOKEN_ENV,
+];
+const SCRUBBED_ENV_PREFIX: &str = "PYSPARK_GATEWAY_";
+
+/// Whether a launch removes `key` from the environment the server inherits.
+fn is_scrubbed(key: &OsStr) -> bool {
+    let key = key.to_string_lossy();
+    SCRUBBED_ENV.contains(&key.as_ref()) || key.starts_with(SCRUBBED_ENV_PREFIX)
+}
+
+pub fn log_path(home: &Path) -> PathBuf {
+    home.join("server.log")
+}
+
+pub fn properties_path(home: &Path) -> PathBuf {
+    home.join("server.properties")
+}
+
+/// What to launch.
+pub struct LaunchSpec<'a> {
+    pub home: &'a Path,
+    pub spark_home: &'a Path,
+    pub python: &'a str,
+    /// The user conf, already validated.
+    pub conf: &'a Conf,
+    /// gRPC port; `None` picks a free one.
+    pub port: Option<u16>,
+}
+
+/// A spawned (not yet ready) server: the child handle and the record to persist once it is up.
+pub struct Launched {
+    pub child: Child,
+    pub state: ServerState,
+}
+
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// The java a launch would use: `$JAVA_HOME/bin/java`, else `java` on PATH.
+pub fn find_java() -> Result<PathBuf> {
+    let java_home = env::var_os("JAVA_HOME").filter(|v| !v.is_empty());
+    if let Some(home) = &java_home {
+        let java = Path::new(home).join("bin").join("java");
+        if is_executable(&java) {
+            return Ok(java);
+        }
+        tracing::warn!(
+            java_home = %Path::new(home).display(),
+            "JAVA_HOME has no bin/java; looking for java on PATH"
+        );
+    }
+    if let Some(path) = env::var_os("PATH") {
+        for dir in env::split_paths(&path).filter(|d| d.is_absolute()) {
+            let java = dir.join("java");
+            if is_executable(&java) {
+                return Ok(java);
+            }
+        }
+    }
+    let about_java_home = match &java_home {
+        Some(h) => format!(
+            " (JAVA_HOME is set to {}, but it has no bin/java)",
+            Path::new(h).display()
+        ),
+        None => String::new(),
+    };
+    Err(CoreError::Start(format!(
+        "Java was not found{about_java_home}: the Spark Connect server needs Java 17 or newer. \
+         Install it (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME to a Java \
+         17+ installation."
+    )))
+}
+
+/// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
+/// (Debian's /usr/bin/java points into /usr/lib/jvm/...).
+fn java_home_of(java: &Path) -> Option<PathBuf> {
+    let real = fs::canonicalize(java).ok()?;
+    let bin = real.parent()?;
+    (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?
+}
+
+/// Checks that `spark_home` can run a Connect server; returns the Spark version.
+pub fn check_spark_home(spark_home: &Path) -> Result<String> {
+    if !spark_home.is_dir() {
+        return Err(CoreError::Start(format!(
+            "SPARK_HOME {} is not a directory. {INSTALL_HINT}",
+            spark_home.display()
+        )));
+    }
+    let submit = spark_home.join("bin").join("spark-submit");
+    if !is_executable(&submit) {
+        return Err(CoreError::Start(format!(
+            "SPARK_HOME {} has no executable bin/spark-submit. {INSTALL_HINT}",
+            spark_home.display()
+        )));
+    }
+    let jars = spark_home.join("jars");
+    let names: Vec<String> = fs::read_dir(&jars)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let is_jar = |name: &String, prefix: &str| name.starts_with(prefix) && name.ends_with(".jar");
+    if !names.iter().any(|n| is_jar(n, "spark-connect_")) {
+        return Err(CoreError::Start(format!(
+            "SPARK_HOME {} has no Spark Connect server (no jars/spark-connect_*.jar); Spark 4 \
+             or newer is needed. {INSTALL_HINT}",
+            spark_home.display()
+        )));
+    }
+    names
+        .iter()
+        .filter(|n| is_jar(n, "spark-core_"))
+        .find_map(|n| spark_version_from_jar(n))
+        .ok_or_else(|| {
+            CoreError::Start(format!(
+                "SPARK_HOME {} has no jars/spark-core_*.jar, so it is not a complete Spark \
+                 installation. {INSTALL_HINT}",
+                spark_home.display()
+            ))
+        })
+}
+
+/// `spark-core_2.13-4.0.1.jar` -> `4.0.1` (the Scala version has no '-').
+fn spark_version_from_jar(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("spark-core_")?.strip_suffix(".jar")?;
+    let (_scala, version) = rest.split_once('-')?;
+    (!version.is_empty()).then(|| version.to_owned())
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+}
+
+/// A port that is free on 127.0.0.1 right now (the kernel picks it).
+pub fn pick_free_port() -> Result<u16> {
+    TcpListener::bind(loopback(0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| CoreError::io("pick a free port on 127.0.0.1", e))
+}
+
+/// Refuses an explicit port that something already listens on or that we cannot bind.
+fn check_port_free(port: u16) -> Result<()> {
+    let taken = || {
+        CoreError::Start(format!(
+            "Port {port} is already in use by another process; pick another with --port or \
+             leave it out to get a free one."
+        ))
+    };
+    if TcpStream::connect_timeout(&loopback(port), Duration::from_millis(200)).is_ok() {
+        return Err(taken());
+    }
+    match TcpListener::bind(loopback(port)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(taken()),
+        Err(e) => Err(CoreError::Start(format!(
+            "Port {port} cannot be used on 127.0.0.1 ({e}); pick another with --port (1024 or \
+             higher) or leave it out to get a free one."
+        ))),
+    }
+}
+
+/// 32 random bytes from the kernel, hex-encoded.
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| CoreError::io("read /dev/urandom for the server token", e))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Resolves the UI port: the user's `spark.ui.port` when set to a real port, else a free one.
+fn ui_port(user: &Conf) -> Result<u16> {
+    match user.get(KEY_UI_PORT) {
+        None => pick_free_port(),
+        Some(v) => match v.trim().parse::<u16>() {
+            Ok(0) => pick_free_port(),
+            Ok(p) => Ok(p),
+            Err(_) => Err(CoreError::Conf(format!(
+                "{KEY_UI_PORT}={v} is not a port number. Give a number between 1024 and 65535, \
+                 or leave {KEY_UI_PORT} out to get a free port."
+            ))),
+        },
+    }
+}
+
+/// The conf the server runs with: defaults, then the user's, then what the core enforces (the
+/// loopback binding and the ports it picked). Also returns the user conf as recorded in the
+/// state (without the keys the core sets itself).
+fn effective_conf(user: &Conf, port: u16, ui_port: u16) -> (Conf, Conf) {
+    let mut recorded = user.clone();
+    for key in [KEY_BIND_ADDRESS, KEY_BIND_PORT, KEY_TOKEN] {
+        if recorded.remove(key).is_some() {
+            tracing::warn!(key, "ignoring a conf key that sparkconnect sets itself");
+        }
+    }
+    let mut effective = BTreeMap::from([(KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned())]);
+    effective.extend(recorded.clone());
+    effective.insert(KEY_BIND_ADDRESS.to_owned(), "127.0.0.1".to_owned());
+    effective.insert(KEY_BIND_PORT.to_owned(), port.to_string());
+    effective.insert(KEY_UI_PORT.to_owned(), ui_port.to_string());
+    (effective, recorded)
+}
+
+/// Keeps the previous log as `server.log.1` and opens a fresh, private one.
+fn open_fresh_log(path: &Path) -> Result<File> {
+    let mut rotated = path.as_os_str().to_owned();
+    rotated.push(".1");
+    match fs::rename(path, PathBuf::from(rotated)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(CoreError::io_at("rotate", path, e)),
+    }
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| CoreError::io_at("create the server log", path, e))
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Spawns the server. It is not ready yet: see `readiness::wait_ready`.
+pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
+    let java = find_java()?;
+    let spark_version = check_spark_home(spec.spark_home)?;
+    let port = match spec.port {
+        Some(p) => {
+            check_port_free(p)?;
+            p
+        }
+        None => pick_free_port()?,
+    };
+    let ui_port = ui_port(spec.conf)?;
+    let (effective, recorded) = effective_conf(spec.conf, port, ui_port);
+    let master = effective
+        .get(KEY_MASTER)
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_MASTER.to_owned());
+    let token = random_token()?;
+
+    let properties = properties_path(spec.home);
+    conf::write_properties(&properties, &effective)?;
+    let log = log_path(spec.home);
+    let log_file = open_fresh_log(&log)?;
+    let log_err = log_file
+        .try_clone()
+        .map_err(|e| CoreError::io_at("open", &log, e))?;
+    let java_home = java_home_of(&java);
+
+    let mut cmd = Command::new(spec.spark_home.join("bin").join("spark-submit"));
+    cmd.arg("--class")
+        .arg(SERVER_CLASS)
+        .arg("--name")
+        .arg("sparkconnect")
+        .arg("--properties-file")
+        .arg(&properties)
+        .arg("spark-internal")
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(log_err);
+    for (key, _) in env::vars_os() {
+        if is_scrubbed(&key) {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env(TOKEN_ENV, &token)
+        .env("PYSPARK_PYTHON", spec.python)
+        .env("SPARK_HOME", spec.spark_home);
+    if let Some(jh) = &java_home {
+        cmd.env("JAVA_HOME", jh);
+    }
+    if master.starts_with("local") {
+        // Makes the UI and block manager bind loopback too, not just the gRPC port.
+        cmd.env("SPARK_LOCAL_IP", "127.0.0.1");
+    }
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // async-signal-safe calls (setsid, sigaction).
+    unsafe {
+        cmd.pre_exec(|| {
+            // Own session and process group: the server outlives the kernel, a terminal's
+            // Ctrl-C does not reach it, and stop can signal the whole group (JVM + workers).
+            nix::unistd::setsid().map_err(io::Error::from)?;
+            // An ignored disposition survives exec; the server must obey TERM and INT.
+            for sig in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+                signal(sig, SigHandler::SigDfl).map_err(io::Error::from)?;
+            }
+            Ok(())
+        });
+    }
+
+    let started_at = unix_now();
+    let child = cmd.spawn().map_err(|e| {
+        let _ = fs::remove_file(&properties);
+        CoreError::Start(format!(
+            "Could not run {}: {e}. {INSTALL_HINT}",
+            spec.spark_home.join("bin/spark-submit").display()
+        ))
+    })?;
+    let pid = child.id() as i32;
+    // Zero if it already exited; readiness notices the exit and reports it.
+    let pid_start_time = process::start_time(pid).unwrap_or(0);
+    tracing::info!(
+        pid,
+        port,
+        ui_port,
+        master = %master,
+        spark_version = %spark_version,
+        java = %java.display(),
+        "launched the Spark Connect server"
+    );
+    let state = ServerState {
+        schema: SCHEMA,
+        pid,
+        pid_start_time,
+        port,
+        ui_port,
+        token,
+        master,
+        spark_home: spec.spark_home.to_string_lossy().into_owned(),
+        spark_version,
+        java: java.to_string_lossy().into_owned(),
+        python: spec.python.to_owned(),
+        conf: recorded,
+        log_path: log.to_string_lossy().into_owned(),
+        started_at,
+    };
+    Ok(Launched { child, state })
+}
+
+/// Waits for `child` on a background thread, so a server that exits while this kernel lives
+/// does not linger as a zombie of the kernel that launched it.
+pub fn reap_in_background(mut child: Child) {
+    let spawned = std::thread::Builder::new()
+        .name("sparkconnect-reaper".into())
+        .spawn(move || {
+            let _ = child.wait();
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start a thread to reap the server process");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_from_core_jar() {
+        assert_eq!(
+            spark_version_from_jar("spark-core_2.13-4.0.1.jar").as_deref(),
+            Some("4.0.1")
+        );
+        assert_eq!(
+            spark_version_from_jar("spark-core_2.13-4.1.0-preview1.jar").as_deref(),
+            Some("4.1.0-preview1")
+        );
+        assert_eq!(spark_version_from_jar("spark-core_2.13.jar"), None);
+    }
+
+    #[test]
+    fn spark_home_checks_name_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let msg = |r: Result<String>| match r {
+            Err(CoreError::Start(m)) => m,
+            other => panic!("expected StartError, got {other:?}"),
+        };
+        assert!(msg(check_spark_home(&dir.path().join("nope"))).contains("not a directory"));
+        assert!(msg(check_spark_home(dir.path())).contains("bin/spark-submit"));
+        fs::create_dir_all(dir.path().join("bin")).unwrap();
+        fs::create_dir_all(dir.path().join("jars")).unwrap();
+        let submit = dir.path().join("bin/spark-submit");
+        fs::write(&submit, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&submit, fs::Permissions::from_mode(0o755)).unwrap();
+        let m = msg(check_spark_home(dir.path()));
+        assert!(
+            m.contains("spark-connect_") && m.contains("pip install"),
+            "{m}"
+        );
+        fs::write(dir.path().join("jars/spark-connect_2.13-4.0.1.jar"), "").unwrap();
+        assert!(msg(check_spark_home(dir.path())).contains("spark-core_"));
+        fs::write(dir.path().join("jars/spark-core_2.13-4.0.1.jar"), "").unwrap();
+        assert_eq!(check_spark_home(dir.path()).unwrap(), "4.0.1");
+    }
+
+    #[test]
+    fn effective_conf_enforces_loopback_and_ports() {
+        let user = Conf::from([
+            ("spark.master".into(), "local[2]".into()),
+            (KEY_BIND_ADDRESS.into(), "0.0.0.0".into()),
+            (KEY_TOKEN.into(), "mine".into()),
+            ("spark.executor.memory".into(), "2g".into()),
+        ]);
+        let (effective, recorded) = effective_conf(&user, 15002, 4040);
+        assert_eq!(effective[KEY_BIND_ADDRESS], "127.0.0.1");
+        assert_eq!(effective[KEY_BIND_PORT], "15002");
+        assert_eq!(effective[KEY_UI_PORT], "4040");
+        assert_eq!(effective[KEY_MASTER], "local[2]");
+        assert!(!effective.contains_key(KEY_TOKEN));
+        assert_eq!(
+            recorded,
+            Conf::from([
+                ("spark.master".into(), "local[2]".into()),
+                ("spark.executor.memory".into(), "2g".into()),
+            ])
+        );
+        let (effective, _) = effective_conf(&Conf::new(), 1, 2);
+        assert_eq!(effective[KEY_MASTER], DEFAULT_MASTER);
+    }
+
+    #[test]
+    fn ui_port_from_user_conf() {
+        let conf = Conf::from([(KEY_UI_PORT.into(), "4041".into())]);
+        assert_eq!(ui_port(&conf).unwrap(), 4041);
+        let conf = Conf::from([(KEY_UI_PORT.into(), "abc".into())]);
+        assert!(matches!(ui_port(&conf), Err(CoreError::Conf(_))));
+        assert!(ui_port(&Conf::new()).unwrap() > 0);
+    }
+
+    #[test]
+    fn explicit_port_in_use_is_refused() {
+        let listener = TcpListener::bind(loopback(0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        match check_port_free(port) {
+            Err(CoreError::Start(m)) => assert!(m.contains("already in use"), "{m}"),
+            other => panic!("expected StartError, got {other:?}"),
+        }
+        drop(listener);
+        let free = pick_free_port().unwrap();
+        check_port_free(free).unwrap();
+    }
+
+    #[test]
+    fn token_is_64_hex_chars_and_random() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn log_rotation_keeps_one_previous_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log_path(dir.path());
+        fs::write(&log, "old run\n").unwrap();
+        drop(open_fresh_log(&log).unwrap());
+        assert_eq!(fs::read_to_string(&log).unwrap(), "");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("server.log.1")).unwrap(),
+            "old run\n"
+        );
+        let mode = fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn scrubbed_env_names() {
+        assert!(is_scrubbed(OsStr::new("SPARK_REMOTE")));
+        assert!(is_scrubbed(OsStr::new("PYSPARK_GATEWAY_PORT")));
+        assert!(is_scrubbed(OsStr::new(TOKEN_ENV)));
+        assert!(!is_scrubbed(OsStr::new("PATH")));
+    }
+
+    #[test]
+    fn find_java_is_found_here() {
+        // The build machine has Java; the path must point to an executable.
+        if let Ok(java) = find_java() {
+            assert!(is_executable(&java));
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! `sparkconnect._core`: the Rust core behind the sparkconnect IPython extension.
+//!
+//! This file is the only one that knows about Python. It converts arguments, runs blocking work
+//! with the GIL released (checking for Ctrl-C between polls), and turns `CoreError` into the
+//! Python exception classes declared in `python/sparkconnect/_core.pyi`, in one place.
+
+mod conf;
+mod errors;
+mod fsutil;
+mod home;
+mod launch;
+mod leases;
+mod lock;
+mod logs;
+mod process;
+mod readiness;
+mod server;
+mod state;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+use crate::errors::{CheckInterrupt, CoreError};
+use crate::server::{StartParams, StatusReport};
+use crate::state::ServerState;
+
+create_exception!(
+    sparkconnect._core,
+    SparkConnectError,
+    PyException,
+    "Base class of every error the core raises. The message is one paragraph a user can act on."
+);
+create_exception!(
+    sparkconnect._core,
+    HomeError,
+    SparkConnectError,
+    "The per-user home cannot be used: owned by someone else, group/other-writable, not a \
+     directory, or not creatable."
+);
+create_exception!(
+    sparkconnect._core,
+    StartError,
+    SparkConnectError,
+    "The server could not be started: Java or SPARK_HOME missing, the port is taken, or the \
+     process exited / did not open its port in time."
+);
+
+const CONF_ERROR_DOC: &str = "A conf item is malformed (not `key=value`, empty key or value, \
+                              whitespace in the key, control characters), or a port number is \
+                              out of range.";
+
+/// `ConfError(SparkConnectError, ValueError)`: `create_exception!` takes a single base, so the
+/// class is built by calling `type(name, bases, dict)`, once per interpreter.
+fn conf_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    static TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    TYPE.get_or_try_init(py, || {
+        let bases = PyTuple::new(
+            py,
+            [
+                py.get_type::<SparkConnectError>(),
+                py.get_type::<PyValueError>(),
+            ],
+        )?;
+        let dict = PyDict::new(py);
+        dict.set_item("__module__", "sparkconnect._core")?;
+        dict.set_item("__doc__", CONF_ERROR_DOC)?;
+        let ty = py
+            .get_type::<PyType>()
+            .call1(("ConfError", bases, dict))?
+            .cast_into::<PyType>()?;
+        Ok(ty.unbind())
+    })
+    .map(|ty| ty.bind(py))
+}
+
+/// Converts a core error into its Python exception. `pending` is the exception Python's signal
+/// handler raised when a wait was interrupted (normally KeyboardInterrupt).
+fn to_pyerr(py: Python<'_>, err: CoreError, pending: Option<PyErr>) -> PyErr {
+    let message = err.to_string();
+    match err {
+        CoreError::Interrupted => {
+            pending.unwrap_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))
+        }
+        CoreError::Home(_) => HomeError::new_err(message),
+        CoreError::Start(_) => StartError::new_err(message),
+        CoreError::Conf(_) => match conf_error_type(py) {
+            Ok(ty) => PyErr::from_type(ty.clone(), message),
+            Err(e) => e,
+        },
+        CoreError::Server(_) | CoreError::Io { .. } => SparkConnectError::new_err(message),
+    }
+}
+
+/// Runs `work` with the GIL released. Its `CheckInterrupt` briefly re-attaches to run Python's
+/// signal handlers, so Ctrl-C (or a Jupyter interrupt) stops a long wait.
+fn blocking<T, F>(py: Python<'_>, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: Send + FnOnce(CheckInterrupt) -> errors::Result<T>,
+{
+    let (result, pending) = py.detach(|| {
+        let pending: RefCell<Option<PyErr>> = RefCell::new(None);
+        let check = || {
+            Python::attach(|py| py.check_signals()).map_err(|e| {
+                pending.borrow_mut().replace(e);
+                CoreError::Interrupted
+            })
+        };
+        let result = work(&check);
+        (result, pending.into_inner())
+    });
+    result.map_err(|e| to_pyerr(py, e, pending))
+}
+
+/// Plain conversion for calls that do not wait.
+fn core<T>(py: Python<'_>, result: errors::Result<T>) -> PyResult<T> {
+    result.map_err(|e| to_pyerr(py, e, None))
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} must be a finite number of seconds >= 0, got {value}"
+        ))
+    })
+}
+
+fn pid_arg(value: i64) -> PyResult<i32> {
+    i32::try_from(value).ok().filter(|p| *p > 0).ok_or_else(|| {
+        PyValueError::new_err(format!("lease_pid must be a process id, got {value}"))
+    })
+}
+
+fn port_arg(py: Python<'_>, port: Option<i64>) -> PyResult<Option<u16>> {
+    match port {
+        None => Ok(None),
+        Some(p) => u16::try_from(p)
+            .ok()
+            .filter(|p| *p > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                to_pyerr(
+                    py,
+                    CoreError::Conf(format!(
+                    "Port {p} is out of range; pick a port between 1024 and 65535, or leave it \
+                     out to get a free one."
+                )),
+                    None,
+                )
+            }),
+    }
+}
+
+/// A Python-style literal for a string (single quotes), for the `__repr__`s below.
+fn py_repr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn py_bool(v: bool) -> &'static str {
+    if v {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+fn path_str(path: &std::path::Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// What the state file records about a running server (read-only).
+#[pyclass(module = "sparkconnect._core", name = "ServerInfo", frozen, get_all)]
+pub struct PyServerInfo {
+    pid: i32,
+    port: u16,
+    ui_port: u16,
+    token: String,
+    master: String,
+    spark_home: String,
+    spark_version: String,
+    java: String,
+    python: String,
+    conf: BTreeMap<String, String>,
+    log_path: String,
+    started_at: f64,
+}
+
+impl From<ServerState> for PyServerInfo {
+    fn from(s: ServerState) -> Self {
+        PyServerInfo {
+            pid: s.pid,
+            port: s.port,
+            ui_port: s.ui_port,
+            token: s.token,
+            master: s.master,
+            spark_home: s.spark_home,
+            spark_version: s.spark_version,
+            java: s.java,
+            python: s.python,
+            conf: s.conf,
+            log_path: s.log_path,
+            started_at: s.started_at,
+        }
+    }
+}
+
+#[pymethods]
+impl PyServerInfo {
+    /// `sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`: pyspark
+    /// switches to TLS for any other host when a token is set).
+    fn connect_url(&self) -> String {
+        format!("sc://localhost:{}/;token={}", self.port, self.token)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ServerInfo(pid={}, port={}, ui_port={}, master={}, spark_version={}, \
+             token='***')",
+            self.pid,
+            self.port,
+            self.ui_port,
+            py_repr(&self.master),
+            py_repr(&self.spark_version)
+        )
+    }
+}
+
+#[pyclass(module = "sparkconnect._core", name = "Status", frozen, get_all)]
+pub struct PyStatus {
+    state: String,
+    server: Option<Py<PyServerInfo>>,
+    attached: Vec<i32>,
+    problem: Option<String>,
+    log_path: String,
+}
+
+#[pymethods]
+impl PyStatus {
+    fn __repr__(&self) -> String {
+        let server = match &self.server {
+            Some(s) => s.get().__repr__(),
+            None => "None".to_owned(),
+        };
+        let problem = match &self.problem {
+            Some(p) => py_repr(p),
+            None => "None".to_owned(),
+        };
+        format!(
+            "Status(state={}, server={server}, attached={:?}, problem={problem})",
+            py_repr(&self.state),
+            self.attached
+        )
+    }
+}
+
+#[pyclass(module = "sparkconnect._core", name = "StartResult", frozen, get_all)]
+pub struct PyStartResult {
+    server: Py<PyServerInfo>,
+    launched: bool,
+}
+
+#[pymethods]
+impl PyStartResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "StartResult(server={}, launched={})",
+            self.server.get().__repr__(),
+            py_bool(self.launched)
+        )
+    }
+}
+
+#[pyclass(module = "sparkconnect._core", name = "StopResult", frozen, get_all)]
+pub struct PyStopResult {
+    stopped: bool,
+    was_running: bool,
+    remaining: Vec<i32>,
+}
+
+#[pymethods]
+impl PyStopResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "StopResult(stopped={}, was_running={}, remaining={:?})",
+            py_bool(self.stopped),
+            py_bool(self.was_running),
+            self.remaining
+        )
+    }
+}
+
+fn start_result(py: Python<'_>, outcome: server::StartOutcome) -> PyResult<PyStartResult> {
+    Ok(PyStartResult {
+        server: Py::new(py, PyServerInfo::from(outcome.server))?,
+        launched: outcome.launched,
+    })
+}
+
+/// Return the per-user home, creating it with mode 0700 if needed.
+#[pyfunction]
+#[pyo3(signature = (path=None))]
+fn resolve_home(py: Python<'_>, path: Option<PathBuf>) -> PyResult<String> {
+    let home = blocking(py, |_| home::resolve_home(path.as_deref()))?;
+    Ok(path_str(&home))
+}
+
+/// Parse `key=value` items (the value may contain `=`). Raises ConfError naming the bad item.
+#[pyfunction]
+fn parse_conf(py: Python<'_>, items: Vec<String>) -> PyResult<BTreeMap<String, String>> {
+    core(py, conf::parse_items(&items))
+}
+
+/// Read the state without taking the lock. Never raises for a corrupt state file.
+#[pyfunction]
+fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
+    let report: StatusReport = py.detach(|| server::status(&home));
+    let server = report
+        .running
+        .map(|s| Py::new(py, PyServerInfo::from(s)))
+        .transpose()?;
+    Ok(PyStatus {
+        state: if server.is_some() {
+            "running"
+        } else {
+            "stopped"
+        }
+        .to_owned(),
+        server,
+        attached: report.attached,
+        problem: report.problem,
+        log_path: path_str(&report.log_path),
+    })
+}
+
+/// Attach to the running server or launch one, under the lock, and register a lease for
+/// `lease_pid`.
+#[pyfunction]
+#[pyo3(signature = (home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0))]
+#[allow(clippy::too_many_arguments)]
+fn start(
+    py: Python<'_>,
+    home: PathBuf,
+    lease_pid: i64,
+    spark_home: PathBuf,
+    python: String,
+    conf: BTreeMap<String, String>,
+    port: Option<i64>,
+    timeout: f64,
+) -> PyResult<PyStartResult> {
+    let params = StartParams {
+        lease_pid: pid_arg(lease_pid)?,
+        spark_home: &spark_home,
+        python: &python,
+        conf: &conf,
+        port: port_arg(py, port)?,
+        timeout: seconds("timeout", timeout)?,
+    };
+    let outcome = blocking(py, |check| server::start(&home, &params, check))?;
+    start_result(py, outcome)
+}
+
+/// Stop the running server (leases are kept) and launch a new one, under the lock.
+#[pyfunction]
+#[pyo3(signature = (
+    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, grace=10.0
+))]
+#[allow(clippy::too_many_arguments)]
+fn restart(
+    py: Python<'_>,
+    home: PathBuf,
+    lease_pid: i64,
+    spark_home: PathBuf,
+    python: String,
+    conf: BTreeMap<String, String>,
+    port: Option<i64>,
+    timeout: f64,
+    grace: f64,
+) -> PyResult<PyStartResult> {
+    let params = StartParams {
+        lease_pid: pid_arg(lease_pid)?,
+        spark_home: &spark_home,
+        python: &python,
+        conf: &conf,
+        port: port_arg(py, port)?,
+        timeout: seconds("timeout", timeout)?,
+    };
+    let grace = seconds("grace", grace)?;
+    let outcome = blocking(py, |check| server::restart(&home, &params, grace, check))?;
+    start_result(py, outcome)
+}
+
+/// Release the lease of `lease_pid`; stop the server when no other live lease remains, or
+/// when `force`.
+#[pyfunction]
+#[pyo3(signature = (home, *, lease_pid, force=false, grace=10.0))]
+fn stop(
+    py: Python<'_>,
+    home: PathBuf,
+    lease_pid: i64,
+    force: bool,
+    grace: f64,
+) -> PyResult<PyStopResult> {
+    let lease_pid = pid_arg(lease_pid)?;
+    let grace = seconds("grace", grace)?;
+    let out = blocking(py, |check| {
+        server::stop(&home, lease_pid, force, grace, check)
+    })?;
+    Ok(PyStopResult {
+        stopped: out.stopped,
+        was_running: out.was_running,
+        remaining: out.remaining,
+    })
+}
+
+/// Drop the lease of `lease_pid` without stopping anything.
+#[pyfunction]
+#[pyo3(signature = (home, *, lease_pid))]
+fn release(py: Python<'_>, home: PathBuf, lease_pid: i64) -> PyResult<()> {
+    let lease_pid = pid_arg(lease_pid)?;
+    core(py, server::release(&home, lease_pid))
+}
+
+/// The pending conf: what the next start applies. Empty if never set.
+#[pyfunction]
+fn load_conf(py: Python<'_>, home: PathBuf) -> PyResult<BTreeMap<String, String>> {
+    core(py, conf::load_pending(&home))
+}
+
+/// Replace the pending conf (written atomically, mode 0600).
+#[pyfunction]
+fn save_conf(py: Python<'_>, home: PathBuf, conf: BTreeMap<String, String>) -> PyResult<()> {
+    let result = home::ensure_home(&home).and_then(|()| conf::save_pending(&home, &conf));
+    core(py, result)
+}
+
+/// The last `n` lines of a file, read backwards from its end. Missing file: empty list.
+#[pyfunction]
+fn tail_log(py: Python<'_>, path: PathBuf, n: i64) -> PyResult<Vec<String>> {
+    let n = usize::try_from(n)
+        .map_err(|_| PyValueError::new_err(format!("n must be >= 0, got {n}")))?;
+    py.detach(|| logs::tail_log(&path, n))
+        .map_err(|e| to_pyerr(py, CoreError::io_at("read the log", &path, e), None))
+}
+
+/// The java executable a launch would use. Raises StartError when there is none.
+#[pyfunction]
+fn find_java(py: Python<'_>) -> PyResult<String> {
+    core(py, launch::find_java()).map(|p| path_str(&p))
+}
+
+/// Routes the core's `tracing` events (emitted as `log` records, since no tracing subscriber is
+/// installed) to Python's `logging`, under loggers named `sparkconnect._core.<module>`, i.e.
+/// children of the "sparkconnect" logger. Levels are looked up on each event, so changing the
+/// Python logger's level takes effect at once.
+fn install_logging(py: Python<'_>) {
+    let logger = match pyo3_log::Logger::new(py, pyo3_log::Caching::Loggers) {
+        Ok(l) => l,
+        Err(_) => return,
+    };
+    // Already installed (the module was imported twice in one process): keep the first one.
+    let _ = logger
+        .set_prefix("sparkconnect")
+        .filter(log::LevelFilter::Debug)
+        .install();
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    install_logging(py);
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("SparkConnectError", py.get_type::<SparkConnectError>())?;
+    m.add("HomeError", py.get_type::<HomeError>())?;
+    m.add("ConfError", conf_error_type(py)?)?;
+    m.add("StartError", py.get_type::<StartError>())?;
+    m.add_class::<PyServerInfo>()?;
+    m.add_class::<PyStatus>()?;
+    m.add_class::<PyStartResult>()?;
+    m.add_class::<PyStopResult>()?;
+    m.add_function(wrap_pyfunction!(resolve_home, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(status, m)?)?;
+    m.add_function(wrap_pyfunction!(start, m)?)?;
+    m.add_function(wrap_pyfunction!(restart, m)?)?;
+    m.add_function(wrap_pyfunction!(stop, m)?)?;
+    m.add_function(wrap_pyfunction!(release, m)?)?;
+    m.add_function(wrap_pyfunction!(load_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(save_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(tail_log, m)?)?;
+    m.add_function(wrap_pyfunction!(find_java, m)?)?;
+    // `PyModule::add` maintains an `__all__`; the typed boundary (the .pyi) declares none, and
+    // the Python package re-exports what it wants explicitly.
+    m.delattr("__all__")?;
+    Ok(())
+}

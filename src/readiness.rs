@@ -1,0 +1,273 @@
+//! Waiting for a launched server to accept connections.
+//!
+//! This wait is most of what a user feels when starting a server, so we poll at a fine grain
+//! (20 ms). If the process exits first we fail at once, quoting its log with a hint; on a
+//! timeout or an interrupt we stop it, so a failed start never leaves a server running.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+
+use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::launch::Launched;
+use crate::{logs, process};
+
+const POLL: Duration = Duration::from_millis(20);
+/// Grace given to a server we stop because its start failed.
+const FAILED_START_GRACE: Duration = Duration::from_secs(3);
+/// Lines of the log quoted in an error; the hint looks further back.
+const QUOTED_LINES: usize = 20;
+const SCANNED_LINES: usize = 400;
+
+/// What a TCP connect to 127.0.0.1:port found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Probe {
+    Accepts,
+    /// Nothing listens (connection refused).
+    Refused,
+    /// No answer in time (an overloaded listener drops SYNs rather than refusing).
+    NoAnswer,
+}
+
+pub fn probe_port(port: u16, timeout: Duration) -> Probe {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    match TcpStream::connect_timeout(&addr, timeout) {
+        Ok(_) => Probe::Accepts,
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Probe::Refused,
+        Err(_) => Probe::NoAnswer,
+    }
+}
+
+/// Blocks until the server accepts connections on its port. On failure the server is stopped
+/// and reaped before the error is returned.
+pub fn wait_ready(
+    launched: &mut Launched,
+    timeout: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<()> {
+    let began = Instant::now();
+    let port = launched.state.port;
+    let log = launched.state.log_path.clone();
+    loop {
+        match launched.child.try_wait() {
+            Ok(Some(status)) => {
+                return Err(exited_error(
+                    status,
+                    began.elapsed(),
+                    Path::new(&log),
+                    launched,
+                ))
+            }
+            Ok(None) => {}
+            Err(e) => return Err(CoreError::io("watch the server process", e)),
+        }
+        if probe_port(port, Duration::from_millis(200)) == Probe::Accepts {
+            tracing::info!(
+                pid = launched.state.pid,
+                port,
+                ready_ms = began.elapsed().as_millis() as u64,
+                "the Spark Connect server accepts connections"
+            );
+            return Ok(());
+        }
+        if began.elapsed() >= timeout {
+            process::stop_child_group(&mut launched.child, FAILED_START_GRACE);
+            return Err(CoreError::Start(format!(
+                "The Spark Connect server did not open port {port} within {:.0} s, so it was \
+                 stopped. If the machine is just slow, start again with a longer timeout. {}",
+                timeout.as_secs_f64(),
+                quote_log(Path::new(&log))
+            )));
+        }
+        if let Err(e) = check_interrupt() {
+            tracing::info!("start interrupted; stopping the half-started server");
+            process::stop_child_group(&mut launched.child, FAILED_START_GRACE);
+            return Err(e);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn describe(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        _ => status.to_string(),
+    }
+}
+
+fn exited_error(status: ExitStatus, after: Duration, log: &Path, launched: &Launched) -> CoreError {
+    let lines = logs::tail_log(log, SCANNED_LINES).unwrap_or_default();
+    let hint = hint_from_log(&lines, launched);
+    CoreError::Start(format!(
+        "The Spark Connect server exited during start-up ({}, after {:.1} s). {hint} {}",
+        describe(status),
+        after.as_secs_f64(),
+        format_tail(log, &lines)
+    ))
+}
+
+/// Picks the likely cause from the log, in words the user can act on.
+fn hint_from_log(lines: &[String], launched: &Launched) -> String {
+    let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    let s = &launched.state;
+    if has("Address already in use") || has("BindException") {
+        format!(
+            "A port it needs is already in use by another process (gRPC port {}, Spark UI port \
+             {}); pick another with --port or leave it out to get a free one.",
+            s.port, s.ui_port
+        )
+    } else if has("Could not parse Master URL") || has("Master must") {
+        format!(
+            "spark.master={} is not a valid master URL; use local[*], local[N], \
+             spark://HOST:PORT, yarn or k8s://...",
+            s.master
+        )
+    } else if has("UnsupportedClassVersionError") {
+        format!(
+            "Java at {} is too old: Spark {} needs Java 17 or newer. Install it (e.g. \
+             `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ \
+             installation.",
+            s.java, s.spark_version
+        )
+    } else if has("JAVA_HOME") || has("java: not found") || has("java: No such file") {
+        "Java could not be run: install Java 17 or newer (e.g. `apt-get install \
+         openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ installation."
+            .to_owned()
+    } else if has("ClassNotFoundException") && has("connect") {
+        "This Spark installation lacks the Spark Connect server classes; install \
+         `pyspark[connect]>=4` and use its SPARK_HOME."
+            .to_owned()
+    } else {
+        "Check the conf you started it with; the log below says why it stopped.".to_owned()
+    }
+}
+
+fn quote_log(log: &Path) -> String {
+    let lines = logs::tail_log(log, QUOTED_LINES).unwrap_or_default();
+    format_tail(log, &lines)
+}
+
+fn format_tail(log: &Path, lines: &[String]) -> String {
+    let shown = &lines[lines.len().saturating_sub(QUOTED_LINES)..];
+    if shown.is_empty() {
+        return format!("The server log {} is empty.", log.display());
+    }
+    let mut out = format!("Last lines of {}:", log.display());
+    for line in shown {
+        out.push_str("\n    ");
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::no_interrupt;
+    use crate::state;
+    use std::net::TcpListener;
+    use std::os::unix::process::CommandExt;
+    use std::process::Command;
+
+    fn fake_launch(dir: &Path, script: &str, port: u16) -> Launched {
+        let log = dir.join("server.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script])
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .process_group(0);
+        let child = cmd.spawn().unwrap();
+        let mut st = state::sample();
+        st.pid = child.id() as i32;
+        st.port = port;
+        st.log_path = log.to_string_lossy().into_owned();
+        Launched { child, state: st }
+    }
+
+    fn start_error(r: Result<()>) -> String {
+        match r {
+            Err(CoreError::Start(m)) => m,
+            other => panic!("expected StartError, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn exit_first_fails_fast_with_hint_and_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let free = crate::launch::pick_free_port().unwrap();
+        let mut l = fake_launch(
+            dir.path(),
+            "echo starting; echo 'java.net.BindException: Address already in use'; exit 3",
+            free,
+        );
+        let began = Instant::now();
+        let m = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
+        assert!(began.elapsed() < Duration::from_secs(5));
+        assert!(m.contains("exit code 3"), "{m}");
+        assert!(m.contains("already in use"), "{m}");
+        assert!(m.contains("    starting"), "{m}");
+    }
+
+    #[test]
+    fn master_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let free = crate::launch::pick_free_port().unwrap();
+        let mut l = fake_launch(
+            dir.path(),
+            "echo 'org.apache.spark.SparkException: Could not parse Master URL: nope'; exit 1",
+            free,
+        );
+        let m = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
+        assert!(m.contains("not a valid master URL"), "{m}");
+    }
+
+    #[test]
+    fn ready_when_port_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut l = fake_launch(dir.path(), "sleep 30", port);
+        wait_ready(&mut l, Duration::from_secs(10), &no_interrupt).unwrap();
+        process::stop_child_group(&mut l.child, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn timeout_stops_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let free = crate::launch::pick_free_port().unwrap();
+        let mut l = fake_launch(dir.path(), "echo still booting; sleep 30", free);
+        let m = start_error(wait_ready(
+            &mut l,
+            Duration::from_millis(300),
+            &no_interrupt,
+        ));
+        assert!(m.contains("did not open port"), "{m}");
+        assert!(m.contains("still booting"), "{m}");
+        // Stopped and reaped.
+        assert!(l.child.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn interrupt_stops_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let free = crate::launch::pick_free_port().unwrap();
+        let mut l = fake_launch(dir.path(), "sleep 30", free);
+        let interrupt = || Err(CoreError::Interrupted);
+        assert!(matches!(
+            wait_ready(&mut l, Duration::from_secs(30), &interrupt),
+            Err(CoreError::Interrupted)
+        ));
+        assert!(l.child.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn probe_refused() {
+        let free = crate::launch::pick_free_port().unwrap();
+        assert_eq!(probe_port(free, Duration::from_millis(200)), Probe::Refused);
+    }
+}

@@ -1,0 +1,568 @@
+//! Orchestration: start (attach or launch), restart, stop, release and status.
+//!
+//! Every step that changes what runs happens under the lock, so concurrent notebooks agree on
+//! one server. `status` and `release` do not take it: they only read, or touch the caller's own
+//! lease file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::conf::{self, Conf};
+use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::launch::{self, LaunchSpec};
+use crate::readiness::{self, Probe};
+use crate::state::{self, ReadState, ServerState};
+use crate::{fsutil, home, leases, lock, process};
+
+/// Grace given to a server found alive but no longer listening, before relaunching.
+const BROKEN_SERVER_GRACE: Duration = Duration::from_secs(10);
+/// How long an attach waits for an answer on the server port before assuming it is just busy.
+const ATTACH_PROBE: Duration = Duration::from_secs(1);
+
+/// What `start` and `restart` need to launch a server.
+pub struct StartParams<'a> {
+    pub lease_pid: i32,
+    pub spark_home: &'a Path,
+    pub python: &'a str,
+    pub conf: &'a Conf,
+    pub port: Option<u16>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug)]
+pub struct StartOutcome {
+    pub server: ServerState,
+    pub launched: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct StopOutcome {
+    pub stopped: bool,
+    pub was_running: bool,
+    pub remaining: Vec<i32>,
+}
+
+#[derive(Debug)]
+pub struct StatusReport {
+    /// Set when the recorded server process is alive.
+    pub running: Option<ServerState>,
+    pub attached: Vec<i32>,
+    pub problem: Option<String>,
+    pub log_path: PathBuf,
+}
+
+fn check_lease_pid(pid: i32) -> Result<()> {
+    if process::start_time(pid).is_none() {
+        return Err(CoreError::Server(format!(
+            "Cannot register process {pid} as a user of the server: no such process. Pass the \
+             pid of the running kernel (os.getpid())."
+        )));
+    }
+    Ok(())
+}
+
+/// Removes the state of a server that is gone, and its properties file (which may hold secrets).
+fn forget_server(home: &Path) -> Result<()> {
+    state::remove(home)?;
+    fsutil::remove_if_exists(&launch::properties_path(home))
+}
+
+/// The live server, if any. Must run under the lock: it removes a stale or invalid state file.
+fn current_server(home: &Path) -> Result<Option<ServerState>> {
+    match state::read(home) {
+        ReadState::Missing => Ok(None),
+        ReadState::Valid(s) if process::is_alive(s.pid, s.pid_start_time) => Ok(Some(s)),
+        ReadState::Valid(s) => {
+            tracing::info!(
+                pid = s.pid,
+                "the recorded server is gone; removing its state"
+            );
+            forget_server(home)?;
+            Ok(None)
+        }
+        ReadState::Invalid(reason) => {
+            tracing::warn!(reason = %reason, "ignoring and removing an invalid state file");
+            forget_server(home)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Stops a recorded server and forgets it.
+fn stop_server(
+    home: &Path,
+    server: &ServerState,
+    grace: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<()> {
+    process::terminate_group(server.pid, server.pid_start_time, grace, check_interrupt)?;
+    forget_server(home)?;
+    tracing::info!(
+        pid = server.pid,
+        port = server.port,
+        "stopped the Spark Connect server"
+    );
+    Ok(())
+}
+
+/// Launches a server, waits until it accepts connections and records it. On failure nothing
+/// keeps running and no state file is left.
+fn launch_recorded(
+    home: &Path,
+    params: &StartParams,
+    check_interrupt: CheckInterrupt,
+) -> Result<ServerState> {
+    let spec = LaunchSpec {
+        home,
+        spark_home: params.spark_home,
+        python: params.python,
+        conf: params.conf,
+        port: params.port,
+    };
+    let mut launched = launch::launch(&spec)?;
+    let ready = readiness::wait_ready(&mut launched, params.timeout, check_interrupt);
+    let recorded = ready.and_then(|()| {
+        if launched.state.pid_start_time == 0 {
+            launched.state.pid_start_time =
+                process::start_time(launched.state.pid).ok_or_else(|| {
+                    CoreError::Start("The server exited right after start-up.".into())
+                })?;
+        }
+        state::write(home, &launched.state)
+    });
+    if let Err(e) = recorded {
+        // wait_ready already stopped the process when it failed; this covers a failed write.
+        if launched.child.try_wait().ok().flatten().is_none() {
+            process::stop_child_group(&mut launched.child, Duration::from_secs(3));
+        }
+        let _ = forget_server(home);
+        return Err(e);
+    }
+    let server = launched.state.clone();
+    launch::reap_in_background(launched.child);
+    Ok(server)
+}
+
+/// Attaches to the running server or launches one, and registers a lease for the caller.
+pub fn start(
+    home: &Path,
+    params: &StartParams,
+    check_interrupt: CheckInterrupt,
+) -> Result<StartOutcome> {
+    home::ensure_home(home)?;
+    conf::validate(params.conf)?;
+    check_lease_pid(params.lease_pid)?;
+    let _lock = lock::acquire(home, check_interrupt)?;
+    if let Some(server) = current_server(home)? {
+        match readiness::probe_port(server.port, ATTACH_PROBE) {
+            Probe::Refused => {
+                tracing::warn!(
+                    pid = server.pid,
+                    port = server.port,
+                    "the server process is alive but its port refuses connections; replacing it"
+                );
+                stop_server(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
+            }
+            probe => {
+                if probe == Probe::NoAnswer {
+                    tracing::warn!(port = server.port, "the server port is slow to answer");
+                }
+                leases::acquire(home, params.lease_pid)?;
+                tracing::info!(
+                    pid = server.pid,
+                    port = server.port,
+                    lease_pid = params.lease_pid,
+                    "attached to the running Spark Connect server"
+                );
+                return Ok(StartOutcome {
+                    server,
+                    launched: false,
+                });
+            }
+        }
+    }
+    let server = launch_recorded(home, params, check_interrupt)?;
+    leases::acquire(home, params.lease_pid)?;
+    Ok(StartOutcome {
+        server,
+        launched: true,
+    })
+}
+
+/// Stops the running server, whoever is attached (leases are kept), and launches a new one.
+pub fn restart(
+    home: &Path,
+    params: &StartParams,
+    grace: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<StartOutcome> {
+    home::ensure_home(home)?;
+    conf::validate(params.conf)?;
+    check_lease_pid(params.lease_pid)?;
+    let _lock = lock::acquire(home, check_interrupt)?;
+    if let Some(server) = current_server(home)? {
+        stop_server(home, &server, grace, check_interrupt)?;
+    }
+    let server = launch_recorded(home, params, check_interrupt)?;
+    leases::acquire(home, params.lease_pid)?;
+    Ok(StartOutcome {
+        server,
+        launched: true,
+    })
+}
+
+/// Releases the caller's lease; stops the server when nobody else holds one, or when `force`.
+pub fn stop(
+    home: &Path,
+    lease_pid: i32,
+    force: bool,
+    grace: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<StopOutcome> {
+    if !home.exists() {
+        // Never started anything here.
+        return Ok(StopOutcome {
+            stopped: false,
+            was_running: false,
+            remaining: Vec::new(),
+        });
+    }
+    home::check_home(home)?;
+    let _lock = lock::acquire(home, check_interrupt)?;
+    leases::release(home, lease_pid)?;
+    let server = current_server(home)?;
+    let remaining = leases::live(home);
+    let Some(server) = server else {
+        if force {
+            leases::clear(home)?;
+        }
+        return Ok(StopOutcome {
+            stopped: false,
+            was_running: false,
+            remaining: Vec::new(),
+        });
+    };
+    if !remaining.is_empty() && !force {
+        tracing::info!(
+            remaining = ?remaining,
+            "other notebooks still use the server; leaving it running"
+        );
+        return Ok(StopOutcome {
+            stopped: false,
+            was_running: true,
+            remaining,
+        });
+    }
+    stop_server(home, &server, grace, check_interrupt)?;
+    if force {
+        leases::clear(home)?;
+    }
+    Ok(StopOutcome {
+        stopped: true,
+        was_running: true,
+        remaining: Vec::new(),
+    })
+}
+
+/// Drops the caller's lease without stopping anything.
+pub fn release(home: &Path, lease_pid: i32) -> Result<()> {
+    leases::release(home, lease_pid)
+}
+
+/// What runs, who is attached, and why a state file was ignored. Never fails.
+pub fn status(home: &Path) -> StatusReport {
+    let log_path = launch::log_path(home);
+    // Pruning deletes lease files, which is only safe against a concurrent start under the lock;
+    // when someone holds it (a start in progress) we just skip dead leases.
+    let attached = if home.is_dir() {
+        match lock::try_acquire(home) {
+            Ok(Some(_guard)) => leases::live(home),
+            _ => leases::live_readonly(home),
+        }
+    } else {
+        Vec::new()
+    };
+    let (running, problem) = match state::read(home) {
+        ReadState::Missing => (None, None),
+        ReadState::Invalid(reason) => (None, Some(reason)),
+        ReadState::Valid(s) if process::is_alive(s.pid, s.pid_start_time) => (Some(s), None),
+        ReadState::Valid(s) => (
+            None,
+            Some(format!(
+                "the server recorded in {} (pid {}, port {}) is no longer running; it exited \
+                 or was killed (see its log {})",
+                state::state_path(home).display(),
+                s.pid,
+                s.port,
+                s.log_path
+            )),
+        ),
+    };
+    StatusReport {
+        running,
+        attached,
+        problem,
+        log_path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::no_interrupt;
+
+    #[test]
+    fn status_of_an_empty_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = status(dir.path());
+        assert!(report.running.is_none());
+        assert!(report.problem.is_none());
+        assert!(report.attached.is_empty());
+        assert_eq!(report.log_path, dir.path().join("server.log"));
+        let missing = status(&dir.path().join("nope"));
+        assert!(missing.running.is_none());
+    }
+
+    #[test]
+    fn dead_server_is_a_problem_and_stop_cleans_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = state::sample();
+        s.pid = std::process::id() as i32;
+        s.pid_start_time = u64::MAX; // our pid, but "another" process: not alive
+        state::write(dir.path(), &s).unwrap();
+        let report = status(dir.path());
+        assert!(report.running.is_none());
+        assert!(report.problem.unwrap().contains("no longer running"));
+
+        let me = std::process::id() as i32;
+        leases::acquire(dir.path(), me).unwrap();
+        let out = stop(dir.path(), me, false, Duration::from_secs(1), &no_interrupt).unwrap();
+        assert_eq!(
+            out,
+            StopOutcome {
+                stopped: false,
+                was_running: false,
+                remaining: vec![]
+            }
+        );
+        assert_eq!(state::read(dir.path()), ReadState::Missing);
+        assert!(leases::live(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn invalid_state_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(state::state_path(dir.path()), "{ truncated").unwrap();
+        let report = status(dir.path());
+        assert!(report.problem.unwrap().contains("not valid JSON"));
+    }
+
+    /// A stand-in SPARK_HOME whose spark-submit listens on the gRPC port from the properties
+    /// file (or fails, with `fail` as its log output), so the orchestration runs end to end in
+    /// milliseconds without Spark. The script records its environment next to the properties.
+    fn fake_spark_home(dir: &Path, fail: Option<&str>) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let sh = dir.join("spark");
+        std::fs::create_dir_all(sh.join("bin")).unwrap();
+        std::fs::create_dir_all(sh.join("jars")).unwrap();
+        for jar in ["spark-connect_2.13-4.0.1.jar", "spark-core_2.13-4.0.1.jar"] {
+            std::fs::write(sh.join("jars").join(jar), "").unwrap();
+        }
+        let body = match fail {
+            Some(output) => format!("echo '{output}'\nexit 1\n"),
+            None => "exec python3 -c 'import socket, sys, time\n\
+                     s = socket.socket()\n\
+                     s.bind((\"127.0.0.1\", int(sys.argv[1])))\n\
+                     s.listen()\n\
+                     time.sleep(60)' \"$port\"\n"
+                .to_owned(),
+        };
+        let script = format!(
+            "#!/bin/sh\n\
+             while [ $# -gt 0 ]; do\n\
+               [ \"$1\" = --properties-file ] && props=\"$2\"\n\
+               shift\n\
+             done\n\
+             port=$(sed -n 's/^spark.connect.grpc.binding.port=//p' \"$props\")\n\
+             env > \"$(dirname \"$props\")/fake-env\"\n\
+             {body}"
+        );
+        let submit = sh.join("bin/spark-submit");
+        std::fs::write(&submit, script).unwrap();
+        std::fs::set_permissions(&submit, std::fs::Permissions::from_mode(0o755)).unwrap();
+        sh
+    }
+
+    /// The fake server needs python3, and a launch needs java; skip where they are missing.
+    fn can_fake() -> bool {
+        launch::find_java().is_ok()
+            && std::process::Command::new("python3")
+                .arg("-c")
+                .arg("")
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+    }
+
+    fn params<'a>(lease_pid: i32, spark_home: &'a Path, conf: &'a Conf) -> StartParams<'a> {
+        StartParams {
+            lease_pid,
+            spark_home,
+            python: "/usr/bin/python3",
+            conf,
+            port: None,
+            timeout: Duration::from_secs(20),
+        }
+    }
+
+    #[test]
+    fn start_attach_stop_with_a_fake_server() {
+        if !can_fake() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let sh = fake_spark_home(dir.path(), None);
+        let conf = Conf::from([("spark.executor.memory".into(), "1g".into())]);
+        let me = std::process::id() as i32;
+        let parent = nix::unistd::getppid().as_raw();
+        // Stops the fake server even when an assertion fails.
+        struct Cleanup<'a>(&'a Path, i32);
+        impl Drop for Cleanup<'_> {
+            fn drop(&mut self) {
+                let _ = stop(self.0, self.1, true, Duration::from_secs(1), &no_interrupt);
+            }
+        }
+        let _cleanup = Cleanup(&home, me);
+
+        let first = start(&home, &params(me, &sh, &conf), &no_interrupt).unwrap();
+        assert!(first.launched);
+        let pid = first.server.pid;
+        assert!(process::is_alive(pid, first.server.pid_start_time));
+        // Its own session and process group.
+        assert_eq!(
+            nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(pid)))
+                .unwrap()
+                .as_raw(),
+            pid
+        );
+        // The token is in the environment, never on the command line.
+        let env = std::fs::read_to_string(home.join("fake-env")).unwrap();
+        assert!(env.contains(&format!(
+            "SPARK_CONNECT_AUTHENTICATE_TOKEN={}",
+            first.server.token
+        )));
+        assert!(env.contains("SPARK_LOCAL_IP=127.0.0.1"));
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        assert!(!String::from_utf8_lossy(&cmdline).contains(&first.server.token));
+        let props = std::fs::read_to_string(launch::properties_path(&home)).unwrap();
+        assert!(props.contains("spark.executor.memory=1g"));
+        assert!(props.contains("spark.connect.grpc.binding.address=127.0.0.1"));
+        assert_eq!(first.server.conf, conf);
+
+        let second = start(&home, &params(parent, &sh, &conf), &no_interrupt).unwrap();
+        assert!(!second.launched);
+        assert_eq!(second.server, first.server);
+        let report = status(&home);
+        assert_eq!(report.running.as_ref(), Some(&first.server));
+        let mut both = vec![me, parent];
+        both.sort_unstable();
+        assert_eq!(report.attached, both);
+
+        let kept = stop(&home, me, false, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert_eq!(kept.remaining, vec![parent]);
+        assert!(!kept.stopped);
+
+        let restarted = restart(
+            &home,
+            &params(me, &sh, &conf),
+            Duration::from_secs(5),
+            &no_interrupt,
+        )
+        .unwrap();
+        assert!(restarted.launched);
+        assert_ne!(restarted.server.pid, pid);
+        assert!(!process::is_alive(pid, first.server.pid_start_time));
+        // Leases survive a restart.
+        assert_eq!(status(&home).attached, both);
+
+        let gone = stop(&home, me, true, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert!(gone.stopped && gone.was_running);
+        assert!(!process::is_alive(
+            restarted.server.pid,
+            restarted.server.pid_start_time
+        ));
+        assert_eq!(state::read(&home), ReadState::Missing);
+        assert!(!launch::properties_path(&home).exists());
+        assert!(status(&home).attached.is_empty());
+    }
+
+    #[test]
+    fn failed_start_leaves_nothing_behind() {
+        if !can_fake() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let sh = fake_spark_home(
+            dir.path(),
+            Some("java.net.BindException: Address already in use"),
+        );
+        let conf = Conf::new();
+        let me = std::process::id() as i32;
+        match start(&home, &params(me, &sh, &conf), &no_interrupt) {
+            Err(CoreError::Start(m)) => {
+                assert!(m.contains("exit code 1"), "{m}");
+                assert!(m.contains("--port"), "{m}");
+                assert!(m.contains("    java.net.BindException"), "{m}");
+            }
+            other => panic!("expected StartError, got {other:?}"),
+        }
+        assert_eq!(state::read(&home), ReadState::Missing);
+        assert!(!launch::properties_path(&home).exists());
+        assert!(leases::live(&home).is_empty());
+    }
+
+    #[test]
+    fn stop_keeps_a_server_other_leases_use_then_stops_it() {
+        use std::os::unix::process::CommandExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        // A stand-in server: any process in its own group.
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut s = state::sample();
+        s.pid = child.id() as i32;
+        s.pid_start_time = process::start_time(s.pid).unwrap();
+        state::write(home, &s).unwrap();
+        let reaper = std::thread::spawn(move || child.wait().unwrap());
+
+        let me = std::process::id() as i32;
+        // Another live process holding a lease: this test binary's parent.
+        let parent = nix::unistd::getppid().as_raw();
+        leases::acquire(home, me).unwrap();
+        leases::acquire(home, parent).unwrap();
+        assert_eq!(status(home).attached.len(), 2);
+
+        let out = stop(home, me, false, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert_eq!(
+            out,
+            StopOutcome {
+                stopped: false,
+                was_running: true,
+                remaining: vec![parent]
+            }
+        );
+        assert!(status(home).running.is_some());
+
+        let out = stop(home, me, true, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert!(out.stopped && out.was_running);
+        reaper.join().unwrap();
+        let report = status(home);
+        assert!(report.running.is_none() && report.problem.is_none());
+        assert!(report.attached.is_empty());
+    }
+}
