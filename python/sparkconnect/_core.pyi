@@ -8,6 +8,8 @@ the pending conf and the server log. Every function takes the home directory exp
 Blocking calls release the GIL and check for signals, so Ctrl-C interrupts them.
 """
 
+from typing import final
+
 __version__: str
 
 class SparkConnectError(Exception):
@@ -26,6 +28,7 @@ class StartError(SparkConnectError):
     process exited / did not open its port in time. The message names the cause, quotes the last
     lines of the server log when there is one, and says what to do."""
 
+@final
 class ServerInfo:
     """What the state file records about a running server (read-only)."""
 
@@ -55,6 +58,7 @@ class ServerInfo:
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
 
+@final
 class Status:
     state: str
     """"running" (process alive, same start time as recorded) or "stopped"."""
@@ -68,11 +72,13 @@ class Status:
     log_path: str
     """The server log path (may not exist yet)."""
 
+@final
 class StartResult:
     server: ServerInfo
     launched: bool
     """True when this call launched the server, False when it attached to a running one."""
 
+@final
 class StopResult:
     stopped: bool
     """True when this call stopped the server process."""
