@@ -65,7 +65,7 @@ def test_every_listening_socket_is_on_loopback(server: _core.ServerInfo) -> None
 
 
 def test_a_client_without_or_with_a_wrong_token_is_refused(server: _core.ServerInfo) -> None:
-    from pyspark.errors import SparkConnectGrpcException
+    from pyspark.errors.exceptions.connect import SparkConnectGrpcException
     from pyspark.sql.connect.session import SparkSession
 
     for url in (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import arg_split
 from IPython.display import display
 from traitlets import Float
 
@@ -38,7 +38,7 @@ class SparkConnect(Magics):
     @line_magic
     def spark(self, line: str) -> None:
         try:
-            argv = arg_split(line)
+            argv = shlex.split(line)
         except ValueError as err:
             raise UsageError(f"cannot read the %spark line: {err}") from None
         args = parse(argv)
