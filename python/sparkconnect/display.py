@@ -59,6 +59,13 @@ class Card:
         )
 
 
+def show(value: object) -> None:
+    """Display `value` in the current cell's output (typed wrapper of IPython's display)."""
+    from IPython.display import display
+
+    display(value)  # type: ignore[no-untyped-call]
+
+
 def link(url: str, text: str | None = None) -> str:
     return f"<a href='{html.escape(url)}' target='_blank'>{html.escape(text or url)}</a>"
 

@@ -16,7 +16,7 @@ def load(shell: InteractiveShell) -> None:
     magics = SparkConnect(shell=shell, config=shell.config)
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
-    shell.configurables.append(magics)
+    shell.configurables.append(magics)  # type: ignore[arg-type]
     namespace = shell.user_ns
     if "spark" not in namespace or spark_is_ours(namespace["spark"]):
         namespace["spark"] = KERNEL_SESSION.current or LazySpark(shell)

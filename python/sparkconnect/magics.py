@@ -7,12 +7,13 @@ import shlex
 from typing import Any
 
 from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.display import display
 from traitlets import Float
 
 from . import _core, api, server
 from .arguments import HELP, parse
+from .display import show
 from .lazy import LazySpark
 from .reports import conf_card, start_card, stop_card
 from .session import KERNEL_SESSION, Started
@@ -34,6 +35,15 @@ class SparkConnect(Magics):
         server.DEFAULT_START_TIMEOUT,
         help="Seconds `%spark start` waits for a new server to accept connections.",
     ).tag(config=True)
+
+    @property
+    def _shell(self) -> InteractiveShell:
+        assert self.shell is not None, "registered magics always have a shell"
+        return self.shell
+
+    @property
+    def _namespace(self) -> dict[str, Any]:
+        return self._shell.user_ns  # type: ignore[no-any-return]
 
     @line_magic
     def spark(self, line: str) -> None:
@@ -57,7 +67,7 @@ class SparkConnect(Magics):
             restart=restart,
         )
         self._bind_spark(started)
-        display(start_card(started.result, started.seconds, started.conf_differs))
+        show(start_card(started.result, started.seconds, started.conf_differs))
 
     def _restart(self, args: argparse.Namespace) -> None:
         self._start(args, restart=True)
@@ -65,16 +75,16 @@ class SparkConnect(Magics):
     def _stop(self, args: argparse.Namespace) -> None:
         session = KERNEL_SESSION.current
         result = KERNEL_SESSION.stop(force=args.force)
-        namespace = self.shell.user_ns
+        namespace = self._namespace
         if session is not None and namespace.get("spark") is session:
-            namespace["spark"] = LazySpark(self.shell)
-        display(stop_card(result))
+            namespace["spark"] = LazySpark(self._shell)
+        show(stop_card(result))
 
     def _status(self, args: argparse.Namespace) -> None:
-        display(api.status())
+        show(api.status())
 
     def _logs(self, args: argparse.Namespace) -> None:
-        display(api.logs(args.n))
+        show(api.logs(args.n))
 
     def _conf(self, args: argparse.Namespace) -> None:
         pending = {} if args.reset else server.pending_conf()
@@ -84,13 +94,13 @@ class SparkConnect(Magics):
         pending.update(_parse_conf_items(args.items))
         if args.reset or args.unset or args.items:
             server.save_pending_conf(pending)
-        display(conf_card(server.status(), pending))
+        show(conf_card(server.status(), pending))
 
     def _help(self, args: argparse.Namespace) -> None:
         print(HELP)
 
     def _bind_spark(self, started: Started) -> None:
-        self.shell.user_ns["spark"] = started.session
+        self._namespace["spark"] = started.session
 
 
 def spark_is_ours(value: Any) -> bool:
