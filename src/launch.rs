@@ -15,6 +15,8 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::signal::{signal, SigHandler, Signal};
@@ -387,17 +389,47 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     Ok(Launched { child, state })
 }
 
+/// Reaper threads of the servers this process launched, by pid.
+static REAPERS: Mutex<BTreeMap<i32, JoinHandle<()>>> = Mutex::new(BTreeMap::new());
+
 /// Waits for `child` on a background thread, so a server that exits while this kernel lives
 /// does not linger as a zombie of the kernel that launched it.
 pub fn reap_in_background(mut child: Child) {
+    let pid = child.id() as i32;
     let spawned = std::thread::Builder::new()
         .name("sparkconnect-reaper".into())
         .spawn(move || {
             let _ = child.wait();
         });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "could not start a thread to reap the server process");
+    match spawned {
+        Ok(handle) => {
+            let mut reapers = REAPERS.lock().unwrap_or_else(|e| e.into_inner());
+            reapers.retain(|_, h| !h.is_finished());
+            reapers.insert(pid, handle);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not start a thread to reap the server process")
+        }
     }
+}
+
+/// After stopping a server this process launched, waits (briefly) until its reaper has
+/// collected it, so that when stop returns the pid is gone, not a zombie. A server launched by
+/// another process is reaped by that process or by init; there is nothing to wait for here.
+pub fn wait_reaped(pid: i32, timeout: Duration) {
+    let handle = REAPERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&pid);
+    let Some(handle) = handle else { return };
+    let began = std::time::Instant::now();
+    while !handle.is_finished() {
+        if began.elapsed() >= timeout {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = handle.join();
 }
 
 #[cfg(test)]

@@ -96,6 +96,7 @@ fn stop_server(
     check_interrupt: CheckInterrupt,
 ) -> Result<()> {
     process::terminate_group(server.pid, server.pid_start_time, grace, check_interrupt)?;
+    launch::wait_reaped(server.pid, Duration::from_secs(2));
     forget_server(home)?;
     tracing::info!(
         pid = server.pid,
@@ -482,7 +483,8 @@ mod tests {
         .unwrap();
         assert!(restarted.launched);
         assert_ne!(restarted.server.pid, pid);
-        assert!(!process::is_alive(pid, first.server.pid_start_time));
+        // Reaped by this process, which launched it: gone, not a zombie.
+        assert!(process::start_time(pid).is_none());
         // Leases survive a restart.
         assert_eq!(status(&home).attached, both);
 
