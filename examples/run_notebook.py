@@ -31,7 +31,8 @@ def main(path: str) -> int:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        print(f"In  [{cell.get('execution_count') or ' '}]: {cell.source}")
+        source = str(cell.source).replace("\n", "\n         ")
+        print(f"In  [{cell.get('execution_count') or ' '}]: {source}")
         for output in cell.get("outputs", []):
             print("    " + text_of(output).replace("\n", "\n    "))
         print()

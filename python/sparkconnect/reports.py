@@ -113,6 +113,10 @@ def conf_card(status: Status, pending: dict[str, str]) -> Card:
         else:
             rows.append(Row(key, f"{now or '(unset)'} now → {then or '(unset)'} after restart"))
     card = Card("Spark conf in force", rows)
+    if not rows:
+        card.note(
+            "No conf set: the server runs with Spark's defaults. `%spark conf key=value` sets some."
+        )
     if in_force != pending:
         others = len([pid for pid in status.attached if pid != os.getpid()])
         suffix = f" (it also restarts it for {others} other attached notebooks)" if others else ""
