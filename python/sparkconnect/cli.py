@@ -1,0 +1,159 @@
+"""The `sparkconnect` terminal command (also `python -m sparkconnect`).
+
+Same core, same state as the notebooks: a server started here is the one notebooks attach to, and
+the other way round. Exit codes: 0 done, 1 the operation failed, 2 a usage error, 3 `status` found
+no server running (as service managers do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import _core, server
+from .arguments import line_count, port_number, positive_seconds
+from .errors import SparkConnectError
+from .reports import masked_url, status_card, stop_card, ui_url, uptime
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
+
+
+def status_json(status: _core.Status) -> dict[str, Any]:
+    info = status.server
+    data: dict[str, Any] = {
+        "state": status.state,
+        "attached": status.attached,
+        "log_path": status.log_path,
+        "problem": status.problem,
+    }
+    if info is not None:
+        data.update(
+            pid=info.pid,
+            url=masked_url(info),
+            port=info.port,
+            ui_port=info.ui_port,
+            ui_url=ui_url(info),
+            spark_version=info.spark_version,
+            master=info.master,
+            started_at=info.started_at,
+            uptime=uptime(time.time() - info.started_at),
+            conf=info.conf,
+        )
+    return data
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True) if args.json else text)
+
+
+def _start(args: argparse.Namespace) -> int:
+    requested = server.pending_conf()
+    requested.update(_core.parse_conf(args.conf))
+    if args.master:
+        requested["spark.master"] = args.master
+    server.save_pending_conf(requested)
+    began = time.monotonic()
+    start = server.restart if args.command == "restart" else server.start
+    result = start(requested, port=args.port, timeout=args.timeout)
+    seconds = time.monotonic() - began
+    info = result.server
+    verb = "started" if result.launched else "already running"
+    text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
+    if info.conf != requested:
+        text += "\nIts conf differs from the saved one; `sparkconnect restart` applies it."
+    _emit(args, {"launched": result.launched, **status_json(server.status())}, text)
+    return EXIT_OK
+
+
+def _stop(args: argparse.Namespace) -> int:
+    result = server.stop(force=args.force)
+    data = {
+        "stopped": result.stopped,
+        "was_running": result.was_running,
+        "remaining": result.remaining,
+    }
+    _emit(args, data, repr(stop_card(result)).replace("%spark stop", "sparkconnect stop"))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = server.status()
+    _emit(args, status_json(status), repr(status_card(status)))
+    return EXIT_OK if status.state == "running" else EXIT_NOT_RUNNING
+
+
+def _logs(args: argparse.Namespace) -> int:
+    path = server.status().log_path
+    lines = _core.tail_log(path, args.n)
+    if args.json:
+        _emit(args, {"log_path": path, "lines": lines}, "")
+        return EXIT_OK
+    if lines:
+        print("\n".join(lines))
+    if args.follow:
+        _follow(path)
+    return EXIT_OK
+
+
+def _follow(path: str) -> None:
+    """Print what the server appends to its log until Ctrl-C (like `tail -f`)."""
+    with open(path, "rb") as log:
+        log.seek(0, 2)
+        try:
+            while True:
+                chunk = log.read()
+                if chunk:
+                    sys.stdout.write(chunk.decode(errors="replace"))
+                    sys.stdout.flush()
+                else:
+                    time.sleep(0.25)
+        except KeyboardInterrupt:
+            pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sparkconnect",
+        description="Manage your shared Spark Connect server (the one your notebooks use).",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser("status", parents=[common], help="state, URL, pid, uptime, notebooks")
+    for name, text in (("start", "launch, or report the running one"), ("restart", "restart")):
+        start = commands.add_parser(name, parents=[common], help=text)
+        start.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
+        start.add_argument("--master", help="spark.master, e.g. local[4] or spark://host:7077")
+        start.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
+        start.add_argument("--timeout", type=positive_seconds, default=server.DEFAULT_START_TIMEOUT)
+    stop = commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
+    stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")
+    logs = commands.add_parser("logs", parents=[common], help="the server log")
+    logs.add_argument("-n", type=line_count, default=50, metavar="LINES")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    return parser
+
+
+HANDLERS = {
+    "start": _start,
+    "restart": _start,
+    "stop": _stop,
+    "status": _status,
+    "logs": _logs,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return HANDLERS[args.command](args)
+    except SparkConnectError as err:
+        print(f"sparkconnect {args.command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"sparkconnect {args.command}: interrupted", file=sys.stderr)
+        return EXIT_FAILED

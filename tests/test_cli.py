@@ -1,0 +1,89 @@
+"""The `sparkconnect` terminal command, run as a real subprocess against a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sparkconnect
+from sparkconnect import _core
+
+from .helpers import java_servers_of
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sparkconnect", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ.copy(),
+    )
+
+
+def test_status_when_stopped_exits_3(home: Path) -> None:
+    done = cli("status", "--json")
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["state"] == "stopped"
+    text = cli("status")
+    assert "Spark Connect server: stopped" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("strat",), "invalid choice: 'strat'"),
+        (("start", "--port", "0"), "port must be between 1 and 65535"),
+        (("logs", "-n", "x"), "-n takes a number of lines"),
+        ((), "required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_2(home: Path, args: tuple[str, ...], expected: str) -> None:
+    done = cli(*args)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_conf_exits_1_with_one_paragraph(home: Path) -> None:
+    done = cli("start", "--conf", "spark.executor.memory=")
+    assert done.returncode == 1
+    assert done.stderr.startswith("sparkconnect start: ")
+    assert "spark.executor.memory=" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not java_servers_of(home)
+
+
+@pytest.mark.spark
+def test_terminal_and_notebook_share_one_server(home: Path) -> None:
+    started = cli("start", "--json", "--conf", "spark.sql.shuffle.partitions=4")
+    assert started.returncode == 0, started.stderr
+    data = json.loads(started.stdout)
+    assert data["launched"] is True and data["state"] == "running"
+    assert data["conf"] == {"spark.sql.shuffle.partitions": "4"}
+    assert "token=…" in data["url"]
+
+    # A notebook (this process) attaches to the server the terminal started.
+    spark = sparkconnect.start()
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "4"
+    assert len(java_servers_of(home)) == 1
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["pid"] == data["pid"] and os.getpid() in status["attached"]
+
+    assert len(cli("logs", "-n", "3").stdout.splitlines()) == 3
+    assert json.loads(cli("logs", "-n", "2", "--json").stdout)["lines"]
+
+    kept = json.loads(cli("stop", "--json").stdout)
+    assert kept == {"stopped": False, "was_running": True, "remaining": [os.getpid()]}
+    assert spark.range(3).count() == 3
+
+    stopped = cli("stop", "--force")
+    assert stopped.returncode == 0 and "Spark Connect server stopped" in stopped.stdout
+    assert not java_servers_of(home)
+    assert _core.status(str(home)).state == "stopped"
+    sparkconnect.stop()
