@@ -10,14 +10,15 @@ from IPython.core.error import UsageError
 HELP = """\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
-  %spark start [--conf KEY=VALUE ...] [--port N] [--timeout SECONDS]
+  %spark start [--conf KEY=VALUE ...] [--master URL] [--port N] [--timeout SECONDS]
       Launch the server, or attach to the one already running, and bind `spark`.
-      --conf items are saved as the conf for the next start.
+      --conf items (and --master, as spark.master) are saved as the conf for the next start.
       Example:  %spark start --conf spark.sql.shuffle.partitions=8
+      Example:  %spark start --master spark://head:7077 --conf spark.executor.memory=4g
   %spark stop [--force]
       Release this notebook's session. The server stops when no other notebook is
       attached; --force stops it for everyone.
-  %spark restart [--conf KEY=VALUE ...] [--port N] [--timeout SECONDS]
+  %spark restart [--conf KEY=VALUE ...] [--master URL] [--port N] [--timeout SECONDS]
       Stop the server (for every attached notebook) and start it with the saved conf.
   %spark status
       State, URL, pid, uptime, Spark version, master, attached notebooks, Spark UI link,
@@ -88,6 +89,9 @@ def line_count(text: str) -> int:
 def _start_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark conf item"
+    )
+    parser.add_argument(
+        "--master", help="spark.master: local[N], spark://HOST:7077, yarn, k8s://URL"
     )
     parser.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
     parser.add_argument("--timeout", type=positive_seconds, help="seconds to wait for start-up")

@@ -60,8 +60,11 @@ class SparkConnect(Magics):
     spark.__doc__ = HELP
 
     def _start(self, args: argparse.Namespace, restart: bool = False) -> None:
+        conf = _parse_conf_items(args.conf)
+        if args.master:
+            conf["spark.master"] = args.master
         started = KERNEL_SESSION.start(
-            conf=_parse_conf_items(args.conf),
+            conf=conf,
             port=args.port,
             timeout=args.timeout or self.start_timeout,
             restart=restart,
