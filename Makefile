@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # `cargo test` links libpython; the test binary needs to find it at run time.
 PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
 
-.PHONY: install demo lint test test-rust test-python clean
+.PHONY: install demo lint test test-rust test-python bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ demo: install
 lint: install
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	$(VENV)/bin/ruff check python tests examples
-	$(VENV)/bin/ruff format --check python tests examples
+	$(VENV)/bin/ruff check python tests examples bench
+	$(VENV)/bin/ruff format --check python tests examples bench
 	$(VENV)/bin/mypy
 	$(PY) -m mypy.stubtest sparkconnect._core
 
@@ -36,7 +36,15 @@ test-rust: $(PY)
 test-python: install
 	$(VENV)/bin/pytest
 
-test: lint test-rust test-python
+# Figures against their baselines, written to bench/results/ (see the README's Speed section).
+bench: install
+	$(PY) -m bench.run
+
+# One quick pass that proves the harness works; CI runs it and asserts nothing about times.
+bench-quick: install
+	$(PY) -m bench.run --quick
+
+test: lint test-rust test-python bench-quick
 
 clean:
 	rm -rf $(VENV) target

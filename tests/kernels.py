@@ -1,8 +1,9 @@
-"""Real Jupyter kernels (jupyter_client) that tests drive cell by cell."""
+"""Real Jupyter kernels (jupyter_client) that tests and benchmarks drive cell by cell."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +26,11 @@ class KernelRun:
 class Kernel:
     """An IPython kernel in its own process, as JupyterLab would start it."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], quiet: bool = False) -> None:
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(env={**os.environ, **env})
+        # quiet: drop what the kernel process itself prints (a classic JVM's warnings, say).
+        streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if quiet else {}
+        self.manager.start_kernel(env={**os.environ, **env}, **streams)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=120)
@@ -54,6 +57,17 @@ class Kernel:
         reply = self.client.execute_interactive(code, timeout=timeout, output_hook=collect)
         result.status = reply["content"]["status"]
         return result
+
+    def submit(self, code: str) -> str:
+        """Send a cell without waiting for it; returns its message id for `wait`."""
+        return str(self.client.execute(code))
+
+    def wait(self, msg_id: str, timeout: float = 300) -> str:
+        """Wait for the reply to a submitted cell; returns its status ("ok" or "error")."""
+        while True:
+            reply = self.client.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return str(reply["content"]["status"])
 
     def shutdown(self) -> None:
         self.client.stop_channels()
