@@ -9,10 +9,11 @@ from IPython.core.interactiveshell import InteractiveShell
 from . import _core, server
 from .lazy import LazySpark
 from .magics import SparkConnect, spark_is_ours
-from .session import KERNEL_SESSION
+from .session import KERNEL_SESSION, warm_up
 
 
 def load(shell: InteractiveShell) -> None:
+    warm_up()
     magics = SparkConnect(shell=shell, config=shell.config)
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.

@@ -6,7 +6,9 @@ the server and its JVM are shared with every other notebook of the user.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,18 @@ class Started:
     result: StartResult
     seconds: float
     conf_differs: bool
+
+
+def warm_up() -> None:
+    """Import the Connect client on a background thread (half a second of pandas, pyarrow, grpc
+    and pyspark), so that `%load_ext` returns at once and the first use of `spark` does not pay
+    for the import again. A failing import is left for `_connect` to raise where it matters."""
+
+    def work() -> None:
+        with contextlib.suppress(Exception):
+            import pyspark.sql.connect.session  # noqa: F401
+
+    threading.Thread(target=work, name="sparkconnect-import", daemon=True).start()
 
 
 def _connect(url: str) -> SparkSession:
