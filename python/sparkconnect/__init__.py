@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import _core
-from .api import logs, restart, session, start, status, stop
-from .errors import ConfError, HomeError, SparkConnectError, StartError
+from .api import connect, logs, restart, session, start, status, stop
+from .errors import ConfError, ConnectError, HomeError, SparkConnectError, StartError
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 __version__ = _core.__version__
 __all__ = [
     "ConfError",
+    "ConnectError",
     "HomeError",
     "SparkConnectError",
     "StartError",
+    "connect",
     "load_ipython_extension",
     "logs",
     "restart",

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from . import _core, server
 from ._core import StopResult
 from .display import Card, LogTail
-from .reports import status_card
+from .remote import endpoint
+from .reports import remote_card, status_card
 from .session import KERNEL_SESSION
 
 if TYPE_CHECKING:
@@ -40,13 +41,29 @@ def restart(
     return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout, restart=True).session
 
 
-def stop(force: bool = False) -> StopResult:
-    """Release this process's session; stop the server if nobody else is attached (or `force`)."""
+def connect(url: str, token_env: str | None = None, token_file: str | None = None) -> SparkSession:
+    """Attach this process to a Spark Connect endpoint someone else runs (sc://HOST:PORT...).
+
+    The token comes from the URL, the environment variable `token_env`, the file `token_file`, or
+    else $SPARKCONNECT_TOKEN."""
+    return KERNEL_SESSION.connect_remote(endpoint(url, token_env, token_file))
+
+
+def stop(force: bool = False) -> StopResult | None:
+    """Release this process's session; stop the server if nobody else is attached (or `force`).
+
+    Attached to a remote endpoint, only detaches (and returns None): we never stop what we did not
+    start."""
+    if KERNEL_SESSION.remote is not None:
+        KERNEL_SESSION.close()
+        return None
     return KERNEL_SESSION.stop(force=force)
 
 
 def status() -> Card:
     """The server's state as a card (text in a terminal, HTML in Jupyter)."""
+    if KERNEL_SESSION.remote is not None:
+        return remote_card(KERNEL_SESSION.remote, KERNEL_SESSION.current)
     return status_card(server.status())
 
 

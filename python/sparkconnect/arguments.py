@@ -20,6 +20,12 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       attached; --force stops it for everyone.
   %spark restart [--conf KEY=VALUE ...] [--master URL] [--port N] [--timeout SECONDS]
       Stop the server (for every attached notebook) and start it with the saved conf.
+  %spark connect sc://HOST:PORT[/;use_ssl=true] [--token-env NAME | --token-file PATH]
+      Attach this notebook to a Spark Connect server someone else runs (a team
+      driver, a managed service) instead of our own. The token comes from the
+      variable or file ($SPARKCONNECT_TOKEN by default) and is masked in every
+      output. `%spark stop` only detaches.
+      Example:  %spark connect sc://spark.example.org:15002 --token-file ~/.spark-token
   %spark status
       State, URL, pid, uptime, Spark version, master, attached notebooks, Spark UI link,
       log file.
@@ -105,6 +111,11 @@ def build_parser() -> SparkArgumentParser:
     stop = commands.add_parser("stop", help="detach; stop the server if last")
     stop.add_argument("--force", action="store_true", help="stop it even if others are attached")
     _start_options(commands.add_parser("restart", help="stop and start with the saved conf"))
+    connect = commands.add_parser("connect", help="attach to a server someone else runs")
+    connect.add_argument("url", metavar="sc://HOST:PORT")
+    token = connect.add_mutually_exclusive_group()
+    token.add_argument("--token-env", metavar="NAME", help="read the token from this variable")
+    token.add_argument("--token-file", metavar="PATH", help="read the token from this file")
     commands.add_parser("status", help="the server's state")
     logs = commands.add_parser("logs", help="the server log")
     logs.add_argument("-n", type=line_count, default=50, metavar="LINES", help="lines to show")

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from ._core import ConfError, HomeError, SparkConnectError, StartError
 
-__all__ = ["ConfError", "HomeError", "SparkConnectError", "StartError"]
+__all__ = ["ConfError", "ConnectError", "HomeError", "SparkConnectError", "StartError"]
+
+
+class ConnectError(SparkConnectError):
+    """A remote Spark Connect endpoint cannot be used: bad URL, no token, nobody answering, or
+    the server refused the session."""
 
 
 def _render_traceback_(self: BaseException) -> list[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from IPython.core.interactiveshell import InteractiveShell
 
-from . import _core, server
+from . import server
 from .lazy import LazySpark
 from .magics import SparkConnect, spark_is_ours
 from .session import KERNEL_SESSION, warm_up
@@ -27,7 +25,7 @@ def unload(shell: InteractiveShell) -> None:
     """Remove what `load` added and this notebook's session and lease; the server keeps running
     for other notebooks (`%spark stop` is the way to stop it)."""
     KERNEL_SESSION.close()
-    _core.release(server.home(), lease_pid=os.getpid())
+    server.release()
     shell.magics_manager.magics["line"].pop("spark", None)
     shell.configurables[:] = [c for c in shell.configurables if not isinstance(c, SparkConnect)]
     if spark_is_ours(shell.user_ns.get("spark")):

@@ -15,7 +15,7 @@ from . import _core, api, server
 from .arguments import HELP, parse
 from .display import show
 from .lazy import LazySpark
-from .reports import conf_card, start_card, stop_card
+from .reports import conf_card, detached_card, start_card, stop_card
 from .session import KERNEL_SESSION, Started
 
 
@@ -75,7 +75,20 @@ class SparkConnect(Magics):
     def _restart(self, args: argparse.Namespace) -> None:
         self._start(args, restart=True)
 
+    def _connect(self, args: argparse.Namespace) -> None:
+        session = api.connect(args.url, token_env=args.token_env, token_file=args.token_file)
+        self._namespace["spark"] = session
+        show(api.status())
+
     def _stop(self, args: argparse.Namespace) -> None:
+        remote = KERNEL_SESSION.remote
+        if remote is not None:
+            session = KERNEL_SESSION.current
+            api.stop()
+            if session is not None and self._namespace.get("spark") is session:
+                self._namespace["spark"] = LazySpark(self._shell)
+            show(detached_card(remote))
+            return
         session = KERNEL_SESSION.current
         result = KERNEL_SESSION.stop(force=args.force)
         namespace = self._namespace

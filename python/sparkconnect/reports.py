@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 from ._core import ServerInfo, StartResult, Status, StopResult
 from .display import Card, Row, link
+from .remote import Endpoint
+
+if TYPE_CHECKING:
+    from pyspark.sql.connect.session import SparkSession
 
 
 def uptime(seconds: float) -> str:
@@ -58,6 +63,24 @@ def status_card(status: Status) -> Card:
             Row("Log file", server.log_path),
         ],
     )
+
+
+def remote_card(endpoint: Endpoint, session: SparkSession | None) -> Card:
+    """Status of a notebook attached to an endpoint someone else runs."""
+    if session is None:
+        return Card(f"Remote Spark Connect endpoint {endpoint.shown}: session closed")
+    return Card(
+        "Remote Spark Connect endpoint",
+        [
+            Row("URL", endpoint.shown),
+            Row("Spark", session.version),
+            Row("Session", session.session_id),
+        ],
+    ).note("Attached with `%spark connect`; `%spark stop` detaches (the endpoint keeps running).")
+
+
+def detached_card(endpoint: Endpoint) -> Card:
+    return Card(f"Detached from {endpoint.shown}; the endpoint keeps running")
 
 
 def start_card(result: StartResult, seconds: float, conf_differs: bool) -> Card:

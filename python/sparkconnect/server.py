@@ -71,6 +71,11 @@ def stop(force: bool = False) -> StopResult:
     return _core.stop(home(), lease_pid=os.getpid(), force=force)
 
 
+def release() -> None:
+    """Drop this process's lease without stopping anything."""
+    _core.release(home(), lease_pid=os.getpid())
+
+
 def status() -> Status:
     return _core.status(home())
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import server
 from ._core import StartResult, StopResult
+from .errors import ConnectError
+from .remote import Endpoint, probe
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -59,6 +61,8 @@ class KernelSession:
     def __init__(self) -> None:
         self._session: Any = None
         self._url: str | None = None
+        self.remote: Endpoint | None = None
+        """Set while the session is on an endpoint someone else runs (`%spark connect`)."""
 
     @property
     def current(self) -> SparkSession | None:
@@ -74,6 +78,11 @@ class KernelSession:
         restart: bool = False,
     ) -> Started:
         """Launch or attach (or restart) with the pending conf plus `conf`, and connect."""
+        if self.remote is not None:
+            raise ConnectError(
+                f"This notebook is attached to {self.remote.shown}; `%spark stop` detaches it "
+                "before it can use its own server."
+            )
         requested = server.pending_conf()
         if conf:
             requested.update(conf)
@@ -94,7 +103,30 @@ class KernelSession:
 
     def get(self) -> SparkSession:
         """The session, starting or attaching first when needed."""
+        current = self.current
+        if self.remote is not None and current is not None:
+            return current
         return self.start().session
+
+    def connect_remote(self, target: Endpoint) -> SparkSession:
+        """Leave our own server (its lease too) and attach to an endpoint someone else runs."""
+        probe(target)
+        self.close()
+        server.release()
+        session = _connect(target.url)
+        try:
+            # One round trip, so a refused token or an incompatible server shows up here.
+            session.version  # noqa: B018
+        except Exception as err:
+            session.release_session_on_close = False
+            session.stop()
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ConnectError(
+                f"{target.shown} refused the session: {reason}. If it needs a token, pass it "
+                "with --token-file PATH or --token-env NAME."
+            ) from None
+        self._session, self._url, self.remote = session, target.url, target
+        return session
 
     def stop(self, force: bool = False) -> StopResult:
         """Release the session, then the lease; the core stops the server if this was the last
@@ -104,12 +136,12 @@ class KernelSession:
 
     def close(self) -> None:
         """Release the session on the server, then close the channel."""
-        session, url = self._session, self._url
-        self._session = self._url = None
+        session, url, remote = self._session, self._url, self.remote
+        self._session = self._url = self.remote = None
         if session is None:
             return
         running = server.status().server
-        if running is None or running.connect_url() != url:
+        if remote is None and (running is None or running.connect_url() != url):
             # The server is gone or was replaced: releasing would only retry against a closed
             # port (for minutes, with pyspark's default retry policy). Just close the channel.
             session.release_session_on_close = False
