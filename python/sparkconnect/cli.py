@@ -57,8 +57,8 @@ def _start(args: argparse.Namespace) -> int:
         requested["spark.master"] = args.master
     server.save_pending_conf(requested)
     began = time.monotonic()
-    start = server.restart if args.command == "restart" else server.start
-    result = start(requested, port=args.port, timeout=args.timeout)
+    restart = args.command == "restart"
+    result = server.start(requested, port=args.port, timeout=args.timeout, restart=restart)
     seconds = time.monotonic() - began
     info = result.server
     verb = "started" if result.launched else "already running"

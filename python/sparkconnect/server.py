@@ -40,23 +40,14 @@ def spark_home() -> str:
 
 
 def start(
-    conf: dict[str, str], port: int | None = None, timeout: float = DEFAULT_START_TIMEOUT
+    conf: dict[str, str],
+    port: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT,
+    restart: bool = False,
 ) -> StartResult:
-    return _core.start(
-        home(),
-        lease_pid=os.getpid(),
-        spark_home=spark_home(),
-        python=sys.executable,
-        conf=conf,
-        port=port,
-        timeout=timeout,
-    )
-
-
-def restart(
-    conf: dict[str, str], port: int | None = None, timeout: float = DEFAULT_START_TIMEOUT
-) -> StartResult:
-    return _core.restart(
+    """Attach to the running server or launch one; `restart` replaces a running one."""
+    launch = _core.restart if restart else _core.start
+    return launch(
         home(),
         lease_pid=os.getpid(),
         spark_home=spark_home(),

@@ -90,9 +90,7 @@ class KernelSession:
         began = time.monotonic()
         if restart:
             self.close()
-            result = server.restart(requested, port=port, timeout=timeout)
-        else:
-            result = server.start(requested, port=port, timeout=timeout)
+        result = server.start(requested, port=port, timeout=timeout, restart=restart)
         session = self._bind(result.server.connect_url())
         return Started(
             session=session,
