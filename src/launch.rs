@@ -39,6 +39,10 @@ const KEY_BIND_ADDRESS: &str = "spark.connect.grpc.binding.address";
 const KEY_BIND_PORT: &str = "spark.connect.grpc.binding.port";
 const KEY_TOKEN: &str = "spark.connect.authenticate.token";
 const DEFAULT_MASTER: &str = "local[*]";
+/// How often the server reports a running query's progress to its client. Spark's default (2 s)
+/// leaves a notebook's progress bar still for most of a short job.
+const KEY_PROGRESS_INTERVAL: &str = "spark.connect.progress.reportInterval";
+const DEFAULT_PROGRESS_INTERVAL: &str = "500ms";
 
 /// Inherited variables that would turn the server itself into a Connect client or make it talk
 /// to the kernel's py4j gateway.
@@ -73,6 +77,29 @@ pub struct LaunchSpec<'a> {
     pub conf: &'a Conf,
     /// gRPC port; `None` picks a free one.
     pub port: Option<u16>,
+    /// Extra environment for the server (a profile's `env`), already validated.
+    pub env: &'a Conf,
+}
+
+/// Checks environment variables a user asks the server to run with.
+pub fn validate_env(env: &Conf) -> Result<()> {
+    for (name, value) in env {
+        let bad_name = name.is_empty()
+            || name.contains('=')
+            || name.chars().any(|c| c.is_control() || c.is_whitespace());
+        if bad_name {
+            return Err(CoreError::Conf(format!(
+                "{name:?} is not a valid environment variable name: use letters, digits and \
+                 underscores, e.g. HADOOP_CONF_DIR."
+            )));
+        }
+        if value.contains('\0') {
+            return Err(CoreError::Conf(format!(
+                "The value of environment variable {name} contains a NUL character."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A spawned (not yet ready) server: the child handle and the record to persist once it is up.
@@ -89,7 +116,12 @@ fn is_executable(path: &Path) -> bool {
 
 /// The java a launch would use: `$JAVA_HOME/bin/java`, else `java` on PATH.
 pub fn find_java() -> Result<PathBuf> {
-    let java_home = env::var_os("JAVA_HOME").filter(|v| !v.is_empty());
+    find_java_in(env::var_os("JAVA_HOME"))
+}
+
+/// `find_java` with the given JAVA_HOME (a profile may set its own).
+fn find_java_in(java_home: Option<std::ffi::OsString>) -> Result<PathBuf> {
+    let java_home = java_home.filter(|v| !v.is_empty());
     if let Some(home) = &java_home {
         let java = Path::new(home).join("bin").join("java");
         if is_executable(&java) {
@@ -247,7 +279,13 @@ fn effective_conf(user: &Conf, port: u16, ui_port: u16) -> (Conf, Conf) {
             tracing::warn!(key, "ignoring a conf key that sparkconnect sets itself");
         }
     }
-    let mut effective = BTreeMap::from([(KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned())]);
+    let mut effective = BTreeMap::from([
+        (KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned()),
+        (
+            KEY_PROGRESS_INTERVAL.to_owned(),
+            DEFAULT_PROGRESS_INTERVAL.to_owned(),
+        ),
+    ]);
     effective.extend(recorded.clone());
     effective.insert(KEY_BIND_ADDRESS.to_owned(), "127.0.0.1".to_owned());
     effective.insert(KEY_BIND_PORT.to_owned(), port.to_string());
@@ -283,7 +321,10 @@ fn unix_now() -> f64 {
 
 /// Spawns the server. It is not ready yet: see `readiness::wait_ready`.
 pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
-    let java = find_java()?;
+    let java = match spec.env.get("JAVA_HOME") {
+        Some(java_home) => find_java_in(Some(java_home.into()))?,
+        None => find_java()?,
+    };
     let spark_version = check_spark_home(spec.spark_home)?;
     let port = match spec.port {
         Some(p) => {
@@ -323,6 +364,15 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
     for (key, _) in env::vars_os() {
         if is_scrubbed(&key) {
             cmd.env_remove(&key);
+        }
+    }
+    // The user's variables first, so the ones the core sets below (token, interpreter, Spark
+    // and Java homes, loopback binding) always win.
+    for (name, value) in spec.env {
+        if is_scrubbed(OsStr::new(name)) {
+            tracing::warn!(name = %name, "ignoring an environment variable sparkconnect sets itself");
+        } else {
+            cmd.env(name, value);
         }
     }
     cmd.env(TOKEN_ENV, &token)
@@ -495,8 +545,14 @@ mod tests {
                 ("spark.executor.memory".into(), "2g".into()),
             ])
         );
+        assert_eq!(effective[KEY_PROGRESS_INTERVAL], DEFAULT_PROGRESS_INTERVAL);
         let (effective, _) = effective_conf(&Conf::new(), 1, 2);
         assert_eq!(effective[KEY_MASTER], DEFAULT_MASTER);
+        // A user's own interval wins over the default.
+        let user = Conf::from([(KEY_PROGRESS_INTERVAL.into(), "2s".into())]);
+        let (effective, recorded) = effective_conf(&user, 1, 2);
+        assert_eq!(effective[KEY_PROGRESS_INTERVAL], "2s");
+        assert_eq!(recorded, user);
     }
 
     #[test]
@@ -543,6 +599,21 @@ mod tests {
         );
         let mode = fs::metadata(&log).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn env_names_are_checked() {
+        let ok = Conf::from([("HADOOP_CONF_DIR".into(), "/etc/hadoop".into())]);
+        validate_env(&ok).unwrap();
+        for name in ["", "A=B", "A B", "A\nB"] {
+            let bad = Conf::from([(name.into(), "x".into())]);
+            assert!(
+                matches!(validate_env(&bad), Err(CoreError::Conf(_))),
+                "{name:?}"
+            );
+        }
+        let nul = Conf::from([("A".into(), "x\0y".into())]);
+        assert!(matches!(validate_env(&nul), Err(CoreError::Conf(_))));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod home;
 mod launch;
 mod leases;
 mod lock;
+mod logread;
 mod logs;
 mod process;
 mod readiness;
@@ -354,7 +355,9 @@ fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
 /// Attach to the running server or launch one, under the lock, and register a lease for
 /// `lease_pid`.
 #[pyfunction]
-#[pyo3(signature = (home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0))]
+#[pyo3(signature = (
+    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None
+))]
 #[allow(clippy::too_many_arguments)]
 fn start(
     py: Python<'_>,
@@ -365,7 +368,9 @@ fn start(
     conf: BTreeMap<String, String>,
     port: Option<i64>,
     timeout: f64,
+    env: Option<BTreeMap<String, String>>,
 ) -> PyResult<PyStartResult> {
+    let env = env.unwrap_or_default();
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -373,6 +378,7 @@ fn start(
         conf: &conf,
         port: port_arg(py, port)?,
         timeout: seconds("timeout", timeout)?,
+        env: &env,
     };
     let outcome = blocking(py, |check| server::start(&home, &params, check))?;
     start_result(py, outcome)
@@ -381,7 +387,7 @@ fn start(
 /// Stop the running server (leases are kept) and launch a new one, under the lock.
 #[pyfunction]
 #[pyo3(signature = (
-    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, grace=10.0
+    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, grace=10.0, env=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn restart(
@@ -394,7 +400,9 @@ fn restart(
     port: Option<i64>,
     timeout: f64,
     grace: f64,
+    env: Option<BTreeMap<String, String>>,
 ) -> PyResult<PyStartResult> {
+    let env = env.unwrap_or_default();
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -402,6 +410,7 @@ fn restart(
         conf: &conf,
         port: port_arg(py, port)?,
         timeout: seconds("timeout", timeout)?,
+        env: &env,
     };
     let grace = seconds("grace", grace)?;
     let outcome = blocking(py, |check| server::restart(&home, &params, grace, check))?;
@@ -461,6 +470,126 @@ fn tail_log(py: Python<'_>, path: PathBuf, n: i64) -> PyResult<Vec<String>> {
         .map_err(|e| to_pyerr(py, CoreError::io_at("read the log", &path, e), None))
 }
 
+/// One line of the server log, with the level of the entry it belongs to.
+#[pyclass(module = "sparkconnect._core", name = "LogLine", frozen, get_all)]
+pub struct PyLogLine {
+    level: Option<&'static str>,
+    text: String,
+}
+
+#[pymethods]
+impl PyLogLine {
+    fn __repr__(&self) -> String {
+        let level = self.level.map_or("None".to_owned(), py_repr);
+        format!("LogLine(level={level}, text={})", py_repr(&self.text))
+    }
+}
+
+/// Lines read from the server log, and where a later read continues.
+#[pyclass(module = "sparkconnect._core", name = "LogExcerpt", frozen, get_all)]
+pub struct PyLogExcerpt {
+    path: String,
+    lines: Vec<Py<PyLogLine>>,
+    end: u64,
+    file_id: u64,
+    last_level: Option<&'static str>,
+    scanned: u64,
+    truncated: bool,
+}
+
+#[pymethods]
+impl PyLogExcerpt {
+    fn __repr__(&self) -> String {
+        format!(
+            "LogExcerpt(path={}, lines=<{} lines>, end={}, truncated={})",
+            py_repr(&self.path),
+            self.lines.len(),
+            self.end,
+            py_bool(self.truncated)
+        )
+    }
+}
+
+fn log_filter(level: Option<&str>, grep: Option<String>) -> PyResult<logread::Filter> {
+    let min_level = level
+        .map(|name| {
+            logread::Level::parse(&name.to_ascii_uppercase()).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "unknown log level {name:?}; use TRACE, DEBUG, INFO, WARN, ERROR or FATAL"
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(logread::Filter {
+        min_level,
+        grep: grep.filter(|g| !g.is_empty()),
+    })
+}
+
+fn log_excerpt(
+    py: Python<'_>,
+    path: &std::path::Path,
+    read: std::io::Result<logread::Excerpt>,
+) -> PyResult<PyLogExcerpt> {
+    let excerpt =
+        read.map_err(|e| to_pyerr(py, CoreError::io_at("read the log", path, e), None))?;
+    let lines = excerpt
+        .lines
+        .into_iter()
+        .map(|l| {
+            let line = PyLogLine {
+                level: l.level.map(logread::Level::name),
+                text: l.text,
+            };
+            Py::new(py, line)
+        })
+        .collect::<PyResult<_>>()?;
+    Ok(PyLogExcerpt {
+        path: path_str(path),
+        lines,
+        end: excerpt.end,
+        file_id: excerpt.file_id,
+        last_level: excerpt.last_level.map(logread::Level::name),
+        scanned: excerpt.scanned,
+        truncated: excerpt.truncated,
+    })
+}
+
+/// The last `n` lines of the log that pass the filters, read backwards in growing chunks.
+#[pyfunction]
+#[pyo3(signature = (path, n, *, level=None, grep=None, max_scan=64 * 1024 * 1024))]
+fn read_log_tail(
+    py: Python<'_>,
+    path: PathBuf,
+    n: usize,
+    level: Option<&str>,
+    grep: Option<String>,
+    max_scan: u64,
+) -> PyResult<PyLogExcerpt> {
+    let filter = log_filter(level, grep)?;
+    let read = py.detach(|| logread::tail(&path, n, &filter, max_scan));
+    log_excerpt(py, &path, read)
+}
+
+/// The complete lines appended to the log since `after`, that pass the filters.
+#[pyfunction]
+#[pyo3(signature = (after, *, level=None, grep=None, max_bytes=16 * 1024 * 1024))]
+fn read_log_since(
+    py: Python<'_>,
+    after: PyRef<'_, PyLogExcerpt>,
+    level: Option<&str>,
+    grep: Option<String>,
+    max_bytes: u64,
+) -> PyResult<PyLogExcerpt> {
+    let filter = log_filter(level, grep)?;
+    let path = PathBuf::from(&after.path);
+    let level_at_end = after.last_level.and_then(logread::Level::parse);
+    let (end, file_id) = (after.end, after.file_id);
+    let read =
+        py.detach(|| logread::read_since(&path, end, file_id, level_at_end, &filter, max_bytes));
+    log_excerpt(py, &path, read)
+}
+
 /// The java executable a launch would use. Raises StartError when there is none.
 #[pyfunction]
 fn find_java(py: Python<'_>) -> PyResult<String> {
@@ -496,6 +625,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStatus>()?;
     m.add_class::<PyStartResult>()?;
     m.add_class::<PyStopResult>()?;
+    m.add_class::<PyLogLine>()?;
+    m.add_class::<PyLogExcerpt>()?;
     m.add_function(wrap_pyfunction!(resolve_home, m)?)?;
     m.add_function(wrap_pyfunction!(parse_conf, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
@@ -506,6 +637,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_conf, m)?)?;
     m.add_function(wrap_pyfunction!(save_conf, m)?)?;
     m.add_function(wrap_pyfunction!(tail_log, m)?)?;
+    m.add_function(wrap_pyfunction!(read_log_tail, m)?)?;
+    m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(find_java, m)?)?;
     // `PyModule::add` maintains an `__all__`; the typed boundary (the .pyi) declares none, and
     // the Python package re-exports what it wants explicitly.

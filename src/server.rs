@@ -27,6 +27,8 @@ pub struct StartParams<'a> {
     pub conf: &'a Conf,
     pub port: Option<u16>,
     pub timeout: Duration,
+    /// Extra environment for a launched server; an attach ignores it.
+    pub env: &'a Conf,
 }
 
 #[derive(Debug)]
@@ -119,6 +121,7 @@ fn launch_recorded(
         python: params.python,
         conf: params.conf,
         port: params.port,
+        env: params.env,
     };
     let mut launched = launch::launch(&spec)?;
     let ready = readiness::wait_ready(&mut launched, params.timeout, check_interrupt);
@@ -152,6 +155,7 @@ pub fn start(
 ) -> Result<StartOutcome> {
     home::ensure_home(home)?;
     conf::validate(params.conf)?;
+    launch::validate_env(params.env)?;
     check_lease_pid(params.lease_pid)?;
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(server) = current_server(home)? {
@@ -199,6 +203,7 @@ pub fn restart(
 ) -> Result<StartOutcome> {
     home::ensure_home(home)?;
     conf::validate(params.conf)?;
+    launch::validate_env(params.env)?;
     check_lease_pid(params.lease_pid)?;
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(server) = current_server(home)? {
@@ -405,6 +410,8 @@ mod tests {
                 .unwrap_or(false)
     }
 
+    static NO_ENV: Conf = Conf::new();
+
     fn params<'a>(lease_pid: i32, spark_home: &'a Path, conf: &'a Conf) -> StartParams<'a> {
         StartParams {
             lease_pid,
@@ -413,6 +420,7 @@ mod tests {
             conf,
             port: None,
             timeout: Duration::from_secs(20),
+            env: &NO_ENV,
         }
     }
 

@@ -87,6 +87,35 @@ class StopResult:
     remaining: list[int]
     """Pids of other live lease holders when the server was left running for them."""
 
+@final
+class LogLine:
+    """One line of the server log."""
+
+    level: str | None
+    """The level of the log entry the line belongs to ("TRACE", "DEBUG", "INFO", "WARN",
+    "ERROR" or "FATAL"): continuation lines (stack traces, printed plans) carry their header's
+    level. None for lines before the first header."""
+    text: str
+
+@final
+class LogExcerpt:
+    """Lines read from the server log, and where a later read continues."""
+
+    path: str
+    lines: list[LogLine]
+    """Oldest first."""
+    end: int
+    """Byte offset where reading stopped; `read_log_since` continues from there."""
+    file_id: int
+    """The log file's inode: a restart replaces the log, and a later read then starts over."""
+    last_level: str | None
+    """The level in force at `end`, for continuation lines that come after it."""
+    scanned: int
+    """Bytes read to produce this excerpt."""
+    truncated: bool
+    """There is more than this excerpt covers: a backwards search stopped after `max_scan` bytes
+    without finding `n` lines, or a forward read stopped after `max_bytes`."""
+
 def resolve_home(path: str | None = None) -> str:
     """Return the per-user home, creating it with mode 0700 if needed.
 
@@ -110,6 +139,7 @@ def start(
     conf: dict[str, str],
     port: int | None = None,
     timeout: float = 120.0,
+    env: dict[str, str] | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
     `lease_pid`.
@@ -117,7 +147,12 @@ def start(
     A launch runs `$SPARK_HOME/bin/spark-submit --class
     org.apache.spark.sql.connect.service.SparkConnectServer` in its own session, with the token in
     its environment and the conf in a 0600 properties file; it returns once the gRPC port accepts
-    connections. `port=None` picks a free port. Raises StartError."""
+    connections. `port=None` picks a free port. `env` adds environment variables to a launched
+    server's (a `JAVA_HOME` there also picks its Java); the variables the core sets itself (the
+    token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win. An attach ignores `env`.
+    The server's conf defaults to `spark.master=local[*]` and
+    `spark.connect.progress.reportInterval=500ms`; `conf` overrides both. Raises StartError, or
+    ConfError for a malformed conf item or environment variable name."""
 
 def restart(
     home: str,
@@ -129,6 +164,7 @@ def restart(
     port: int | None = None,
     timeout: float = 120.0,
     grace: float = 10.0,
+    env: dict[str, str] | None = None,
 ) -> StartResult:
     """Stop the running server (whoever is attached; leases are kept) and launch a new one, under
     the lock in one step."""
@@ -150,6 +186,33 @@ def save_conf(home: str, conf: dict[str, str]) -> None:
 def tail_log(path: str, n: int) -> list[str]:
     """The last `n` lines of a file, read backwards from its end (cost independent of file size).
     Missing file: empty list."""
+
+def read_log_tail(
+    path: str,
+    n: int,
+    *,
+    level: str | None = None,
+    grep: str | None = None,
+    max_scan: int = 67108864,
+) -> LogExcerpt:
+    """The last `n` lines of a log that pass the filters, oldest first.
+
+    `level` keeps entries of that level and above (continuation lines go with their entry);
+    `grep` keeps lines containing that text, compared case-insensitively. The file is read
+    backwards in growing chunks until `n` lines are found, so the cost depends on how far back
+    they are, not on the file's size; the search gives up after `max_scan` bytes (see
+    `LogExcerpt.truncated`). Missing file: an empty excerpt. ValueError for an unknown level."""
+
+def read_log_since(
+    after: LogExcerpt,
+    *,
+    level: str | None = None,
+    grep: str | None = None,
+    max_bytes: int = 16777216,
+) -> LogExcerpt:
+    """The complete lines appended to `after.path` since `after` was read, that pass the
+    filters. A line still being written comes whole with a later call. When the log was replaced
+    (the server restarted), reading starts at the new log's beginning."""
 
 def find_java() -> str:
     """The java executable a launch would use ($JAVA_HOME/bin/java, else `java` on PATH). Raises
