@@ -269,6 +269,17 @@ fn ui_port(user: &Conf) -> Result<u16> {
     }
 }
 
+/// The conf a server runs with unless the user's conf says otherwise.
+pub fn default_conf() -> Conf {
+    BTreeMap::from([
+        (KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned()),
+        (
+            KEY_PROGRESS_INTERVAL.to_owned(),
+            DEFAULT_PROGRESS_INTERVAL.to_owned(),
+        ),
+    ])
+}
+
 /// The conf the server runs with: defaults, then the user's, then what the core enforces (the
 /// loopback binding and the ports it picked). Also returns the user conf as recorded in the
 /// state (without the keys the core sets itself).
@@ -279,13 +290,7 @@ fn effective_conf(user: &Conf, port: u16, ui_port: u16) -> (Conf, Conf) {
             tracing::warn!(key, "ignoring a conf key that sparkconnect sets itself");
         }
     }
-    let mut effective = BTreeMap::from([
-        (KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned()),
-        (
-            KEY_PROGRESS_INTERVAL.to_owned(),
-            DEFAULT_PROGRESS_INTERVAL.to_owned(),
-        ),
-    ]);
+    let mut effective = default_conf();
     effective.extend(recorded.clone());
     effective.insert(KEY_BIND_ADDRESS.to_owned(), "127.0.0.1".to_owned());
     effective.insert(KEY_BIND_PORT.to_owned(), port.to_string());

@@ -555,9 +555,16 @@ fn log_excerpt(
     })
 }
 
+/// The level a log line names when it starts an entry (a header line); None for a
+/// continuation line.
+#[pyfunction]
+fn line_level(line: &str) -> Option<&'static str> {
+    logread::header_level(line).map(logread::Level::name)
+}
+
 /// The last `n` lines of the log that pass the filters, read backwards in growing chunks.
 #[pyfunction]
-#[pyo3(signature = (path, n, *, level=None, grep=None, max_scan=64 * 1024 * 1024))]
+#[pyo3(signature = (path, n, *, level=None, grep=None, max_scan=67_108_864))]
 fn read_log_tail(
     py: Python<'_>,
     path: PathBuf,
@@ -573,7 +580,7 @@ fn read_log_tail(
 
 /// The complete lines appended to the log since `after`, that pass the filters.
 #[pyfunction]
-#[pyo3(signature = (after, *, level=None, grep=None, max_bytes=16 * 1024 * 1024))]
+#[pyo3(signature = (after, *, level=None, grep=None, max_bytes=16_777_216))]
 fn read_log_since(
     py: Python<'_>,
     after: PyRef<'_, PyLogExcerpt>,
@@ -617,6 +624,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     install_logging(py);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_CONF", launch::default_conf())?;
     m.add("SparkConnectError", py.get_type::<SparkConnectError>())?;
     m.add("HomeError", py.get_type::<HomeError>())?;
     m.add("ConfError", conf_error_type(py)?)?;
@@ -637,6 +645,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_conf, m)?)?;
     m.add_function(wrap_pyfunction!(save_conf, m)?)?;
     m.add_function(wrap_pyfunction!(tail_log, m)?)?;
+    m.add_function(wrap_pyfunction!(line_level, m)?)?;
     m.add_function(wrap_pyfunction!(read_log_tail, m)?)?;
     m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(find_java, m)?)?;

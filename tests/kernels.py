@@ -11,12 +11,23 @@ from jupyter_client.manager import KernelManager
 
 
 @dataclass
+class Output:
+    """One rich output message: display_data, update_display_data or execute_result."""
+
+    kind: str
+    data: dict[str, str]
+    display_id: str | None
+
+
+@dataclass
 class KernelRun:
     status: str
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     error: str | None = None
     """`ename: evalue` when the cell failed."""
+    outputs: list[Output] = field(default_factory=list)
+    """Every rich output, updates included, in order."""
 
     @property
     def text(self) -> str:
@@ -47,9 +58,12 @@ class Kernel:
             kind, content = message["msg_type"], message["content"]
             if kind == "stream":
                 result.texts.append(content["text"])
-            elif kind in ("display_data", "execute_result"):
-                result.texts.append(content["data"].get("text/plain", ""))
-                result.htmls.append(content["data"].get("text/html", ""))
+            elif kind in ("display_data", "execute_result", "update_display_data"):
+                display_id = content.get("transient", {}).get("display_id")
+                result.outputs.append(Output(kind, content["data"], display_id))
+                if kind != "update_display_data":
+                    result.texts.append(content["data"].get("text/plain", ""))
+                    result.htmls.append(content["data"].get("text/html", ""))
             elif kind == "error":
                 result.error = f"{content['ename']}: {content['evalue']}"
                 result.texts.append("\n".join(content["traceback"]))
@@ -72,3 +86,16 @@ class Kernel:
     def shutdown(self) -> None:
         self.client.stop_channels()
         self.manager.shutdown_kernel(now=True)
+
+
+def submit(kernel: Kernel, code: str) -> str:
+    """Start running `code` without waiting; the message id to wait for."""
+    return str(kernel.client.execute(code))
+
+
+def wait_reply(kernel: Kernel, msg_id: str, timeout: float) -> dict[str, Any]:
+    """The execute reply to `msg_id` (its content), skipping replies to earlier requests."""
+    while True:
+        reply = kernel.client.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]  # type: ignore[no-any-return]

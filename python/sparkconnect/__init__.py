@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from . import _core
 from .api import connect, logs, restart, session, start, status, stop
-from .errors import ConfError, ConnectError, HomeError, SparkConnectError, StartError
+from .errors import (
+    ConfError,
+    ConnectError,
+    HomeError,
+    ProfileError,
+    SparkConnectError,
+    StartError,
+)
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -24,6 +31,7 @@ __all__ = [
     "ConfError",
     "ConnectError",
     "HomeError",
+    "ProfileError",
     "SparkConnectError",
     "StartError",
     "connect",

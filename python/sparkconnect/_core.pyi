@@ -11,6 +11,10 @@ Blocking calls release the GIL and check for signals, so Ctrl-C interrupts them.
 from typing import final
 
 __version__: str
+DEFAULT_CONF: dict[str, str]
+"""The conf a launched server runs with unless the user's conf overrides it (spark.master,
+spark.connect.progress.reportInterval). Keys the core always sets itself (binding address, ports,
+token) are not in it."""
 
 class SparkConnectError(Exception):
     """Base class of every error the core raises. The message is one paragraph a user can act on."""
@@ -186,6 +190,10 @@ def save_conf(home: str, conf: dict[str, str]) -> None:
 def tail_log(path: str, n: int) -> list[str]:
     """The last `n` lines of a file, read backwards from its end (cost independent of file size).
     Missing file: empty list."""
+
+def line_level(line: str) -> str | None:
+    """The level a log line names when it starts a log entry (`26/01/02 10:00:00 WARN Foo: x`,
+    `WARNING: x`, Spark's JSON layout), else None: a continuation line (stack trace, plan)."""
 
 def read_log_tail(
     path: str,

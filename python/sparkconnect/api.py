@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _core, server
+from . import server
 from ._core import StopResult
-from .display import Card, LogTail
+from .display import Card
+from .logview import LogFilter, LogView, read_tail
 from .remote import endpoint
 from .reports import remote_card, status_card
 from .session import KERNEL_SESSION
@@ -24,21 +25,26 @@ def start(
     conf: dict[str, str] | None = None,
     port: int | None = None,
     timeout: float = server.DEFAULT_START_TIMEOUT,
+    profile: str | None = None,
 ) -> SparkSession:
     """Launch the user's server (or attach to it) and return this process's session.
 
-    `conf` items are saved as the conf for the next start; a running server whose conf differs is
-    left as is (`restart` applies it)."""
-    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout).session
+    `profile` names a profile of the config file (its conf and environment apply under the saved
+    conf). `conf` items are saved as the conf for the next start; a running server whose conf
+    differs is left as is (`restart` applies it)."""
+    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout, profile=profile).session
 
 
 def restart(
     conf: dict[str, str] | None = None,
     port: int | None = None,
     timeout: float = server.DEFAULT_START_TIMEOUT,
+    profile: str | None = None,
 ) -> SparkSession:
     """Stop the server for everyone and start it again with the saved conf plus `conf`."""
-    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout, restart=True).session
+    return KERNEL_SESSION.start(
+        conf=conf, port=port, timeout=timeout, restart=True, profile=profile
+    ).session
 
 
 def connect(url: str, token_env: str | None = None, token_file: str | None = None) -> SparkSession:
@@ -67,7 +73,8 @@ def status() -> Card:
     return status_card(server.status())
 
 
-def logs(n: int = 50) -> LogTail:
-    """The last `n` lines of the server log."""
-    path = server.status().log_path
-    return LogTail(path, _core.tail_log(path, n))
+def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogView:
+    """The last `n` lines of the server log; `level` keeps that level and above (WARN keeps WARN,
+    ERROR and FATAL), `grep` keeps lines containing the text (any case)."""
+    wanted = LogFilter(n, level, grep)
+    return LogView.of(read_tail(server.status().log_path, wanted), wanted)

@@ -10,15 +10,19 @@ from IPython.core.error import UsageError
 HELP = """\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
-  %spark start [--conf KEY=VALUE ...] [--master URL] [--port N] [--timeout SECONDS]
+  %spark start [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
+               [--timeout SECONDS]
       Launch the server, or attach to the one already running, and bind `spark`.
-      --conf items (and --master, as spark.master) are saved as the conf for the next start.
+      --conf items (and --master, as spark.master) are saved as the conf for the next
+      start; --profile applies a profile from the config file (see `%spark profiles`).
       Example:  %spark start --conf spark.sql.shuffle.partitions=8
       Example:  %spark start --master spark://head:7077 --conf spark.executor.memory=4g
+      Example:  %spark start --profile bigmem
   %spark stop [--force]
       Release this notebook's session. The server stops when no other notebook is
       attached; --force stops it for everyone.
-  %spark restart [--conf KEY=VALUE ...] [--master URL] [--port N] [--timeout SECONDS]
+  %spark restart [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
+                 [--timeout SECONDS]
       Stop the server (for every attached notebook) and start it with the saved conf.
   %spark connect sc://HOST:PORT[/;use_ssl=true] [--token-env NAME | --token-file PATH]
       Attach this notebook to a Spark Connect server someone else runs (a team
@@ -27,20 +31,45 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       output. `%spark stop` only detaches.
       Example:  %spark connect sc://spark.example.org:15002 --token-file ~/.spark-token
   %spark status
-      State, URL, pid, uptime, Spark version, master, attached notebooks, Spark UI link,
+      State, Spark version, master, uptime, attached notebooks, conf, Spark UI link,
       log file.
-  %spark logs [-n LINES]
-      The last lines of the server log (default 50).
-  %spark conf [KEY=VALUE ...] [--unset KEY ...] [--reset]
-      Without arguments: the conf in force and the conf the next (re)start applies.
+  %spark ui
+      Just the link to the Spark Web UI (jobs, stages, SQL, executors).
+  %spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [--follow SECONDS]
+      The last lines of the server log (default 50), ERROR and WARN coloured.
+      --level WARN keeps WARN and above (TRACE, DEBUG, INFO, WARN, ERROR, FATAL);
+      --grep keeps lines containing TEXT (any case); --follow keeps the output live
+      for that many seconds (the stop button ends it early).
+      Example:  %spark logs -n 20 --level WARN --grep executor
+  %spark conf [KEY=VALUE ...] [--unset KEY ...] [--reset] [--profile NAME]
+      Without arguments: every conf item the next (re)start applies and where it comes
+      from, merged in this order, later winning:
+          defaults < profile < saved conf < --conf
       With KEY=VALUE items: save them for the next start; they never restart a running
       server (`%spark restart` applies them).
       Example:  %spark conf spark.executor.memory=2g spark.sql.shuffle.partitions=8
+  %spark profiles
+      The profiles in the config file (~/.config/sparkconnect/config.toml) and its format.
+  %spark progress [on|off]
+      Show or hide the live progress bar of Spark jobs under each cell.
   %spark help
       This text.
 
-Until the server runs, `spark` connects on first use. Set $SPARKCONNECT_HOME to keep the
-server's state, lock and logs somewhere other than the per-user default.
+  %%spark sql [-o NAME] [-n ROWS]
+      Run the cell as one Spark SQL statement on this notebook's session and show the
+      result as a table (first ROWS rows, default SparkConnect.max_rows). -o NAME keeps
+      the result as the DataFrame variable NAME.
+      Example:  %%spark sql -o top -n 5
+                SELECT id, id * id AS square FROM range(100) ORDER BY id DESC
+
+Until the server runs, `spark` connects on first use. A DataFrame that ends a cell shows as a
+table. Interrupting a cell (the stop button, Ctrl-C) cancels this notebook's Spark jobs.
+
+Options (`%config SparkConnect.<option> = value`, or c.SparkConnect.<option> in
+ipython_config.py): default_profile, autostart, progress, progress_summary, max_rows,
+start_timeout, idle_timeout, ui_url. `%config SparkConnect` lists them with their help.
+Set $SPARKCONNECT_HOME to keep the server's state, lock and logs somewhere other than the
+per-user default.
 """
 
 
@@ -92,7 +121,37 @@ def line_count(text: str) -> int:
     return count
 
 
+def seconds_to_follow(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--follow takes a number of seconds, not {text!r}"
+        ) from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"--follow must be positive, not {text}")
+    return seconds
+
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+def log_level(text: str) -> str:
+    level = text.upper()
+    level = "WARN" if level == "WARNING" else level
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(
+            f"--level takes one of {', '.join(LOG_LEVELS)}, not {text!r}"
+        )
+    return level
+
+
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", metavar="NAME", help="profile from the config file")
+
+
 def _start_options(parser: argparse.ArgumentParser) -> None:
+    _profile_option(parser)
     parser.add_argument(
         "--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark conf item"
     )
@@ -117,13 +176,28 @@ def build_parser() -> SparkArgumentParser:
     token.add_argument("--token-env", metavar="NAME", help="read the token from this variable")
     token.add_argument("--token-file", metavar="PATH", help="read the token from this file")
     commands.add_parser("status", help="the server's state")
+    commands.add_parser("ui", help="the Spark UI link")
     logs = commands.add_parser("logs", help="the server log")
     logs.add_argument("-n", type=line_count, default=50, metavar="LINES", help="lines to show")
+    logs.add_argument("--level", type=log_level, help="this level and above")
+    logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
+    logs.add_argument("--follow", type=seconds_to_follow, metavar="SECONDS", help="stay live")
     conf = commands.add_parser("conf", help="show or set the conf")
     conf.add_argument("items", nargs="*", metavar="KEY=VALUE")
     conf.add_argument("--unset", action="append", default=[], metavar="KEY")
     conf.add_argument("--reset", action="store_true", help="forget every saved item")
+    _profile_option(conf)
+    commands.add_parser("profiles", help="the profiles in the config file")
+    progress = commands.add_parser("progress", help="show or hide job progress bars")
+    progress.add_argument("switch", nargs="?", choices=["on", "off"])
     commands.add_parser("help", help="explain every subcommand")
+    return parser
+
+
+def build_sql_parser() -> SparkArgumentParser:
+    parser = SparkArgumentParser(prog="%%spark sql", add_help=False)
+    parser.add_argument("-o", dest="output", metavar="NAME", help="keep the result as NAME")
+    parser.add_argument("-n", dest="rows", type=line_count, metavar="ROWS", help="rows to show")
     return parser
 
 
@@ -135,5 +209,18 @@ def parse(argv: list[str]) -> argparse.Namespace | None:
         )
     try:
         return build_parser().parse_args(argv)
+    except _HelpShown:
+        return None
+
+
+def parse_cell(argv: list[str]) -> argparse.Namespace | None:
+    """Parse the first line of a `%%spark` cell (the words after `%%spark`)."""
+    if not argv or argv[0] != "sql":
+        raise UsageError(
+            "%%spark cells run SQL: write `%%spark sql` on the first line (options: -o NAME, "
+            "-n ROWS) and the query below it."
+        )
+    try:
+        return build_sql_parser().parse_args(argv[1:])
     except _HelpShown:
         return None

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _CARD_STYLE = (
     "border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;margin:2px 0;"
     "font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;display:inline-block"
 )
 _NOTE_COLORS = {"info": "#57606a", "warn": "#9a6700", "error": "#cf222e"}
+
+# Conf keys and environment variables whose values are secrets (storage keys, passwords):
+# notebooks get saved and shared, so their values never reach an output.
+_SECRET_NAME = re.compile(r"secret|password|passwd|token|credential|(^|[._])key$", re.IGNORECASE)
+
+
+def shown_value(name: str, value: str) -> str:
+    return "•••" if _SECRET_NAME.search(name) else value
 
 
 @dataclass
@@ -28,6 +38,8 @@ class Card:
     rows: list[Row] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     """(level, text) pairs; level is info, warn or error."""
+    kind: str = "card"
+    """Names the card in its CSS class (sparkconnect-<kind>), for styling and tests."""
 
     def note(self, text: str, level: str = "info") -> Card:
         self.notes.append((level, text))
@@ -53,8 +65,9 @@ class Card:
             for level, text in self.notes
         )
         table = f"<table style='margin:4px 0'>{rows}</table>" if rows else ""
+        extra = f" sparkconnect-{self.kind}" if self.kind != "card" else ""
         return (
-            f"<div class='sparkconnect-card' style='{_CARD_STYLE}'>"
+            f"<div class='sparkconnect-card{extra}' style='{_CARD_STYLE}'>"
             f"<div style='font-weight:600'>{html.escape(self.title)}</div>{table}{notes}</div>"
         )
 
@@ -66,26 +79,26 @@ def show(value: object) -> None:
     display(value)  # type: ignore[no-untyped-call]
 
 
+def publish(bundle: dict[str, str]) -> Any:
+    """Display a mime bundle that can be updated in place; returns its DisplayHandle."""
+    from IPython.display import display
+
+    return display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+
 def link(url: str, text: str | None = None) -> str:
     return f"<a href='{html.escape(url)}' target='_blank'>{html.escape(text or url)}</a>"
 
 
 @dataclass
-class LogTail:
-    """The last lines of the server log."""
+class Link:
+    """A URL that is a link in JupyterLab and just the URL in a terminal."""
 
-    path: str
-    lines: list[str]
+    url: str
+    label: str
 
     def __repr__(self) -> str:
-        if not self.lines:
-            return f"(no log lines yet in {self.path})"
-        return "\n".join(self.lines)
+        return self.url
 
     def _repr_html_(self) -> str:
-        body = html.escape(repr(self))
-        return (
-            f"<div class='sparkconnect-log'><div style='font-size:12px;color:#57606a'>"
-            f"{html.escape(self.path)}</div><pre style='max-height:30em;overflow:auto;"
-            f"font-size:12px'>{body}</pre></div>"
-        )
+        return f"<div class='sparkconnect-link'>{self.label}: {link(self.url)}</div>"

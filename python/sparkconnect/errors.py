@@ -7,8 +7,16 @@ one readable paragraph in IPython and Jupyter instead of a traceback through our
 from __future__ import annotations
 
 from ._core import ConfError, HomeError, SparkConnectError, StartError
+from .profiles import ProfileError
 
-__all__ = ["ConfError", "ConnectError", "HomeError", "SparkConnectError", "StartError"]
+__all__ = [
+    "ConfError",
+    "ConnectError",
+    "HomeError",
+    "ProfileError",
+    "SparkConnectError",
+    "StartError",
+]
 
 
 class ConnectError(SparkConnectError):
@@ -19,6 +27,9 @@ class ConnectError(SparkConnectError):
 def _render_traceback_(self: BaseException) -> list[str]:
     # IPython calls this instead of formatting a traceback (InteractiveShell.showtraceback); the
     # cell still counts as failed, so "Run All" stops here.
+    if getattr(self, "shown_as_card", False):
+        # `%spark start` already showed the whole story as a card above; one line will do.
+        return [f"{type(self).__name__}: the Spark Connect server did not start (details above)"]
     return [f"{type(self).__name__}: {self}"]
 
 

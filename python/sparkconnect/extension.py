@@ -16,17 +16,23 @@ def load(shell: InteractiveShell) -> None:
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
     shell.configurables.append(magics)  # type: ignore[arg-type]
+    magics.install()
     namespace = shell.user_ns
     if "spark" not in namespace or spark_is_ours(namespace["spark"]):
         namespace["spark"] = KERNEL_SESSION.current or LazySpark(shell)
+    if magics.autostart and KERNEL_SESSION.current is None:
+        magics.start_on_load()
 
 
 def unload(shell: InteractiveShell) -> None:
     """Remove what `load` added and this notebook's session and lease; the server keeps running
     for other notebooks (`%spark stop` is the way to stop it)."""
+    for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
+        magics.uninstall()
     KERNEL_SESSION.close()
     server.release()
-    shell.magics_manager.magics["line"].pop("spark", None)
+    for kind in ("line", "cell"):
+        shell.magics_manager.magics[kind].pop("spark", None)
     shell.configurables[:] = [c for c in shell.configurables if not isinstance(c, SparkConnect)]
     if spark_is_ours(shell.user_ns.get("spark")):
         del shell.user_ns["spark"]

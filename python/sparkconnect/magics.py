@@ -1,22 +1,33 @@
-"""The `%spark` line magic: one handler per subcommand, options through traitlets."""
+"""The `%spark` line magic and `%%spark sql` cell magic: one handler per subcommand, options
+through traitlets."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.core.magic import Magics, line_magic, magics_class
-from traitlets import Float
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
-from . import _core, api, server
-from .arguments import HELP, parse
-from .display import show
+from . import _core, api, cancel, profiles, server, uilink
+from .arguments import HELP, parse, parse_cell
+from .display import Link, show
+from .failures import StartFailure
+from .formatters import DataFrameFormatter
 from .lazy import LazySpark
-from .reports import conf_card, detached_card, start_card, stop_card
+from .logview import LogFilter, follow
+from .profile_cards import profiles_card
+from .progress import CellProgress
+from .reports import conf_card, detached_card, start_card, stop_card, ui_url
 from .session import KERNEL_SESSION, Started
+from .sqlmagic import run_sql
+
+if TYPE_CHECKING:
+    from pyspark.sql.connect.shell.progress import ProgressHandler
 
 
 def _parse_conf_items(items: list[str]) -> dict[str, str]:
@@ -26,16 +37,135 @@ def _parse_conf_items(items: list[str]) -> dict[str, str]:
         raise UsageError(str(err)) from None
 
 
+def in_jupyter_kernel(shell: InteractiveShell) -> bool:
+    """A Jupyter kernel renders HTML and updates outputs in place; a terminal IPython does not."""
+    return getattr(shell, "kernel", None) is not None
+
+
 @magics_class
 class SparkConnect(Magics):
-    """`%spark`; its options are settable with `%config SparkConnect.<option> = ...` or in
-    ipython_config.py."""
+    """`%spark` and `%%spark sql`; options are settable with `%config SparkConnect.<option> = ...`
+    or in ipython_config.py."""
 
     start_timeout = Float(
         server.DEFAULT_START_TIMEOUT,
         help="Seconds `%spark start` waits for a new server to accept connections.",
     ).tag(config=True)
+    default_profile = Unicode(
+        "",
+        help="Profile (from the sparkconnect config file) that starts use when no --profile is "
+        "given. Empty: none.",
+    ).tag(config=True)
+    autostart = Bool(
+        False,
+        help="Start (or attach to) the server when the extension loads, instead of on first use.",
+    ).tag(config=True)
+    progress = Bool(True, help="Show a live progress bar under cells that run Spark jobs.").tag(
+        config=True
+    )
+    progress_summary = Bool(
+        True,
+        help="When a cell's Spark jobs finish, leave a one-line summary (True) or remove the "
+        "progress bar (False).",
+    ).tag(config=True)
+    max_rows = Int(
+        20, help="Rows shown when a DataFrame ends a cell, and by %%spark sql without -n."
+    ).tag(config=True)
+    idle_timeout = Float(
+        0.0,
+        help="Seconds without attached notebooks after which the server stops by itself; 0 "
+        "never. Recorded here for the core's idle shutdown, which this version does not have "
+        "yet: it has no effect.",
+    ).tag(config=True)
+    ui_url = Unicode(
+        "",
+        help="Link to the Spark UI, with {port} for its port, e.g. "
+        "'/user/alice/proxy/{port}/jobs/'. Empty: detected (JupyterHub prefix, "
+        "jupyter-server-proxy, else http://localhost:{port}/jobs/).",
+    ).tag(config=True)
 
+    def __init__(self, shell: InteractiveShell, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.rich = in_jupyter_kernel(shell)
+        self.progress_bar = CellProgress(shell, rich=self.rich)
+        self.formatter = DataFrameFormatter(lambda: self.max_rows)
+        uilink.SETTINGS.in_jupyter_kernel = self.rich
+        self._apply_options()
+
+    # Options ----------------------------------------------------------------------------------
+    @validate("max_rows")
+    def _check_max_rows(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 1:
+            raise TraitError(f"max_rows must be at least 1, not {proposal['value']}")
+        return int(proposal["value"])
+
+    @validate("start_timeout", "idle_timeout")
+    def _check_seconds(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        name = proposal["trait"].name
+        if value < 0 or (name == "start_timeout" and value == 0):
+            raise TraitError(f"{name} must be a positive number of seconds, not {value}")
+        return value
+
+    @validate("ui_url")
+    def _check_ui_url(self, proposal: dict[str, Any]) -> str:
+        try:
+            return uilink.check_template(str(proposal["value"]))
+        except ValueError as err:
+            raise TraitError(str(err)) from None
+
+    @observe("progress", "progress_summary", "ui_url", "default_profile")
+    def _options_changed(self, change: Any) -> None:
+        self._apply_options()
+
+    def _apply_options(self) -> None:
+        self.progress_bar.enabled = self.progress
+        self.progress_bar.keep_summary = self.progress_summary
+        uilink.SETTINGS.template = self.ui_url
+        if self.default_profile and KERNEL_SESSION.profile is None:
+            KERNEL_SESSION.profile = self.default_profile
+
+    # Installation -------------------------------------------------------------------------------
+    def install(self) -> None:
+        """Hooks into the shell: progress bars, cancel on interrupt, DataFrame tables."""
+        self.progress_bar.install()
+        cancel.install(self._shell)
+        self.formatter.install(self._shell)
+        KERNEL_SESSION.on_connect.append(self._register_progress)
+        if KERNEL_SESSION.current is not None:
+            self._register_progress(KERNEL_SESSION.current)
+
+    def uninstall(self) -> None:
+        self.progress_bar.uninstall()
+        cancel.uninstall(self._shell)
+        self.formatter.uninstall(self._shell)
+        if self._register_progress in KERNEL_SESSION.on_connect:
+            KERNEL_SESSION.on_connect.remove(self._register_progress)
+        session = KERNEL_SESSION.current
+        if session is not None:
+            with contextlib.suppress(ValueError):  # not registered
+                session.removeProgressHandler(self._progress_handler)
+
+    @property
+    def _progress_handler(self) -> ProgressHandler:
+        # Duck-typed: subclassing pyspark's ProgressHandler would import pyspark on load.
+        return cast("ProgressHandler", self.progress_bar)
+
+    def _register_progress(self, session: Any) -> None:
+        session.registerProgressHandler(self._progress_handler)
+
+    def start_on_load(self) -> None:
+        """`autostart`: a failure is shown, but loading the extension still succeeds."""
+        args = parse(["start"])
+        assert args is not None
+        try:
+            self._start(args)
+        except _core.StartError:
+            pass  # _start showed it as a card
+        except (_core.SparkConnectError, UsageError) as err:
+            print(f"sparkconnect could not start the server on load: {err}")
+
+    # The magic ----------------------------------------------------------------------------------
     @property
     def _shell(self) -> InteractiveShell:
         assert self.shell is not None, "registered magics always have a shell"
@@ -45,12 +175,17 @@ class SparkConnect(Magics):
     def _namespace(self) -> dict[str, Any]:
         return self._shell.user_ns  # type: ignore[no-any-return]
 
-    @line_magic
-    def spark(self, line: str) -> None:
+    @line_cell_magic
+    def spark(self, line: str, cell: str | None = None) -> None:
         try:
             argv = shlex.split(line)
         except ValueError as err:
             raise UsageError(f"cannot read the %spark line: {err}") from None
+        if cell is not None:
+            sql = parse_cell(argv)
+            if sql is not None:
+                run_sql(cell, sql.output, sql.rows or self.max_rows, self._namespace)
+            return
         args = parse(argv)
         if args is None:
             return
@@ -63,14 +198,23 @@ class SparkConnect(Magics):
         conf = _parse_conf_items(args.conf)
         if args.master:
             conf["spark.master"] = args.master
-        started = KERNEL_SESSION.start(
-            conf=conf,
-            port=args.port,
-            timeout=args.timeout or self.start_timeout,
-            restart=restart,
-        )
+        try:
+            started = KERNEL_SESSION.start(
+                conf=conf,
+                port=args.port,
+                timeout=args.timeout or self.start_timeout,
+                restart=restart,
+                profile=args.profile,
+            )
+        except profiles.ProfileError as err:
+            raise UsageError(str(err)) from None
+        except _core.StartError as err:
+            show(StartFailure(str(err)))
+            # The card said it all; the cell still fails, so "Run All" stops here.
+            err.shown_as_card = True  # type: ignore[attr-defined]
+            raise
         self._bind_spark(started)
-        show(start_card(started.result, started.seconds, started.conf_differs))
+        show(start_card(started.result, started.seconds, started.conf_differs, started.plan))
 
     def _restart(self, args: argparse.Namespace) -> None:
         self._start(args, restart=True)
@@ -99,18 +243,53 @@ class SparkConnect(Magics):
     def _status(self, args: argparse.Namespace) -> None:
         show(api.status())
 
+    def _ui(self, args: argparse.Namespace) -> None:
+        if KERNEL_SESSION.remote is not None:
+            print(
+                f"This notebook is attached to {KERNEL_SESSION.remote.shown}; its Spark UI is "
+                "wherever its operators publish it."
+            )
+            return
+        running = server.status().server
+        if running is None:
+            print("No Spark Connect server is running; `%spark start` launches it.")
+            return
+        show(Link(ui_url(running), "Spark UI"))
+
     def _logs(self, args: argparse.Namespace) -> None:
-        show(api.logs(args.n))
+        wanted = LogFilter(args.n, args.level, args.grep)
+        path = server.status().log_path
+        if args.follow:
+            follow(path, wanted, args.follow, rich=self.rich)
+        else:
+            show(api.logs(args.n, level=args.level, grep=args.grep))
 
     def _conf(self, args: argparse.Namespace) -> None:
-        pending = {} if args.reset else server.pending_conf()
+        try:
+            plan = KERNEL_SESSION.plan(profile=args.profile)
+        except profiles.ProfileError as err:
+            raise UsageError(str(err)) from None
+        pending = {} if args.reset else plan.saved
         for key in args.unset:
             if pending.pop(key, None) is None:
                 raise UsageError(f"`{key}` is not in the saved conf; `%spark conf` lists it.")
         pending.update(_parse_conf_items(args.items))
         if args.reset or args.unset or args.items:
             server.save_pending_conf(pending)
-        show(conf_card(server.status(), pending))
+        plan.saved = pending
+        show(conf_card(server.status(), plan))
+
+    def _profiles(self, args: argparse.Namespace) -> None:
+        try:
+            show(profiles_card(profiles.config_path(), KERNEL_SESSION.profile))
+        except profiles.ProfileError as err:
+            raise UsageError(str(err)) from None
+
+    def _progress(self, args: argparse.Namespace) -> None:
+        if args.switch is not None:
+            self.progress = args.switch == "on"
+        state = "on" if self.progress else "off"
+        print(f"Spark job progress bars are {state}.")
 
     def _help(self, args: argparse.Namespace) -> None:
         print(HELP)

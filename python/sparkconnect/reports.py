@@ -7,11 +7,16 @@ import time
 from typing import TYPE_CHECKING
 
 from ._core import ServerInfo, StartResult, Status, StopResult
-from .display import Card, Row, link
+from .display import Card, Row, link, shown_value
+from .profiles import ConfPlan
 from .remote import Endpoint
+from .uilink import spark_ui_url
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
+
+CONF_SUMMARY_ITEMS = 3
+MERGE_ORDER = "defaults < profile < saved < --conf"
 
 
 def uptime(seconds: float) -> str:
@@ -26,7 +31,12 @@ def uptime(seconds: float) -> str:
 
 
 def ui_url(server: ServerInfo) -> str:
-    return f"http://localhost:{server.ui_port}/jobs/"
+    return spark_ui_url(server.ui_port)
+
+
+def ui_row(server: ServerInfo) -> Row:
+    url = ui_url(server)
+    return Row("Spark UI", url, link(url))
 
 
 def masked_url(server: ServerInfo) -> str:
@@ -43,10 +53,21 @@ def notebooks(attached: list[int]) -> str:
     return count
 
 
+def conf_summary(conf: dict[str, str]) -> str:
+    if not conf:
+        return "Spark defaults"
+    items = [f"{k}={shown_value(k, v)}" for k, v in sorted(conf.items())]
+    shown = ", ".join(items[:CONF_SUMMARY_ITEMS])
+    more = len(items) - CONF_SUMMARY_ITEMS
+    return f"{shown}, and {more} more (`%spark conf`)" if more > 0 else shown
+
+
 def status_card(status: Status) -> Card:
     server = status.server
     if server is None:
-        card = Card("Spark Connect server: stopped", [Row("Log file", status.log_path)])
+        card = Card(
+            "Spark Connect server: stopped", [Row("Log file", status.log_path)], kind="status"
+        )
         if status.problem:
             card.note(status.problem, "warn")
         return card.note("`%spark start` (or using `spark`) launches it.")
@@ -59,9 +80,11 @@ def status_card(status: Status) -> Card:
             Row("Spark", server.spark_version),
             Row("Master", server.master),
             Row("Attached", notebooks(status.attached)),
-            Row("Spark UI", ui_url(server), link(ui_url(server))),
+            Row("Conf", conf_summary(server.conf)),
+            ui_row(server),
             Row("Log file", server.log_path),
         ],
+        kind="status",
     )
 
 
@@ -83,24 +106,26 @@ def detached_card(endpoint: Endpoint) -> Card:
     return Card(f"Detached from {endpoint.shown}; the endpoint keeps running")
 
 
-def start_card(result: StartResult, seconds: float, conf_differs: bool) -> Card:
+def start_card(result: StartResult, seconds: float, conf_differs: bool, plan: ConfPlan) -> Card:
     server = result.server
     if result.launched:
         title = f"Spark Connect server started in {seconds:.1f} s; `spark` is ready"
     else:
         title = f"Attached to the running Spark Connect server in {seconds:.2f} s; `spark` is ready"
-    card = Card(
-        title,
-        [
-            Row("Spark", f"{server.spark_version} on {server.master}"),
-            Row("Spark UI", ui_url(server), link(ui_url(server))),
-        ],
-    )
+    rows = [Row("Spark", f"{server.spark_version} on {server.master}"), ui_row(server)]
+    if plan.profile is not None:
+        rows.insert(1, Row("Profile", plan.profile.name))
+    card = Card(title, rows, kind="start")
     if conf_differs:
         card.note(
             "The running server was started with a different conf than the one requested; "
             "`%spark conf` shows the difference and `%spark restart` applies it.",
             "warn",
+        )
+    if not result.launched and plan.env:
+        card.note(
+            f"The profile's environment ({', '.join(sorted(plan.env))}) applies when a server "
+            "is launched; `%spark restart` launches one with it.",
         )
     return card
 
@@ -117,30 +142,47 @@ def stop_card(result: StopResult) -> Card:
     ).note("`%spark stop --force` stops it for everyone.")
 
 
-def conf_card(status: Status, pending: dict[str, str]) -> Card:
+def conf_card(status: Status, plan: ConfPlan) -> Card:
+    """Every conf item with where it comes from; with a running server, what a restart would
+    change."""
+    merged = plan.sources()
+    requested = plan.requested()
     server = status.server
-    if server is None:
-        card = Card(
-            "Spark conf for the next start",
-            [Row(key, value) for key, value in sorted(pending.items())],
-        )
-        if not pending:
-            card.note("No conf set. Set some with `%spark conf key=value ...`.")
-        return card
-    in_force = server.conf
     rows = []
-    for key in sorted(in_force.keys() | pending.keys()):
-        now, then = in_force.get(key), pending.get(key)
-        if now == then:
-            rows.append(Row(key, str(now)))
-        else:
-            rows.append(Row(key, f"{now or '(unset)'} now → {then or '(unset)'} after restart"))
-    card = Card("Spark conf in force", rows)
-    if not rows:
+    if server is None:
+        title = "Spark conf for the next start"
+        for key, (value, source) in sorted(merged.items()):
+            rows.append(Row(key, f"{shown_value(key, value)}  ({source})"))
+    else:
+        title = "Spark conf in force"
+        in_force = server.conf
+        for key in sorted(merged.keys() | in_force.keys()):
+            now = in_force.get(key)
+            then, source = merged.get(key, (None, ""))
+            if key not in requested and key not in in_force:
+                rows.append(Row(key, f"{shown_value(key, str(then))}  ({source})"))
+            elif now == then:
+                rows.append(Row(key, f"{shown_value(key, str(now))}  ({source})"))
+            else:
+                rows.append(
+                    Row(
+                        key,
+                        f"{shown_value(key, now or '(unset)')} now → "
+                        f"{shown_value(key, then or '(unset)')} after restart"
+                        + (f"  ({source})" if then else ""),
+                    )
+                )
+    if plan.env:
+        env = ", ".join(f"{k}={shown_value(k, v)}" for k, v in sorted(plan.env.items()))
+        rows.append(
+            Row("environment", f"{env}  (profile {plan.profile.name if plan.profile else ''})")
+        )
+    card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
+    if not requested:
         card.note(
             "No conf set: the server runs with Spark's defaults. `%spark conf key=value` sets some."
         )
-    if in_force != pending:
+    if server is not None and server.conf != requested:
         others = len([pid for pid in status.attached if pid != os.getpid()])
         suffix = f" (it also restarts it for {others} other attached notebooks)" if others else ""
         card.note(

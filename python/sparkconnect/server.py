@@ -44,17 +44,22 @@ def start(
     port: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT,
     restart: bool = False,
+    env: dict[str, str] | None = None,
 ) -> StartResult:
-    """Attach to the running server or launch one; `restart` replaces a running one."""
+    """Attach to the running server or launch one; `restart` replaces a running one. `env` is
+    added to a launched server's environment (a profile's)."""
+    env = env or {}
     launch = _core.restart if restart else _core.start
     return launch(
         home(),
         lease_pid=os.getpid(),
-        spark_home=spark_home(),
-        python=sys.executable,
+        # A profile may pick its own Spark and worker Python through its environment.
+        spark_home=env.get("SPARK_HOME") or spark_home(),
+        python=env.get("PYSPARK_PYTHON") or sys.executable,
         conf=conf,
         port=port,
         timeout=timeout,
+        env=env,
     )
 
 

@@ -10,10 +10,11 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import server
+from . import profiles, server
 from ._core import StartResult, StopResult
 from .errors import ConnectError
 from .remote import Endpoint, probe
@@ -30,6 +31,7 @@ class Started:
     result: StartResult
     seconds: float
     conf_differs: bool
+    plan: profiles.ConfPlan
 
 
 def warm_up() -> None:
@@ -63,6 +65,11 @@ class KernelSession:
         self._url: str | None = None
         self.remote: Endpoint | None = None
         """Set while the session is on an endpoint someone else runs (`%spark connect`)."""
+        self.profile: str | None = None
+        """The profile the next start uses when none is named: the last one used here, else the
+        `SparkConnect.default_profile` option."""
+        self.on_connect: list[Callable[[SparkSession], None]] = []
+        """Called with every new session (the extension registers its progress handler)."""
 
     @property
     def current(self) -> SparkSession | None:
@@ -70,33 +77,46 @@ class KernelSession:
             return None
         return self._session  # type: ignore[no-any-return]
 
+    def plan(
+        self, conf: dict[str, str] | None = None, profile: str | None = None
+    ) -> profiles.ConfPlan:
+        """What a start with these arguments would apply. Raises ProfileError."""
+        name = profile or self.profile
+        chosen = profiles.get(name) if name else None
+        return profiles.ConfPlan(chosen, server.pending_conf(), dict(conf or {}))
+
     def start(
         self,
         conf: dict[str, str] | None = None,
         port: int | None = None,
         timeout: float = server.DEFAULT_START_TIMEOUT,
         restart: bool = False,
+        profile: str | None = None,
     ) -> Started:
-        """Launch or attach (or restart) with the pending conf plus `conf`, and connect."""
+        """Launch or attach (or restart) with the profile, the saved conf and `conf`, and
+        connect. `conf` is saved for later starts; a bad profile changes nothing."""
         if self.remote is not None:
             raise ConnectError(
                 f"This notebook is attached to {self.remote.shown}; `%spark stop` detaches it "
                 "before it can use its own server."
             )
-        requested = server.pending_conf()
+        plan = self.plan(conf, profile)
         if conf:
-            requested.update(conf)
-            server.save_pending_conf(requested)
+            server.save_pending_conf({**plan.saved, **conf})
+        requested = plan.requested()
         began = time.monotonic()
         if restart:
             self.close()
-        result = server.start(requested, port=port, timeout=timeout, restart=restart)
+        result = server.start(requested, port=port, timeout=timeout, restart=restart, env=plan.env)
+        if plan.profile is not None:
+            self.profile = plan.profile.name
         session = self._bind(result.server.connect_url())
         return Started(
             session=session,
             result=result,
             seconds=time.monotonic() - began,
             conf_differs=result.server.conf != requested,
+            plan=plan,
         )
 
     def get(self) -> SparkSession:
@@ -124,6 +144,8 @@ class KernelSession:
                 "with --token-file PATH or --token-env NAME."
             ) from None
         self._session, self._url, self.remote = session, target.url, target
+        for callback in self.on_connect:
+            callback(session)
         return session
 
     def stop(self, force: bool = False) -> StopResult:
@@ -152,6 +174,8 @@ class KernelSession:
         self.close()
         self._session = _connect(url)
         self._url = url
+        for callback in self.on_connect:
+            callback(self._session)
         return self._session  # type: ignore[no-any-return]
 
 

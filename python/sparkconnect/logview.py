@@ -1,0 +1,169 @@
+"""`%spark logs`: the server log with levels coloured, filters, and a live `--follow`."""
+
+from __future__ import annotations
+
+import html
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from . import _core
+from ._core import LogExcerpt
+from .display import publish
+
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+FOLLOW_POLL = 0.5
+"""Seconds between reads while following: quick enough to feel live, rare enough to cost nothing."""
+
+_LEVEL_STYLE = {
+    "FATAL": "color:#cf222e;font-weight:600",
+    "ERROR": "color:#cf222e;font-weight:600",
+    "WARN": "color:#9a6700",
+    "DEBUG": "color:#6e7781",
+    "TRACE": "color:#6e7781",
+}
+
+
+class Line(Protocol):
+    """A log line with the level of its entry (the core's LogLine, or a quoted one)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class QuotedLine:
+    text: str
+    level: str | None
+
+
+def with_levels(texts: Sequence[str]) -> list[QuotedLine]:
+    """Lines quoted from a log (in an error message), each with the level of its entry."""
+    lines, level = [], None
+    for text in texts:
+        level = _core.line_level(text) or level
+        lines.append(QuotedLine(text, level))
+    return lines
+
+
+@dataclass
+class LogFilter:
+    n: int = 50
+    level: str | None = None
+    """Entries of this level and above."""
+    grep: str | None = None
+    """Lines containing this text (case-insensitive)."""
+
+    def describe(self) -> str:
+        parts = [f"last {self.n} lines"]
+        if self.level:
+            parts.append(f"level {self.level} and above")
+        if self.grep:
+            parts.append(f"containing {self.grep!r}")
+        return ", ".join(parts)
+
+
+def read_tail(path: str, wanted: LogFilter) -> LogExcerpt:
+    return _core.read_log_tail(path, wanted.n, level=wanted.level, grep=wanted.grep)
+
+
+def read_more(after: LogExcerpt, wanted: LogFilter) -> LogExcerpt:
+    return _core.read_log_since(after, level=wanted.level, grep=wanted.grep)
+
+
+@dataclass
+class LogView:
+    """Log lines as plain text in a terminal and as coloured HTML in JupyterLab."""
+
+    path: str
+    lines: Sequence[Line]
+    wanted: LogFilter = field(default_factory=LogFilter)
+    truncated: bool = False
+    """The search gave up before finding `n` lines (a rare match in a large log)."""
+    scanned: int = 0
+    status: str = ""
+    """A line under the log, e.g. while following."""
+
+    @classmethod
+    def of(cls, excerpt: LogExcerpt, wanted: LogFilter) -> LogView:
+        return cls(excerpt.path, list(excerpt.lines), wanted, excerpt.truncated, excerpt.scanned)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if not self.lines:
+            what = "matching lines" if self.wanted.level or self.wanted.grep else "log lines"
+            notes.append(f"(no {what} yet in {self.path})")
+        if self.truncated:
+            notes.append(
+                f"(searched the last {self.scanned / 2**20:.0f} MiB of the log; older lines were "
+                "not searched)"
+            )
+        if self.status:
+            notes.append(self.status)
+        return notes
+
+    def __repr__(self) -> str:
+        return "\n".join([line.text for line in self.lines] + self.notes())
+
+    def _repr_html_(self) -> str:
+        body = "\n".join(line_html(line) for line in self.lines)
+        notes = "".join(
+            f"<div style='color:#57606a'>{html.escape(note)}</div>" for note in self.notes()
+        )
+        header = f"{html.escape(self.path)} · {html.escape(self.wanted.describe())}"
+        return (
+            "<div class='sparkconnect-log'>"
+            f"<div style='font-size:12px;color:#57606a'>{header}</div>"
+            "<pre style='max-height:30em;overflow:auto;font-size:12px;margin:2px 0'>"
+            f"{body}</pre>{notes}</div>"
+        )
+
+    def bundle(self) -> dict[str, str]:
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+
+def line_html(line: Line) -> str:
+    level = (line.level or "none").lower()
+    style = _LEVEL_STYLE.get(line.level or "", "")
+    style_attr = f" style='{style}'" if style else ""
+    return (
+        f"<span class='sparkconnect-log-line sparkconnect-log-{level}'{style_attr}>"
+        f"{html.escape(line.text)}</span>"
+    )
+
+
+def follow(path: str, wanted: LogFilter, seconds: float, rich: bool) -> None:
+    """Show the tail, then keep it live for `seconds`: in place in JupyterLab (the last `n`
+    lines), as appended lines in a terminal. Ctrl-C (or the stop button) ends it quietly."""
+    excerpt = read_tail(path, wanted)
+    view = LogView.of(excerpt, wanted)
+    deadline = time.monotonic() + seconds
+    view.status = f"(following for {seconds:g} s)"
+    handle = publish(view.bundle()) if rich else None
+    if handle is None:
+        for line in view.lines:
+            print(line.text)
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(min(FOLLOW_POLL, max(0.0, deadline - time.monotonic())))
+            excerpt = read_more(excerpt, wanted)
+            if not excerpt.lines:
+                continue
+            if handle is not None:
+                view.lines = [*view.lines, *excerpt.lines][-wanted.n :]
+                handle.update(view.bundle(), raw=True)
+            else:
+                for line in excerpt.lines:
+                    print(line.text)
+                sys.stdout.flush()
+        view.status = f"(followed for {seconds:g} s)"
+    except KeyboardInterrupt:
+        view.status = "(stopped following)"
+    if handle is not None:
+        handle.update(view.bundle(), raw=True)
+    else:
+        print(view.status)

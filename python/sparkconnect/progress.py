@@ -1,0 +1,282 @@
+"""Live Spark job progress in the output of the cell that runs the job.
+
+The Spark Connect client calls a registered handler with the stages of the running operation
+every `spark.connect.progress.reportInterval` (the core sets 500 ms) and once more when the
+operation ends. In JupyterLab the bar is one HTML output updated in place through a display
+handle; in a terminal it is one text line rewritten with a carriage return. A cell that runs
+several operations keeps one output, and ends with a summary line (or nothing, when
+`SparkConnect.progress_summary` is off). Operations too quick to report progress show nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
+
+from .display import publish
+
+REDRAW_EVERY = 0.2
+"""Seconds between two redraws of a running bar, whatever the report interval."""
+BAR_WIDTH = 24
+"""Characters of the text bar."""
+
+
+class Stage(Protocol):
+    """What the client reports per stage (pyspark's StageInfo)."""
+
+    stage_id: int
+    num_tasks: int
+    num_completed_tasks: int
+    num_bytes_read: int
+    done: bool
+
+
+@dataclass
+class StageState:
+    tasks: int
+    completed: int
+    bytes_read: int
+    done: bool
+
+
+@dataclass
+class CellRun:
+    """Progress of the Spark operations of one cell."""
+
+    started: float
+    thread: int
+    """Only operations run by the cell's own thread report here (not background threads)."""
+    stages: dict[int, StageState] = field(default_factory=dict)
+    operations: dict[str, list[int]] = field(default_factory=dict)
+    """Stage ids per operation that reported progress, in order."""
+    current: str | None = None
+    running_tasks: int = 0
+    handle: Any = None
+    last_draw: float = 0.0
+    text_shown: bool = False
+
+    def update(self, operation: str, stages: Iterable[Stage], running: int) -> None:
+        ids = self.operations.setdefault(operation, [])
+        for stage in stages:
+            if stage.stage_id not in ids:
+                ids.append(stage.stage_id)
+            self.stages[stage.stage_id] = StageState(
+                stage.num_tasks, stage.num_completed_tasks, stage.num_bytes_read, stage.done
+            )
+        self.current = operation
+        self.running_tasks = running
+
+    def complete(self) -> None:
+        """The cell's operations succeeded. The last report can be up to one interval old, so
+        finished stages may still show tasks to do; they ran them."""
+        for state in self.stages.values():
+            state.completed, state.done = state.tasks, True
+        self.running_tasks = 0
+
+    @property
+    def seen(self) -> bool:
+        return any(self.operations.values())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def counts(self) -> tuple[float, list[str]]:
+        """(fraction of the current operation's tasks done, what to say about it)."""
+        ids = self.operations.get(self.current or "", [])
+        stages = [self.stages[i] for i in ids]
+        tasks = sum(s.tasks for s in stages)
+        completed = sum(s.completed for s in stages)
+        parts = [
+            f"stages {sum(s.done for s in stages)}/{len(stages)}",
+            f"tasks {completed}/{tasks}",
+        ]
+        if self.running_tasks:
+            parts.append(f"{self.running_tasks} running")
+        parts.append(f"{human_bytes(self.bytes_read())} read")
+        return (completed / tasks if tasks else 0.0), parts
+
+    def running_line(self) -> tuple[float, str]:
+        fraction, parts = self.counts()
+        return fraction, " · ".join([*parts, f"{self.elapsed():.1f} s"])
+
+    def bytes_read(self) -> int:
+        return sum(s.bytes_read for s in self.stages.values())
+
+    def summary(self, outcome: str) -> str:
+        stages = list(self.stages.values())
+        counts = [
+            plural(len(self.operations), "query", "queries") if len(self.operations) > 1 else "",
+            plural(len(stages), "stage"),
+            plural(sum(s.tasks for s in stages), "task"),
+            f"{human_bytes(self.bytes_read())} read",
+        ]
+        what = " · ".join(c for c in counts if c)
+        if outcome == "done":
+            return f"Spark: {what} in {self.elapsed():.1f} s"
+        _, where = self.counts()
+        return f"Spark job {outcome} after {self.elapsed():.1f} s ({' · '.join(where)})"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+_BOX = (
+    "font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;display:flex;"
+    "align-items:center;gap:8px;margin:2px 0"
+)
+_TRACK = "width:220px;height:10px;border-radius:5px;background:#e6e8eb;overflow:hidden"
+_OUTCOME_STYLE = {
+    "done": ("✔", "#1a7f37"),
+    "cancelled": ("✖", "#cf222e"),
+    "failed": ("✖", "#cf222e"),
+}
+
+
+def running_bundle(run: CellRun) -> dict[str, str]:
+    fraction, text = run.running_line()
+    filled = round(fraction * BAR_WIDTH)
+    plain = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {fraction:4.0%} · {text}"
+    page = (
+        f"<div class='sparkconnect-progress' data-state='running' style='{_BOX}'>"
+        f"<div class='sparkconnect-progress-track' style='{_TRACK}'>"
+        f"<div class='sparkconnect-progress-fill' style='width:{fraction:.1%};height:100%;"
+        f"background:#1f883d;transition:width 0.3s'></div></div>"
+        f"<span>Spark: {html.escape(text)}</span></div>"
+    )
+    return {"text/plain": plain, "text/html": page}
+
+
+def final_bundle(run: CellRun, outcome: str) -> dict[str, str]:
+    mark, colour = _OUTCOME_STYLE[outcome]
+    text = run.summary(outcome)
+    page = (
+        f"<div class='sparkconnect-progress sparkconnect-progress-{outcome}' "
+        f"data-state='{outcome}' style='{_BOX};color:{colour}'>"
+        f"<span>{mark}</span><span>{html.escape(text)}</span></div>"
+    )
+    return {"text/plain": f"{mark} {text}", "text/html": page}
+
+
+EMPTY_BUNDLE = {"text/plain": "", "text/html": ""}
+
+
+class CellProgress:
+    """Turns the client's progress reports into one output per cell.
+
+    `rich` selects the JupyterLab form (a display handle) over the terminal form (a text line).
+    """
+
+    def __init__(self, shell: InteractiveShell, rich: bool) -> None:
+        self.shell = shell
+        self.rich = rich
+        self.enabled = True
+        self.keep_summary = True
+        self.run: CellRun | None = None
+        self._line_width = 0
+
+    # IPython events -------------------------------------------------------------------------
+    def install(self) -> None:
+        self.shell.events.register("pre_run_cell", self.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.post_run_cell)
+
+    def uninstall(self) -> None:
+        for event, callback in (
+            ("pre_run_cell", self.pre_run_cell),
+            ("post_run_cell", self.post_run_cell),
+        ):
+            if callback in self.shell.events.callbacks[event]:
+                self.shell.events.unregister(event, callback)
+
+    def pre_run_cell(self, info: object = None) -> None:
+        self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
+
+    def post_run_cell(self, result: ExecutionResult) -> None:
+        run, self.run = self.run, None
+        if run is None or not run.seen:
+            return
+        error = result.error_in_exec
+        if isinstance(error, KeyboardInterrupt):
+            outcome = "cancelled"
+        elif error is not None and type(error).__module__.startswith("pyspark"):
+            outcome = "failed"
+        else:
+            outcome = "done"
+            run.complete()
+        self._draw_final(run, outcome)
+
+    # The client's progress handler ------------------------------------------------------------
+    def __call__(
+        self,
+        stages: Iterable[Stage] | None,
+        inflight_tasks: int,
+        operation_id: str | None,
+        done: bool,
+    ) -> None:
+        run = self.run
+        if not self.enabled or run is None or threading.get_ident() != run.thread:
+            return
+        operation = operation_id or ""
+        if done:
+            # Called on success, failure and interrupt alike; the cell's end tells them apart.
+            if not self.rich and run.text_shown:
+                # The operation's own output (a show(), say) comes next: leave a clean line.
+                self._write_line("")
+                run.text_shown = False
+            return
+        run.update(operation, list(stages or []), inflight_tasks)
+        if run.seen:
+            self._draw_running(run)
+
+    # Drawing ----------------------------------------------------------------------------------
+    def _draw_running(self, run: CellRun) -> None:
+        now = time.monotonic()
+        if now - run.last_draw < REDRAW_EVERY:
+            return
+        run.last_draw = now
+        bundle = running_bundle(run)
+        if not self.rich:
+            self._write_line(bundle["text/plain"])
+            run.text_shown = True
+        elif run.handle is None:
+            run.handle = publish(bundle)
+        else:
+            run.handle.update(bundle, raw=True)
+
+    def _draw_final(self, run: CellRun, outcome: str) -> None:
+        bundle = final_bundle(run, outcome)
+        keep = self.keep_summary or outcome != "done"
+        if self.rich:
+            if run.handle is None:
+                run.handle = publish(bundle if keep else EMPTY_BUNDLE)
+            else:
+                run.handle.update(bundle if keep else EMPTY_BUNDLE, raw=True)
+        else:
+            if run.text_shown:
+                self._write_line("")
+            if keep:
+                sys.stdout.write(bundle["text/plain"] + "\n")
+                sys.stdout.flush()
+
+    def _write_line(self, text: str) -> None:
+        """Rewrite the terminal's current line: carriage return, padded over the previous text;
+        an empty text clears it."""
+        sys.stdout.write("\r" + text.ljust(self._line_width) + ("\r" if not text else ""))
+        sys.stdout.flush()
+        self._line_width = len(text)

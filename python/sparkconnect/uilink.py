@@ -1,0 +1,65 @@
+"""Where the browser reaches the Spark Web UI.
+
+The UI listens on 127.0.0.1 inside the user's container. A browser on the same machine reaches it
+at http://localhost:PORT; a browser talking to a remote JupyterLab reaches it only through the
+Jupyter server, via jupyter-server-proxy at `<base_url>proxy/PORT/`. The kernel cannot see how the
+browser reaches Jupyter, so it goes by these signs, first match wins:
+
+1. `SparkConnect.ui_url` (a template with `{port}`) when set: the admin or user knows best.
+2. `$JUPYTERHUB_SERVICE_PREFIX` (JupyterHub sets it, e.g. `/user/alice/`): the notebook server is
+   remote, so localhost cannot work; the proxy under the hub prefix is the way.
+3. In a Jupyter kernel with jupyter-server-proxy installed: `/proxy/PORT/jobs/` (base URL `/`);
+   this also works for a local JupyterLab.
+4. Otherwise `http://localhost:PORT/jobs/`.
+
+Links go to `/jobs/` directly: the UI's root redirect is absolute and would leave the proxy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+HUB_PREFIX_ENV = "JUPYTERHUB_SERVICE_PREFIX"
+
+
+class Settings:
+    """Set from the `SparkConnect.ui_url` option and from whether we run in a Jupyter kernel."""
+
+    template: str = ""
+    in_jupyter_kernel: bool = False
+
+
+SETTINGS = Settings()
+
+
+def check_template(template: str) -> str:
+    """A `ui_url` template must name `{port}` and nothing else; raise ValueError otherwise."""
+    if not template:
+        return template
+    try:
+        example = template.format(port=4040)
+    except (KeyError, IndexError, ValueError) as err:
+        raise ValueError(
+            f"ui_url {template!r} is not a valid template: use {{port}} for the UI port, e.g. "
+            "'https://hub.example.org/user/alice/proxy/{port}/jobs/'"
+            f" ({type(err).__name__}: {err})"
+        ) from None
+    if example == template:
+        raise ValueError(f"ui_url {template!r} must contain {{port}}, the Spark UI port.")
+    return template
+
+
+def server_proxy_installed() -> bool:
+    return importlib.util.find_spec("jupyter_server_proxy") is not None
+
+
+def spark_ui_url(port: int, settings: Settings = SETTINGS) -> str:
+    if settings.template:
+        return settings.template.format(port=port)
+    prefix = os.environ.get(HUB_PREFIX_ENV)
+    if prefix:
+        return f"{prefix.rstrip('/')}/proxy/{port}/jobs/"
+    if settings.in_jupyter_kernel and server_proxy_installed():
+        return f"/proxy/{port}/jobs/"
+    return f"http://localhost:{port}/jobs/"
