@@ -59,10 +59,14 @@ impl Level {
 ///
 /// A header does not start with whitespace and has a level word among its first four words
 /// (`yy/MM/dd HH:mm:ss LEVEL`, `WARNING: ...`, or other common layouts). Spark's JSON layout
-/// (`{"ts":...,"level":"WARN",...}`) is recognised too.
+/// (`{"ts":...,"level":"WARN",...}`) is recognised too, and so is the JVM's report of an uncaught
+/// exception (`Exception in thread "main" ...`), which bypasses the logger: an ERROR.
 pub fn header_level(line: &str) -> Option<Level> {
     if line.starts_with(char::is_whitespace) {
         return None;
+    }
+    if line.starts_with("Exception in thread ") {
+        return Some(Level::Error);
     }
     if line.starts_with('{') {
         let rest = &line[line.find("\"level\":\"")? + 9..];
@@ -350,6 +354,10 @@ java.lang.ArithmeticException: divide by zero
         assert_eq!(
             header_level(r#"{"ts":"2026-01-02","level":"INFO","msg":"x"}"#),
             Some(Level::Info)
+        );
+        assert_eq!(
+            header_level("Exception in thread \"main\" org.apache.spark.SparkException: x"),
+            Some(Level::Error)
         );
         assert_eq!(header_level("\tat Foo.bar(Foo.java:1)"), None);
         assert_eq!(header_level("  level: ERROR"), None);

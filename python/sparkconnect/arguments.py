@@ -21,9 +21,11 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
   %spark stop [--force]
       Release this notebook's session. The server stops when no other notebook is
       attached; --force stops it for everyone.
+      Example:  %spark stop --force
   %spark restart [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
                  [--timeout SECONDS]
       Stop the server (for every attached notebook) and start it with the saved conf.
+      Example:  %spark restart --conf spark.executor.memory=4g
   %spark connect sc://HOST:PORT[/;use_ssl=true] [--token-env NAME | --token-file PATH]
       Attach this notebook to a Spark Connect server someone else runs (a team
       driver, a managed service) instead of our own. The token comes from the
@@ -50,8 +52,10 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       Example:  %spark conf spark.executor.memory=2g spark.sql.shuffle.partitions=8
   %spark profiles
       The profiles in the config file (~/.config/sparkconnect/config.toml) and its format.
+      Example:  %spark conf --profile bigmem   (what starting with it would apply)
   %spark progress [on|off]
       Show or hide the live progress bar of Spark jobs under each cell.
+      Example:  %spark progress off
   %spark help
       This text.
 

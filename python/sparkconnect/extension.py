@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from IPython.core.interactiveshell import InteractiveShell
+from traitlets import TraitError
 
 from . import server
 from .lazy import LazySpark
@@ -10,9 +13,21 @@ from .magics import SparkConnect, spark_is_ours
 from .session import KERNEL_SESSION, warm_up
 
 
+def _magics(shell: InteractiveShell) -> SparkConnect:
+    try:
+        return SparkConnect(shell=shell, config=shell.config)
+    except TraitError as err:
+        # A bad value in ipython_config.py (or an earlier refused %config) must not keep the
+        # extension from loading.
+        print(f"sparkconnect: ignoring the SparkConnect options, one is invalid: {err}")
+        config = copy.deepcopy(shell.config)
+        config.pop("SparkConnect", None)
+        return SparkConnect(shell=shell, config=config)
+
+
 def load(shell: InteractiveShell) -> None:
     warm_up()
-    magics = SparkConnect(shell=shell, config=shell.config)
+    magics = _magics(shell)
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
     shell.configurables.append(magics)  # type: ignore[arg-type]
@@ -30,6 +45,7 @@ def unload(shell: InteractiveShell) -> None:
     for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
         magics.uninstall()
     KERNEL_SESSION.close()
+    KERNEL_SESSION.profile = None
     server.release()
     for kind in ("line", "cell"):
         shell.magics_manager.magics[kind].pop("spark", None)

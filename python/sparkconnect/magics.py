@@ -85,11 +85,12 @@ class SparkConnect(Magics):
     ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell, **kwargs: Any) -> None:
-        super().__init__(shell=shell, **kwargs)
+        # Before super().__init__: loading the config there already notifies the observers.
         self.rich = in_jupyter_kernel(shell)
         self.progress_bar = CellProgress(shell, rich=self.rich)
         self.formatter = DataFrameFormatter(lambda: self.max_rows)
         uilink.SETTINGS.in_jupyter_kernel = self.rich
+        super().__init__(shell=shell, **kwargs)
         self._apply_options()
 
     # Options ----------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def _flatten(where: str, table: Mapping[str, object], prefix: str = "") -> dict[
         if isinstance(value, Mapping):
             flat.update(_flatten(where, value, f"{name}."))
         else:
-            flat[name] = _scalar(f"{where}.{name}", value)
+            flat[name] = _scalar(f"{where} {name!r}", value)
     return flat
 
 
@@ -94,7 +94,7 @@ def _profile(path: Path, name: str, table: object) -> Profile:
         value = table.get(part, {})
         if not isinstance(value, Mapping):
             raise ProfileError(f"{where}: {part} must be a table of names and values.")
-        parts[part] = _flatten(f"profiles.{name}.{part}", value)
+        parts[part] = _flatten(f"{where}: {part}", value)
     try:
         _core.parse_conf([f"{k}={v}" for k, v in parts["conf"].items()])
     except _core.ConfError as err:

@@ -1,0 +1,208 @@
+"""The notebook features on a real InteractiveShell (the terminal forms) against one real server:
+profiles at launch, the progress line, DataFrame tables, %%spark sql, status, UI link, logs,
+autostart. The tests share the server and run in file order."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import _core, profiles
+from sparkconnect.lazy import LazySpark
+
+from .helpers import run
+
+pytestmark = pytest.mark.spark
+
+SLEEPING_JOB = (
+    "rows = spark.range(0, 2, 1, 2)"
+    ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(1500 as bigint))\").collect()"
+)
+
+
+def server(home: Path) -> _core.ServerInfo:
+    info = _core.status(str(home)).server
+    assert info is not None
+    return info
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            [profiles.small.conf]
+            "spark.sql.shuffle.partitions" = 3
+            "spark.hadoop.fs.s3a.secret.key" = "s3cr3t"
+            [profiles.small.env]
+            SPARKCONNECT_TEST_MARKER = "from-the-profile"
+            """
+        )
+    )
+    monkeypatch.setenv(profiles.CONFIG_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def option(shell: InteractiveShell) -> Iterator[None]:
+    """Options set with %config in a test are back to their defaults afterwards."""
+    yield
+    magics = next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
+    for name in ("progress", "progress_summary", "max_rows", "ui_url"):
+        setattr(magics, name, magics.trait_defaults(name))
+        # %config also records the value in the shell's config, for the next load.
+        shell.config.SparkConnect.pop(name, None)
+
+
+def test_start_with_a_profile_applies_its_conf_and_env(
+    shell: InteractiveShell, module_home: Path, config: Path
+) -> None:
+    result = run(shell, "%spark start --profile small")
+    assert result.error is None, result.shown
+    assert "Profile   small" in result.texts[0]
+    info = server(module_home)
+    assert info.conf["spark.sql.shuffle.partitions"] == "3"
+    environ = Path(f"/proc/{info.pid}/environ").read_bytes().split(b"\0")
+    assert b"SPARKCONNECT_TEST_MARKER=from-the-profile" in environ
+    assert shell.ev('spark.conf.get("spark.sql.shuffle.partitions")') == "3"
+    # The profile is not saved: it applies to this notebook's starts only.
+    assert _core.load_conf(str(module_home)) == {}
+
+
+def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
+    result = run(shell, "%spark status")
+    text, page = result.texts[0], result.htmls[0]
+    assert "Conf      spark.hadoop.fs.s3a.secret.key=•••, spark.sql.shuffle.partitions=3" in text
+    assert "s3cr3t" not in text and "s3cr3t" not in page
+    assert "sparkconnect-status" in page
+    assert f"href='http://localhost:{server(module_home).ui_port}/jobs/'" in page
+
+
+def test_ui_link_follows_the_proxy_signs(
+    shell: InteractiveShell, module_home: Path, monkeypatch: pytest.MonkeyPatch, option: None
+) -> None:
+    port = server(module_home).ui_port
+    assert run(shell, "%spark ui").texts[0] == f"http://localhost:{port}/jobs/"
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/")
+    assert run(shell, "%spark ui").texts[0] == f"/user/alice/proxy/{port}/jobs/"
+    run(shell, "%config SparkConnect.ui_url = 'https://gateway.example/spark/{port}/'")
+    shown = run(shell, "%spark ui")
+    assert shown.texts[0] == f"https://gateway.example/spark/{port}/"
+    assert f"href='https://gateway.example/spark/{port}/'" in shown.htmls[0]
+    assert f"https://gateway.example/spark/{port}/" in run(shell, "%spark status").texts[0]
+
+
+def test_progress_is_one_line_in_a_terminal(shell: InteractiveShell, module_home: Path) -> None:
+    result = run(shell, SLEEPING_JOB)
+    assert result.error is None, result.shown
+    out = result.stdout
+    assert "\r[" in out and "tasks 0/2" in out
+    # The bar rewrites one line (no line breaks) and ends in a summary line.
+    assert out.count("\n") == 1
+    assert re.search(r"\r +\r✔ Spark: 1 stage · 2 tasks · 0 B read in \d+\.\d s\n$", out), out
+
+
+def test_progress_summary_off_and_progress_off(
+    shell: InteractiveShell, module_home: Path, option: None
+) -> None:
+    run(shell, "%config SparkConnect.progress_summary = False")
+    out = run(shell, SLEEPING_JOB).stdout
+    assert "\r[" in out and "✔" not in out and out.endswith("\r")
+    run(shell, "%spark progress off")
+    assert run(shell, SLEEPING_JOB).stdout == ""
+
+
+def test_dataframe_ending_a_cell_is_a_table(
+    shell: InteractiveShell, module_home: Path, option: None
+) -> None:
+    # A terminal shell prints a cell's value (text/plain) as `Out[n]:`; the HTML form is
+    # checked through IPython's formatter, as a Jupyter kernel would compute it.
+    cell = (
+        "df = spark.range(3).selectExpr('id', \"CASE WHEN id = 1 THEN NULL ELSE 'a<b' END AS s\")"
+    )
+    run(shell, cell)
+    shown = run(shell, "df")
+    assert shown.error is None, shown.shown
+    assert (
+        textwrap.dedent(
+            """\
+        +--+----+
+        |id|   s|
+        +--+----+
+        | 0| a<b|
+        | 1|null|
+        | 2| a<b|
+        +--+----+
+        3 rows"""
+        )
+        in shown.stdout
+    )
+    bundle, _ = shell.display_formatter.format(shell.user_ns["df"])
+    assert "<td>a&lt;b</td>" in bundle["text/html"] and ">string</div>" in bundle["text/html"]
+    run(shell, "%config SparkConnect.max_rows = 2")
+    assert "only showing the first 2 rows" in run(shell, "spark.range(10)").stdout
+
+
+def test_a_dataframe_that_cannot_run_says_why_briefly(
+    shell: InteractiveShell, module_home: Path
+) -> None:
+    shown = run(shell, "spark.range(3).selectExpr('no_such_column')")
+    assert shown.error is None, shown.shown
+    assert "The DataFrame cannot be shown: AnalysisException" in shown.stdout
+    assert "no_such_column" in shown.stdout
+    assert "Traceback" not in shown.shown
+
+
+def test_sql_cell(shell: InteractiveShell, module_home: Path) -> None:
+    cell = "%%spark sql -o top -n 2\nSELECT id, id * id AS square FROM range(10) ORDER BY id DESC;"
+    shown = run(shell, cell)
+    assert shown.error is None, shown.shown
+    assert "| 9|    81|" in shown.texts[-1] and "| 7|" not in shown.texts[-1]
+    assert "only showing the first 2 rows" in shown.texts[-1]
+    assert shell.ev("top.count()") == 10
+    assert run(shell, "%%spark sql\nCREATE OR REPLACE TEMP VIEW v AS SELECT 42 AS x").texts == []
+    assert "|42|" in run(shell, "%%spark sql\nSELECT x FROM v").texts[-1]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("%%spark\nSELECT 1", "write `%%spark sql` on the first line"),
+        ("%%spark sql -o 1x\nSELECT 1", "-o takes a Python variable name"),
+        ("%%spark sql -n 0\nSELECT 1", "-n must be at least 1"),
+        ("%%spark sql\n  \n", "The cell has no SQL"),
+    ],
+)
+def test_sql_cell_usage_errors(
+    shell: InteractiveShell, module_home: Path, cell: str, expected: str
+) -> None:
+    result = run(shell, cell)
+    assert isinstance(result.error, UsageError), result.shown
+    assert expected in str(result.error)
+
+
+def test_logs_of_the_real_server(shell: InteractiveShell, module_home: Path) -> None:
+    shown = run(shell, "%spark logs --grep 'Spark Connect server started' -n 1")
+    assert "Spark Connect server started at: 127.0.0.1" in shown.texts[0]
+    assert "sparkconnect-log-info" in shown.htmls[0]
+
+
+def test_autostart_on_load(shell: InteractiveShell, module_home: Path) -> None:
+    shell.extension_manager.unload_extension("sparkconnect")
+    assert "spark" not in shell.user_ns
+    shell.config.SparkConnect.autostart = True
+    try:
+        shown = run(shell, "%load_ext sparkconnect")
+    finally:
+        shell.config.SparkConnect.pop("autostart", None)
+    assert shown.error is None, shown.shown
+    assert "Attached to the running Spark Connect server" in shown.texts[0]
+    assert not isinstance(shell.user_ns["spark"], LazySpark)
+    assert shell.ev("spark.range(2).count()") == 2

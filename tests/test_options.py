@@ -1,0 +1,147 @@
+"""Options (traitlets), help, the UI link rules, and what each renders to, without a server."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import uilink
+from sparkconnect.progress import CellRun, final_bundle, human_bytes, running_bundle
+
+from .helpers import run
+
+SUBCOMMANDS = ("start", "stop", "restart", "status", "ui", "logs", "conf", "profiles", "progress")
+
+
+def magics_of(shell: InteractiveShell) -> object:
+    return next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
+
+
+def test_help_explains_every_subcommand_with_examples(shell: InteractiveShell, home: Path) -> None:
+    shown = run(shell, "%spark help").stdout
+    for command in (*SUBCOMMANDS, "help"):
+        assert f"%spark {command}" in shown
+    assert "%%spark sql [-o NAME] [-n ROWS]" in shown
+    assert shown.count("Example:") >= 7
+    for option in ("default_profile", "autostart", "progress", "max_rows", "idle_timeout"):
+        assert option in shown
+    docstring = shell.find_cell_magic("spark").__doc__
+    assert docstring == shell.find_line_magic("spark").__doc__
+    assert "%spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [--follow SECONDS]" in docstring
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        ("max_rows = 0", "max_rows must be at least 1"),
+        ("idle_timeout = -1", "idle_timeout must be a positive number"),
+        ("start_timeout = 0", "start_timeout must be a positive number"),
+        ("ui_url = 'http://x/'", "must contain {port}"),
+        ("ui_url = 'http://x/{host}'", "is not a valid template"),
+    ],
+)
+def test_bad_option_values_are_refused(
+    shell: InteractiveShell,
+    home: Path,
+    assignment: str,
+    expected: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    magics = magics_of(shell)
+    before = {n: getattr(magics, n) for n in ("max_rows", "idle_timeout", "ui_url")}
+    run(shell, f"%config SparkConnect.{assignment}")  # IPython logs the error
+    assert expected in caplog.text
+    assert {n: getattr(magics, n) for n in before} == before
+    # The shell keeps the bad value for the next load, which must still work.
+    shell.extension_manager.unload_extension("sparkconnect")
+    try:
+        shown = run(shell, "%load_ext sparkconnect")
+    finally:
+        shell.config.SparkConnect.pop(assignment.split()[0], None)
+    assert shown.error is None, shown.shown
+    assert "ignoring the SparkConnect options" in shown.stdout and expected in shown.stdout
+    assert shell.find_line_magic("spark") is not None
+
+
+def test_options_reach_the_magics(shell: InteractiveShell, home: Path) -> None:
+    magics = magics_of(shell)
+    try:
+        run(shell, "%config SparkConnect.progress = False")
+        assert magics.progress_bar.enabled is False  # type: ignore[attr-defined]
+        assert "on" in run(shell, "%spark progress on").stdout
+        assert magics.progress is True  # type: ignore[attr-defined]
+        assert "are on" in run(shell, "%spark progress").stdout
+        run(shell, "%config SparkConnect.progress_summary = False")
+        assert magics.progress_bar.keep_summary is False  # type: ignore[attr-defined]
+        run(shell, "%config SparkConnect.idle_timeout = 600")
+        assert magics.idle_timeout == 600  # type: ignore[attr-defined]
+    finally:
+        for name in ("progress", "progress_summary", "idle_timeout"):
+            shell.config.SparkConnect.pop(name, None)
+
+
+def test_unload_removes_the_hooks(home: Path) -> None:
+    ip = InteractiveShell.instance()
+    ip.user_ns.pop("spark", None)
+    callbacks = {e: list(ip.events.callbacks[e]) for e in ("pre_run_cell", "post_run_cell")}
+    mimebundle = ip.display_formatter.mimebundle_formatter  # type: ignore[union-attr]
+    ip.extension_manager.load_extension("sparkconnect")
+    assert ip.find_cell_magic("spark") is not None
+    assert ("pyspark.sql.connect.dataframe", "DataFrame") in mimebundle.deferred_printers
+    ip.extension_manager.unload_extension("sparkconnect")
+    assert ip.find_cell_magic("spark") is None and ip.find_line_magic("spark") is None
+    assert ("pyspark.sql.connect.dataframe", "DataFrame") not in mimebundle.deferred_printers
+    assert {e: list(ip.events.callbacks[e]) for e in callbacks} == callbacks
+
+
+def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(uilink.HUB_PREFIX_ENV, raising=False)
+    plain = uilink.Settings()
+    assert uilink.spark_ui_url(4040, plain) == "http://localhost:4040/jobs/"
+    kernel = uilink.Settings()
+    kernel.in_jupyter_kernel = True
+    monkeypatch.setattr(uilink, "server_proxy_installed", lambda: True)
+    assert uilink.spark_ui_url(4040, kernel) == "/proxy/4040/jobs/"
+    assert uilink.spark_ui_url(4040, plain) == "http://localhost:4040/jobs/"
+    monkeypatch.setattr(uilink, "server_proxy_installed", lambda: False)
+    assert uilink.spark_ui_url(4040, kernel) == "http://localhost:4040/jobs/"
+    monkeypatch.setenv(uilink.HUB_PREFIX_ENV, "/user/bob/")
+    assert uilink.spark_ui_url(4040, plain) == "/user/bob/proxy/4040/jobs/"
+    chosen = uilink.Settings()
+    chosen.template = "https://x.example/{port}/jobs/"
+    assert uilink.spark_ui_url(4040, chosen) == "https://x.example/4040/jobs/"
+
+
+class Stage:
+    def __init__(self, stage_id: int, tasks: int, completed: int, done: bool) -> None:
+        self.stage_id, self.num_tasks, self.num_completed_tasks = stage_id, tasks, completed
+        self.num_bytes_read, self.done = 3 * 2**20, done
+
+
+def test_progress_rendering() -> None:
+    # The handler's inputs normally come from the server; here they are fixed to check the
+    # wording exactly.
+    run_ = CellRun(started=time.monotonic(), thread=0)
+    run_.update("op1", [Stage(0, 8, 8, True), Stage(1, 4, 1, False)], running=2)
+    bundle = running_bundle(run_)
+    assert (
+        "[##################------]  75% · stages 1/2 · tasks 9/12 · 2 running · 6.0 MiB read"
+        in (bundle["text/plain"])
+    )
+    assert "width:75.0%" in bundle["text/html"]
+    cancelled = final_bundle(run_, "cancelled")["text/plain"]
+    assert cancelled.startswith("✖ Spark job cancelled after") and "tasks 9/12" in cancelled
+    run_.update("op2", [Stage(2, 2, 0, False)], running=0)
+    run_.complete()
+    done = final_bundle(run_, "done")
+    assert done["text/plain"].startswith("✔ Spark: 2 queries · 3 stages · 14 tasks · 9.0 MiB read")
+    assert "data-state='done'" in done["text/html"]
+    assert [human_bytes(n) for n in (0, 1023, 1536, 5 * 2**30)] == [
+        "0 B",
+        "1023 B",
+        "1.5 KiB",
+        "5.0 GiB",
+    ]

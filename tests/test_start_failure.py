@@ -1,0 +1,44 @@
+"""A start that fails shows a card: what failed, the log lines, what to do; then one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import _core
+from sparkconnect.failures import StartFailure
+
+from .helpers import java_servers_of, run
+
+pytestmark = pytest.mark.spark
+
+
+def test_failed_start_is_a_card_then_one_line(shell: InteractiveShell, home: Path) -> None:
+    result = run(shell, "%spark start --conf spark.master=nonsense://x")
+    assert isinstance(result.error, _core.StartError)
+    text, page = result.texts[0], result.htmls[0]
+    assert text.startswith("Spark Connect server did not start")
+    assert "exited during start-up" in text
+    assert "spark.master=nonsense://x is not a valid master URL" in text
+    assert "Last lines of" in text and "What to do:" in text
+    assert 'Exception in thread "main"' in text
+    assert "sparkconnect-start-failure" in page
+    # The quoted log lines keep their levels' colours: the uncaught exception and its trace.
+    assert "<span class='sparkconnect-log-line sparkconnect-log-error' style='color:#cf222e" in (
+        page
+    )
+    assert "<li>`%spark logs --level WARN`" in page
+    # The traceback part is one line pointing at the card.
+    assert result.error._render_traceback_() == [  # type: ignore[attr-defined]
+        "StartError: the Spark Connect server did not start (details above)"
+    ]
+    assert not java_servers_of(home)
+
+
+def test_a_message_of_another_shape_is_shown_whole() -> None:
+    failure = StartFailure("Java was not found: install Java 17.")
+    assert "Java was not found: install Java 17." in repr(failure)
+    assert "Last lines" not in repr(failure)
+    assert "What to do" in failure._repr_html_()
