@@ -6,7 +6,12 @@ PY := $(VENV)/bin/python
 # `cargo test` links libpython; the test binary needs to find it at run time.
 PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
 
-.PHONY: install demo lint test test-rust test-python bench bench-quick clean
+# The browser test drives Debian's Chromium through Playwright (Playwright's own browser download
+# cannot be used): install it when missing, with sudo unless we are root.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: install browser demo lint test test-rust test-python bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +23,12 @@ $(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs) $(wildc
 	touch $@
 
 install: $(VENV)/.installed
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y chromium
+
+browser: $(CHROMIUM)
 
 demo: install
 	$(PY) examples/run_notebook.py examples/quickstart.ipynb
@@ -33,7 +44,7 @@ lint: install
 test-rust: $(PY)
 	LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
 
-test-python: install
+test-python: install browser
 	$(VENV)/bin/pytest
 
 # Figures against their baselines, written to bench/results/ (see the README's Speed section).
