@@ -136,3 +136,15 @@ def test_interrupt_cancels_jobs_the_cell_started_in_other_threads(
     a.manager.interrupt_kernel()
     assert wait_reply(a, cell, timeout=30)["ename"] == "KeyboardInterrupt"
     assert wait_for(lambda: not running_jobs_of(module_home, mine), 10), "job still running"
+
+
+def test_logs_follow_is_one_output_updated_in_place(kernels: tuple[Kernel, Kernel]) -> None:
+    a, _ = kernels
+    run = a.run("%spark logs -n 5 --follow 1.5")
+    assert run.status == "ok", run.text
+    logs = [o for o in run.outputs if "sparkconnect-log" in o.data.get("text/html", "")]
+    assert logs[0].kind == "display_data"
+    assert {o.display_id for o in logs} == {logs[0].display_id}
+    assert "(following for 1.5 s)" in logs[0].data["text/plain"]
+    assert logs[-1].kind == "update_display_data"
+    assert "(followed for 1.5 s)" in logs[-1].data["text/plain"]

@@ -89,7 +89,6 @@ class SparkConnect(Magics):
         self.rich = in_jupyter_kernel(shell)
         self.progress_bar = CellProgress(shell, rich=self.rich)
         self.formatter = DataFrameFormatter(lambda: self.max_rows)
-        uilink.SETTINGS.in_jupyter_kernel = self.rich
         super().__init__(shell=shell, **kwargs)
         self._apply_options()
 

@@ -8,8 +8,10 @@ browser reaches Jupyter, so it goes by these signs, first match wins:
 1. `SparkConnect.ui_url` (a template with `{port}`) when set: the admin or user knows best.
 2. `$JUPYTERHUB_SERVICE_PREFIX` (JupyterHub sets it, e.g. `/user/alice/`): the notebook server is
    remote, so localhost cannot work; the proxy under the hub prefix is the way.
-3. In a Jupyter kernel with jupyter-server-proxy installed: `/proxy/PORT/jobs/` (base URL `/`);
-   this also works for a local JupyterLab.
+3. In a kernel that a Jupyter server started (JupyterLab, Notebook: they set
+   `$JPY_SESSION_NAME`) with jupyter-server-proxy installed: `/proxy/PORT/jobs/` (base URL `/`);
+   this also works for a local JupyterLab. (Kernels run by other front ends, such as nbclient
+   or an editor's notebook view, do not get this link: they cannot reach Jupyter's proxy.)
 4. Otherwise `http://localhost:PORT/jobs/`.
 
 Links go to `/jobs/` directly: the UI's root redirect is absolute and would leave the proxy.
@@ -21,13 +23,13 @@ import importlib.util
 import os
 
 HUB_PREFIX_ENV = "JUPYTERHUB_SERVICE_PREFIX"
+SESSION_ENV = "JPY_SESSION_NAME"
 
 
 class Settings:
-    """Set from the `SparkConnect.ui_url` option and from whether we run in a Jupyter kernel."""
+    """Set from the `SparkConnect.ui_url` option."""
 
     template: str = ""
-    in_jupyter_kernel: bool = False
 
 
 SETTINGS = Settings()
@@ -60,6 +62,6 @@ def spark_ui_url(port: int, settings: Settings = SETTINGS) -> str:
     prefix = os.environ.get(HUB_PREFIX_ENV)
     if prefix:
         return f"{prefix.rstrip('/')}/proxy/{port}/jobs/"
-    if settings.in_jupyter_kernel and server_proxy_installed():
+    if os.environ.get(SESSION_ENV) and server_proxy_installed():
         return f"/proxy/{port}/jobs/"
     return f"http://localhost:{port}/jobs/"
