@@ -78,24 +78,15 @@ class Kernel:
 
     def wait(self, msg_id: str, timeout: float = 300) -> str:
         """Wait for the reply to a submitted cell; returns its status ("ok" or "error")."""
+        return str(self.reply(msg_id, timeout)["status"])
+
+    def reply(self, msg_id: str, timeout: float = 300) -> dict[str, Any]:
+        """Wait for the reply to a submitted cell; returns its content (status, ename, ...)."""
         while True:
             reply = self.client.get_shell_msg(timeout=timeout)
             if reply["parent_header"].get("msg_id") == msg_id:
-                return str(reply["content"]["status"])
+                return reply["content"]  # type: ignore[no-any-return]
 
     def shutdown(self) -> None:
         self.client.stop_channels()
         self.manager.shutdown_kernel(now=True)
-
-
-def submit(kernel: Kernel, code: str) -> str:
-    """Start running `code` without waiting; the message id to wait for."""
-    return str(kernel.client.execute(code))
-
-
-def wait_reply(kernel: Kernel, msg_id: str, timeout: float) -> dict[str, Any]:
-    """The execute reply to `msg_id` (its content), skipping replies to earlier requests."""
-    while True:
-        reply = kernel.client.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply["content"]  # type: ignore[no-any-return]

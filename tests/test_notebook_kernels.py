@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .kernels import Kernel, submit, wait_reply
+from .kernels import Kernel
 from .spark_ui import running_jobs_of
 
 pytestmark = pytest.mark.spark
@@ -98,15 +98,15 @@ def test_interrupt_cancels_this_notebooks_job_and_no_other(
 ) -> None:
     a, b = kernels
     mine, other = session_id(a), session_id(b)
-    b_cell = submit(b, SLEEPING_JOB.format(tasks=1, ms=60_000))
-    a_cell = submit(a, SLEEPING_JOB.format(tasks=1, ms=60_000))
+    b_cell = b.submit(SLEEPING_JOB.format(tasks=1, ms=60_000))
+    a_cell = a.submit(SLEEPING_JOB.format(tasks=1, ms=60_000))
     assert wait_for(
         lambda: bool(running_jobs_of(module_home, mine) and running_jobs_of(module_home, other)),
         60,
     ), "both jobs should be running"
 
     a.manager.interrupt_kernel()
-    reply = wait_reply(a, a_cell, timeout=30)
+    reply = a.reply(a_cell, timeout=30)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     assert wait_for(lambda: not running_jobs_of(module_home, mine), 10), "job still running"
     assert running_jobs_of(module_home, other), "the other notebook's job was touched"
@@ -114,7 +114,7 @@ def test_interrupt_cancels_this_notebooks_job_and_no_other(
     assert a.run("spark.range(3).count()").status == "ok"
 
     b.manager.interrupt_kernel()
-    assert wait_reply(b, b_cell, timeout=30)["ename"] == "KeyboardInterrupt"
+    assert b.reply(b_cell, timeout=30)["ename"] == "KeyboardInterrupt"
     assert wait_for(lambda: not running_jobs_of(module_home, other), 10)
 
 
@@ -125,8 +125,7 @@ def test_interrupt_cancels_jobs_the_cell_started_in_other_threads(
     # the job running on the server.
     a, _ = kernels
     mine = session_id(a)
-    cell = submit(
-        a,
+    cell = a.submit(
         "import threading, time\n"
         f"threading.Thread(target=lambda: {SLEEPING_JOB.format(tasks=1, ms=60_000)},"
         " daemon=True).start()\n"
@@ -134,7 +133,7 @@ def test_interrupt_cancels_jobs_the_cell_started_in_other_threads(
     )
     assert wait_for(lambda: bool(running_jobs_of(module_home, mine)), 60)
     a.manager.interrupt_kernel()
-    assert wait_reply(a, cell, timeout=30)["ename"] == "KeyboardInterrupt"
+    assert a.reply(cell, timeout=30)["ename"] == "KeyboardInterrupt"
     assert wait_for(lambda: not running_jobs_of(module_home, mine), 10), "job still running"
 
 
