@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import time
@@ -57,10 +58,14 @@ def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def shell() -> Iterator[InteractiveShell]:
     """The real IPython shell with the extension loaded; unloaded again afterwards."""
     ip = InteractiveShell.instance()
+    # `%config SparkConnect.x = ...` also lands in the shell's own config, which the next load
+    # reads: put it back, so one test's options do not leak into the next.
+    options = copy.deepcopy(ip.config.SparkConnect)
     ip.extension_manager.load_extension("sparkconnect")
     yield ip
     ip.extension_manager.unload_extension("sparkconnect")
     ip.user_ns.pop("spark", None)
+    ip.config.SparkConnect = options
 
 
 __all__ = ["sparkconnect"]

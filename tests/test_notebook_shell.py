@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,17 +49,6 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def option(shell: InteractiveShell) -> Iterator[None]:
-    """Options set with %config in a test are back to their defaults afterwards."""
-    yield
-    magics = next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
-    for name in ("progress", "progress_summary", "max_rows", "ui_url"):
-        setattr(magics, name, magics.trait_defaults(name))
-        # %config also records the value in the shell's config, for the next load.
-        shell.config.SparkConnect.pop(name, None)
-
-
 def test_start_with_a_profile_applies_its_conf_and_env(
     shell: InteractiveShell, module_home: Path, config: Path
 ) -> None:
@@ -86,7 +74,7 @@ def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
 
 
 def test_ui_link_follows_the_proxy_signs(
-    shell: InteractiveShell, module_home: Path, monkeypatch: pytest.MonkeyPatch, option: None
+    shell: InteractiveShell, module_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     port = server(module_home).ui_port
     assert run(shell, "%spark ui").texts[0] == f"http://localhost:{port}/jobs/"
@@ -109,9 +97,7 @@ def test_progress_is_one_line_in_a_terminal(shell: InteractiveShell, module_home
     assert re.search(r"\r +\r✔ Spark: 1 stage · 2 tasks · 0 B read in \d+\.\d s\n$", out), out
 
 
-def test_progress_summary_off_and_progress_off(
-    shell: InteractiveShell, module_home: Path, option: None
-) -> None:
+def test_progress_summary_off_and_progress_off(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%config SparkConnect.progress_summary = False")
     out = run(shell, SLEEPING_JOB).stdout
     assert "\r[" in out and "✔" not in out and out.endswith("\r")
@@ -119,9 +105,7 @@ def test_progress_summary_off_and_progress_off(
     assert run(shell, SLEEPING_JOB).stdout == ""
 
 
-def test_dataframe_ending_a_cell_is_a_table(
-    shell: InteractiveShell, module_home: Path, option: None
-) -> None:
+def test_dataframe_ending_a_cell_is_a_table(shell: InteractiveShell, module_home: Path) -> None:
     # A terminal shell prints a cell's value (text/plain) as `Out[n]:`; the HTML form is
     # checked through IPython's formatter, as a Jupyter kernel would compute it.
     cell = (
