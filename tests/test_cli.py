@@ -60,6 +60,37 @@ def test_bad_conf_exits_1_with_one_paragraph(home: Path) -> None:
 
 
 @pytest.mark.spark
+def test_profile_master_and_log_filters(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[profiles.two]\nconf = { "spark.master" = "local[2]", '
+        '"spark.sql.shuffle.partitions" = 3 }\n'
+    )
+    monkeypatch.setenv("SPARKCONNECT_CONFIG", str(config))
+    started = cli("start", "--json", "--profile", "two")
+    assert started.returncode == 0, started.stderr
+    data = json.loads(started.stdout)
+    assert data["master"] == "local[2]"
+    assert data["conf"]["spark.sql.shuffle.partitions"] == "3"
+    # A profile is applied, not saved: the saved conf stays empty.
+    assert _core.load_conf(str(home)) == {}
+
+    warnings = cli("logs", "-n", "5", "--level", "WARN", "--json")
+    lines = json.loads(warnings.stdout)["lines"]
+    # Continuation lines (no level of their own) belong to the entry above them.
+    levels = [level for line in lines if (level := _core.line_level(line))]
+    assert levels and set(levels) <= {"WARN", "ERROR", "FATAL"}
+    grep = json.loads(cli("logs", "-n", "3", "--grep", "sparkconnectserver", "--json").stdout)
+    assert grep["lines"] and all("sparkconnectserver" in ln.lower() for ln in grep["lines"])
+
+    unknown = cli("start", "--profile", "nope")
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    assert cli("stop", "--force").returncode == 0
+
+
+@pytest.mark.spark
 def test_terminal_and_notebook_share_one_server(home: Path) -> None:
     started = cli("start", "--json", "--conf", "spark.sql.shuffle.partitions=4")
     assert started.returncode == 0, started.stderr

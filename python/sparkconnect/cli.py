@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from . import _core, server
-from .arguments import line_count, port_number, positive_seconds
+from . import _core, profiles, server
+from .arguments import line_count, log_level, port_number, positive_seconds
 from .errors import SparkConnectError
+from .logview import LogFilter, LogView, follow, read_tail
 from .reports import masked_url, status_card, stop_card, ui_url, uptime
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
@@ -51,20 +53,20 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 
 def _start(args: argparse.Namespace) -> int:
-    requested = server.pending_conf()
-    requested.update(_core.parse_conf(args.conf))
+    line = _core.parse_conf(args.conf)
     if args.master:
-        requested["spark.master"] = args.master
-    server.save_pending_conf(requested)
+        line["spark.master"] = args.master
+    chosen = profiles.get(args.profile) if args.profile else None
+    plan = profiles.ConfPlan(chosen, server.pending_conf(), line)
     began = time.monotonic()
     restart = args.command == "restart"
-    result = server.start(requested, port=args.port, timeout=args.timeout, restart=restart)
+    result = server.start_planned(plan, port=args.port, timeout=args.timeout, restart=restart)
     seconds = time.monotonic() - began
     info = result.server
     verb = "started" if result.launched else "already running"
     text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
-    if info.conf != requested:
-        text += "\nIts conf differs from the saved one; `sparkconnect restart` applies it."
+    if info.conf != plan.requested():
+        text += "\nIts conf differs from the requested one; `sparkconnect restart` applies it."
     _emit(args, {"launched": result.launched, **status_json(server.status())}, text)
     return EXIT_OK
 
@@ -88,31 +90,15 @@ def _status(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     path = server.status().log_path
-    lines = _core.tail_log(path, args.n)
-    if args.json:
-        _emit(args, {"log_path": path, "lines": lines}, "")
-        return EXIT_OK
-    if lines:
-        print("\n".join(lines))
+    wanted = LogFilter(args.n, args.level, args.grep)
     if args.follow:
-        _follow(path)
+        follow(path, wanted, seconds=math.inf, rich=False)
+    elif args.json:
+        lines = [line.text for line in read_tail(path, wanted).lines]
+        _emit(args, {"log_path": path, "lines": lines}, "")
+    else:
+        print(repr(LogView.of(read_tail(path, wanted), wanted)))
     return EXIT_OK
-
-
-def _follow(path: str) -> None:
-    """Print what the server appends to its log until Ctrl-C (like `tail -f`)."""
-    with open(path, "rb") as log:
-        log.seek(0, 2)
-        try:
-            while True:
-                chunk = log.read()
-                if chunk:
-                    sys.stdout.write(chunk.decode(errors="replace"))
-                    sys.stdout.flush()
-                else:
-                    time.sleep(0.25)
-        except KeyboardInterrupt:
-            pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", parents=[common], help="state, URL, pid, uptime, notebooks")
     for name, text in (("start", "launch, or report the running one"), ("restart", "restart")):
         start = commands.add_parser(name, parents=[common], help=text)
+        start.add_argument("--profile", help="a profile from the sparkconnect config file")
         start.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
         start.add_argument("--master", help="spark.master, e.g. local[4] or spark://host:7077")
         start.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
@@ -134,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")
     logs = commands.add_parser("logs", parents=[common], help="the server log")
     logs.add_argument("-n", type=line_count, default=50, metavar="LINES")
+    logs.add_argument("--level", type=log_level, help="WARN keeps WARN, ERROR and FATAL")
+    logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
     return parser
 

@@ -13,6 +13,7 @@ import sys
 
 from . import _core
 from ._core import StartResult, Status, StopResult
+from .profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
 
@@ -61,6 +62,19 @@ def start(
         timeout=timeout,
         env=env,
     )
+
+
+def start_planned(
+    plan: ConfPlan,
+    port: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT,
+    restart: bool = False,
+) -> StartResult:
+    """Start with everything `plan` layers (profile, saved conf, this start's --conf), saving
+    this start's items for later starts first."""
+    if plan.line:
+        save_pending_conf({**plan.saved, **plan.line})
+    return start(plan.requested(), port=port, timeout=timeout, restart=restart, env=plan.env)
 
 
 def stop(force: bool = False) -> StopResult:

@@ -101,13 +101,11 @@ class KernelSession:
                 "before it can use its own server."
             )
         plan = self.plan(conf, profile)
-        if conf:
-            server.save_pending_conf({**plan.saved, **conf})
         requested = plan.requested()
         began = time.monotonic()
         if restart:
             self.close()
-        result = server.start(requested, port=port, timeout=timeout, restart=restart, env=plan.env)
+        result = server.start_planned(plan, port=port, timeout=timeout, restart=restart)
         if plan.profile is not None:
             self.profile = plan.profile.name
         session = self._bind(result.server.connect_url())
