@@ -7,11 +7,14 @@ python -m bench.run --quick    # one run each, 2 notebooks, a small log: proves 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
+
+import sparkconnect
 
 from .machine import describe
 from .scenarios import ALL, Bench
@@ -20,12 +23,19 @@ from .stats import markdown
 RESULTS = Path(__file__).parent / "results"
 
 
+def compile_package() -> None:
+    """Byte-compile the package as `pip install` of a wheel does: an editable install (and a
+    PYTHONDONTWRITEBYTECODE environment) would otherwise make every kernel compile it afresh."""
+    compileall.compile_dir(str(Path(sparkconnect.__file__).parent), quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--quick", action="store_true", help="one run each, small sizes")
     parser.add_argument("--only", action="append", help="run only these scenarios")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="sparkconnect-bench-") as tmp:
         home = Path(tmp) / "home"
         os.environ["SPARKCONNECT_HOME"] = str(home)

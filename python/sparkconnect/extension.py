@@ -26,7 +26,6 @@ def _magics(shell: InteractiveShell) -> SparkConnect:
 
 
 def load(shell: InteractiveShell) -> None:
-    warm_up()
     magics = _magics(shell)
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
@@ -37,6 +36,9 @@ def load(shell: InteractiveShell) -> None:
         namespace["spark"] = KERNEL_SESSION.current or LazySpark(shell)
     if magics.autostart and KERNEL_SESSION.current is None:
         magics.start_on_load()
+    else:
+        # Last, so the import thread does not compete with the work above for the GIL.
+        warm_up()
 
 
 def unload(shell: InteractiveShell) -> None:
