@@ -647,6 +647,48 @@ mod tests {
     }
 
     #[test]
+    fn a_starting_server_whose_launcher_died_is_adopted() {
+        if !can_fake() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        home::ensure_home(&home).unwrap();
+        let sh = fake_spark_home(dir.path(), None);
+        let conf = Conf::new();
+        let me = std::process::id() as i32;
+        // What a launcher leaves when killed mid-launch: a spawned server recorded as starting,
+        // and no one waiting for it.
+        let spec = LaunchSpec {
+            home: &home,
+            spark_home: &sh,
+            python: "/usr/bin/python3",
+            conf: &conf,
+            port: None,
+            env: &NO_ENV,
+            idle_timeout: None,
+        };
+        let launched = launch::launch(&spec).unwrap();
+        assert_eq!(launched.state.phase, Phase::Starting);
+        state::write(&home, &launched.state).unwrap();
+        let pid = launched.state.pid;
+        launch::reap_in_background(launched.child);
+
+        let adopted = start(&home, &params(me, &sh, &conf), &no_interrupt).unwrap();
+        assert!(!adopted.launched);
+        assert_eq!(adopted.server.pid, pid);
+        assert_eq!(adopted.server.phase, Phase::Ready);
+        match state::read(&home) {
+            ReadState::Valid(s) => assert_eq!((s.pid, s.phase), (pid, Phase::Ready)),
+            other => panic!("expected the adopted server recorded, got {other:?}"),
+        }
+        let gone = stop(&home, me, true, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert!(gone.stopped);
+        launch::wait_reaped(pid, Duration::from_secs(5));
+        assert!(process::start_time(pid).is_none());
+    }
+
+    #[test]
     fn failed_start_leaves_nothing_behind() {
         if !can_fake() {
             return;

@@ -1,0 +1,85 @@
+"""The server is killed (SIGKILL, and separately SIGTERM) under an attached notebook: status says
+it is gone, the next `%spark start` or use of `spark` relaunches it, and the notebook is told
+once, with no clean-up by hand. A command on a session of the dead server fails at once with
+a clear error instead of pyspark's minutes of retries."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import ServerGoneError
+from sparkconnect.lazy import LazySpark
+
+from ..helpers import java_servers_of, run
+from .processes import gone, server, wait_until
+
+pytestmark = pytest.mark.spark
+
+GONE = "is gone: it exited or was killed"
+
+
+def kill_server(shell: InteractiveShell, home: Path, sig: signal.Signals) -> int:
+    """Starts a server from the notebook (keeping a reference to its session in `held`),
+    kills it with `sig` and waits until it has exited."""
+    result = run(shell, "%spark start")
+    assert result.error is None, result.shown
+    shell.run_cell("held = spark", store_history=False)
+    pid = server(home).pid
+    os.kill(pid, sig)
+    wait_until(lambda: gone(pid), 30, f"the server exits on {sig.name}")
+    return pid
+
+
+# pyspark's default policy would retry a dead server for about ten minutes; this bound makes a
+# regression fail instead of hang.
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_status_says_gone_and_using_spark_relaunches(
+    shell: InteractiveShell, home: Path, sig: signal.Signals
+) -> None:
+    old = kill_server(shell, home, sig)
+
+    status = run(shell, "%spark status")
+    assert "Spark Connect server: stopped" in status.texts[0]
+    assert "no longer running" in status.texts[0]
+    assert GONE in status.stderr, "the first cell after the death tells the notebook"
+    assert isinstance(shell.user_ns["spark"], LazySpark)
+
+    # A session object kept from before fails at once, and says what happened.
+    stale = run(shell, "held.sql('SELECT 1').collect()")
+    assert isinstance(stale.error, ServerGoneError), stale.shown
+    assert GONE in str(stale.error)
+    assert "Traceback" not in stale.shown
+
+    # Using `spark` relaunches the server; the notebook was told already, not again.
+    used = run(shell, "answer = spark.sql('SELECT 3').collect()[0][0]")
+    assert used.error is None, used.shown
+    assert shell.user_ns["answer"] == 3
+    assert GONE not in used.shown
+    new = server(home).pid
+    assert new != old
+    assert java_servers_of(home) == [new]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_spark_start_relaunches_after_the_notebook_was_told_once(
+    shell: InteractiveShell, home: Path, sig: signal.Signals
+) -> None:
+    old = kill_server(shell, home, sig)
+
+    told = run(shell, "1 + 1")
+    assert GONE in told.stderr
+    assert GONE not in run(shell, "2 + 2").shown
+
+    started = run(shell, "%spark start")
+    assert started.error is None, started.shown
+    assert "Spark Connect server started" in started.texts[0]
+    assert shell.ev("spark.sql('SELECT 4').collect()[0][0]") == 4
+    assert server(home).pid != old
+    assert len(java_servers_of(home)) == 1
