@@ -4,10 +4,13 @@ attached, never under a running job. Its watchdog process goes with it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from .processes import gone, python, server, wait_until, watchdogs_of
 
 pytestmark = pytest.mark.spark
 
-IDLE = 3.0
+IDLE = 2.0
 # Generous bound on how long the stop may take once idle: a check interval, the lock, and the
 # JVM's own shutdown, on a busy two-core machine.
 STOP_BOUND = IDLE + 30
@@ -53,8 +56,8 @@ def test_never_while_a_kernel_is_attached_then_stops_once_it_died(home: Path) ->
         pid = server(home).pid
         assert server(home).idle_timeout == IDLE
         assert len(watchdogs_of(home)) == 1
-        # Three idle timeouts with the kernel attached: the watchdog checked many times and
-        # must have left the server alone.
+        # Three idle timeouts with the kernel attached: the watchdog checked about fifteen times
+        # and must have left the server alone.
         time.sleep(3 * IDLE)
         assert server(home).pid == pid
         assert _core.status(str(home)).attached == [kernel.pid]
@@ -70,11 +73,18 @@ def test_never_while_a_kernel_is_attached_then_stops_once_it_died(home: Path) ->
             kernel.wait()
 
 
+def running_jobs(ui_port: int) -> int:
+    """Running jobs, as the Spark UI's REST API lists them (what the watchdog asks too)."""
+    base = f"http://localhost:{ui_port}/api/v1/applications"
+    with urllib.request.urlopen(base, timeout=5) as apps:
+        app_id = json.load(apps)[0]["id"]
+    with urllib.request.urlopen(f"{base}/{app_id}/jobs?status=running", timeout=5) as jobs:
+        return len(json.load(jobs))
+
+
 def test_a_running_job_keeps_it_until_the_job_is_done(home: Path) -> None:
     spark = sparkconnect.start(idle_timeout=IDLE)
-    pid = server(home).pid
-    # Detach this process: from now on only the job keeps the server busy.
-    _core.release(str(home), lease_pid=os.getpid())
+    info = server(home)
 
     from pyspark.sql.functions import udf
 
@@ -85,6 +95,18 @@ def test_a_running_job_keeps_it_until_the_job_is_done(home: Path) -> None:
         time.sleep(3 * IDLE)
         return x + 1
 
-    rows = spark.range(1).select(slow("id")).collect()
-    assert [tuple(r) for r in rows] == [(1,)], "the job finished on a server that stayed up"
-    assert_fully_stopped(home, pid)
+    rows: list[object] = []
+    job = threading.Thread(target=lambda: rows.extend(spark.range(1).select(slow("id")).collect()))
+    job.start()
+    try:
+        wait_until(lambda: running_jobs(info.ui_port) == 1, 60, "the job runs")
+        # Detach this process: from now on only the job keeps the server busy.
+        _core.release(str(home), lease_pid=os.getpid())
+        released = time.monotonic()
+        job.join(120)
+        assert not job.is_alive()
+        assert [tuple(r) for r in rows] == [(1,)], "the job finished on a server that stayed up"  # type: ignore[call-overload]
+        assert time.monotonic() - released > IDLE, "the job outlasted the idle timeout"
+    finally:
+        job.join(120)
+    assert_fully_stopped(home, info.pid)

@@ -38,11 +38,10 @@ def kill_server(shell: InteractiveShell, home: Path, sig: signal.Signals) -> int
 # pyspark's default policy would retry a dead server for about ten minutes; this bound makes a
 # regression fail instead of hang.
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_status_says_gone_and_using_spark_relaunches(
-    shell: InteractiveShell, home: Path, sig: signal.Signals
+def test_after_sigkill_status_says_gone_and_using_spark_relaunches(
+    shell: InteractiveShell, home: Path
 ) -> None:
-    old = kill_server(shell, home, sig)
+    old = kill_server(shell, home, signal.SIGKILL)
 
     status = run(shell, "%spark status")
     assert "Spark Connect server: stopped" in status.texts[0]
@@ -67,15 +66,21 @@ def test_status_says_gone_and_using_spark_relaunches(
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_spark_start_relaunches_after_the_notebook_was_told_once(
-    shell: InteractiveShell, home: Path, sig: signal.Signals
+def test_after_sigterm_the_next_cell_is_told_once_and_spark_start_relaunches(
+    shell: InteractiveShell, home: Path
 ) -> None:
-    old = kill_server(shell, home, sig)
+    old = kill_server(shell, home, signal.SIGTERM)
 
     told = run(shell, "1 + 1")
     assert GONE in told.stderr
     assert GONE not in run(shell, "2 + 2").shown
+    status = run(shell, "%spark status")
+    assert "Spark Connect server: stopped" in status.texts[0]
+    assert "no longer running" in status.texts[0]
+
+    # A command on the old session, made before anyone relaunched, fails fast and clearly too.
+    stale = run(shell, "held.range(1).count()")
+    assert isinstance(stale.error, ServerGoneError), stale.shown
 
     started = run(shell, "%spark start")
     assert started.error is None, started.shown
