@@ -45,10 +45,28 @@ fn check_interval(timeout: Duration) -> Duration {
     (timeout / 5).clamp(MIN_CHECK, MAX_CHECK)
 }
 
+/// What the Spark UI says about running jobs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Jobs {
+    Running(usize),
+    /// Nothing listens on the UI port: the UI is disabled, so jobs cannot be seen.
+    NoUi,
+    /// Something listens but did not answer usefully in time (a busy driver): unknown.
+    Unknown,
+}
+
 /// A `GET` on the Spark UI over loopback; the body when it answered 200.
-fn ui_get(port: u16, path: &str) -> Option<Vec<u8>> {
+fn ui_get(port: u16, path: &str) -> std::result::Result<Vec<u8>, Jobs> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = TcpStream::connect_timeout(&addr, UI_TIMEOUT).ok()?;
+    let mut stream = match TcpStream::connect_timeout(&addr, UI_TIMEOUT) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Err(Jobs::NoUi),
+        Err(_) => return Err(Jobs::Unknown),
+    };
+    ui_exchange(&mut stream, path).ok_or(Jobs::Unknown)
+}
+
+fn ui_exchange(stream: &mut TcpStream, path: &str) -> Option<Vec<u8>> {
     stream.set_read_timeout(Some(UI_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(UI_TIMEOUT)).ok()?;
     let request =
@@ -62,19 +80,25 @@ fn ui_get(port: u16, path: &str) -> Option<Vec<u8>> {
     (status == "200").then(|| response[split + 4..].to_vec())
 }
 
-/// Running Spark jobs of the server's application, or `None` when the UI cannot say (disabled,
-/// or not answering).
-pub fn running_jobs(ui_port: u16) -> Option<usize> {
-    let apps: serde_json::Value =
-        serde_json::from_slice(&ui_get(ui_port, "/api/v1/applications")?).ok()?;
-    let mut running = 0;
-    for app in apps.as_array()? {
-        let id = app.get("id")?.as_str()?;
-        let path = format!("/api/v1/applications/{id}/jobs?status=running");
-        let jobs: serde_json::Value = serde_json::from_slice(&ui_get(ui_port, &path)?).ok()?;
-        running += jobs.as_array()?.len();
-    }
-    Some(running)
+/// Running Spark jobs of the server's application, as its UI's REST API lists them.
+pub fn running_jobs(ui_port: u16) -> Jobs {
+    let json = |path: &str| -> std::result::Result<serde_json::Value, Jobs> {
+        serde_json::from_slice(&ui_get(ui_port, path)?).map_err(|_| Jobs::Unknown)
+    };
+    let count = || -> std::result::Result<usize, Jobs> {
+        let apps = json("/api/v1/applications")?;
+        let mut running = 0;
+        for app in apps.as_array().ok_or(Jobs::Unknown)? {
+            let id = app
+                .get("id")
+                .and_then(|v| v.as_str())
+                .ok_or(Jobs::Unknown)?;
+            let jobs = json(&format!("/api/v1/applications/{id}/jobs?status=running"))?;
+            running += jobs.as_array().ok_or(Jobs::Unknown)?.len();
+        }
+        Ok(running)
+    };
+    count().map_or_else(|why| why, Jobs::Running)
 }
 
 /// Live lease holders; pruning dead ones when the lock is free (pruning is only safe under it).
@@ -93,14 +117,19 @@ fn in_use(home: &Path, ui_port: u16) -> bool {
         return true;
     }
     match running_jobs(ui_port) {
-        Some(0) => false,
-        Some(jobs) => {
+        Jobs::Running(0) => false,
+        Jobs::Running(jobs) => {
             tracing::debug!(jobs, "server in use by running jobs");
             true
         }
-        None => {
-            tracing::debug!("the Spark UI did not say whether jobs run; counting none");
+        Jobs::NoUi => {
+            tracing::debug!("the Spark UI is off, so running jobs cannot be seen; counting none");
             false
+        }
+        Jobs::Unknown => {
+            // Never stop a server that may be running a job: wait for a clear answer.
+            tracing::info!("the Spark UI did not say whether jobs run; counting the server busy");
+            true
         }
     }
 }
@@ -176,11 +205,11 @@ pub fn watchdog_log_path(home: &Path) -> std::path::PathBuf {
     home.join("watchdog.log")
 }
 
-/// Launches the watchdog of a ready server with an idle timeout: `python -m
+/// Launches the watchdog of a ready server with an idle timeout: `PYTHON -m
 /// sparkconnect._watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it outlives
-/// the kernel), logging to `<home>/watchdog.log`. The interpreter is the one the server's
-/// Python workers use, which has sparkconnect installed (it is the launching kernel's).
-pub fn spawn_watchdog(home: &Path, server: &ServerState) -> Result<()> {
+/// the kernel), logging to `<home>/watchdog.log`. `python` is the launching kernel's own
+/// interpreter, which has sparkconnect installed.
+pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::process::CommandExt;
     let Some(timeout) = server.idle_timeout else {
@@ -197,7 +226,7 @@ pub fn spawn_watchdog(home: &Path, server: &ServerState) -> Result<()> {
     let log_err = log
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log_path, e))?;
-    let mut cmd = std::process::Command::new(&server.python);
+    let mut cmd = std::process::Command::new(python);
     cmd.args(["-m", "sparkconnect._watchdog"])
         .arg(home)
         .arg(server.pid.to_string())
@@ -215,9 +244,8 @@ pub fn spawn_watchdog(home: &Path, server: &ServerState) -> Result<()> {
     }
     let child = cmd.spawn().map_err(|e| {
         CoreError::Start(format!(
-            "Could not start the idle watchdog with {} ({e}); the server runs, but will not \
-             stop by itself when idle.",
-            server.python
+            "Could not start the idle watchdog with {python} ({e}); the server runs, but will \
+             not stop by itself when idle."
         ))
     })?;
     tracing::info!(
@@ -277,13 +305,15 @@ mod tests {
             r#"[{"id": "local-1"}]"#,
             r#"[{"jobId": 3}, {"jobId": 4}]"#,
         ]);
-        assert_eq!(running_jobs(port), Some(2));
+        assert_eq!(running_jobs(port), Jobs::Running(2));
         let port = fake_ui(vec![r#"[{"id": "local-1"}]"#, "[]"]);
-        assert_eq!(running_jobs(port), Some(0));
+        assert_eq!(running_jobs(port), Jobs::Running(0));
+        // An answer that says nothing is not "no jobs".
         let port = fake_ui(vec!["not json"]);
-        assert_eq!(running_jobs(port), None);
+        assert_eq!(running_jobs(port), Jobs::Unknown);
+        // Nothing listening: the UI is off.
         let free = crate::launch::pick_free_port().unwrap();
-        assert_eq!(running_jobs(free), None);
+        assert_eq!(running_jobs(free), Jobs::NoUi);
     }
 
     #[test]
@@ -298,7 +328,7 @@ mod tests {
         let mut s = state::sample();
         s.pid = child.id() as i32;
         s.pid_start_time = process::start_time(s.pid).unwrap();
-        // No UI answers on this port: jobs unknown, counted as none.
+        // No UI listens on this port (as with spark.ui.enabled=false): jobs count as none.
         s.ui_port = crate::launch::pick_free_port().unwrap();
         state::write(home, &s).unwrap();
         let reaper = std::thread::spawn(move || child.wait().unwrap());

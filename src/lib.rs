@@ -153,6 +153,17 @@ fn pid_arg(value: i64) -> PyResult<i32> {
     })
 }
 
+/// This interpreter (`sys.executable`), which runs the idle watchdog; `fallback` when Python
+/// does not know it (an embedded interpreter).
+fn own_python(py: Python<'_>, fallback: &str) -> PyResult<String> {
+    let exe: String = py.import("sys")?.getattr("executable")?.extract()?;
+    Ok(if exe.is_empty() {
+        fallback.to_owned()
+    } else {
+        exe
+    })
+}
+
 fn port_arg(py: Python<'_>, port: Option<i64>) -> PyResult<Option<u16>> {
     match port {
         None => Ok(None),
@@ -401,6 +412,7 @@ fn start(
     idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
     let env = env.unwrap_or_default();
+    let watchdog_python = own_python(py, &python)?;
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -410,6 +422,7 @@ fn start(
         timeout: seconds("timeout", timeout)?,
         env: &env,
         idle_timeout: idle_arg(idle_timeout)?,
+        watchdog_python: &watchdog_python,
     };
     let outcome = blocking(py, |check| server::start(&home, &params, check))?;
     start_result(py, outcome)
@@ -436,6 +449,7 @@ fn restart(
     idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
     let env = env.unwrap_or_default();
+    let watchdog_python = own_python(py, &python)?;
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -445,6 +459,7 @@ fn restart(
         timeout: seconds("timeout", timeout)?,
         env: &env,
         idle_timeout: idle_arg(idle_timeout)?,
+        watchdog_python: &watchdog_python,
     };
     let grace = seconds("grace", grace)?;
     let outcome = blocking(py, |check| server::restart(&home, &params, grace, check))?;

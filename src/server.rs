@@ -36,6 +36,9 @@ pub struct StartParams<'a> {
     pub env: &'a Conf,
     /// Stop the server after this long without attached kernels or running jobs.
     pub idle_timeout: Option<Duration>,
+    /// The interpreter that runs the idle watchdog: the caller's own, which has sparkconnect
+    /// (`python`, the server's worker interpreter, may be another environment).
+    pub watchdog_python: &'a str,
 }
 
 #[derive(Debug)]
@@ -138,10 +141,10 @@ fn sweep_strays(home: &Path, check_interrupt: CheckInterrupt) -> Result<()> {
 }
 
 /// Marks a server ready in the state and starts its idle watchdog when it has a timeout.
-fn record_ready(home: &Path, server: &mut ServerState) -> Result<()> {
+fn record_ready(home: &Path, server: &mut ServerState, watchdog_python: &str) -> Result<()> {
     server.phase = Phase::Ready;
     state::write(home, server)?;
-    if let Err(e) = idle::spawn_watchdog(home, server) {
+    if let Err(e) = idle::spawn_watchdog(home, server, watchdog_python) {
         tracing::warn!(error = %e, "the server runs without its idle watchdog");
     }
     Ok(())
@@ -194,7 +197,7 @@ fn launch_recorded(
     }
     let server = launched.state.clone();
     launch::reap_in_background(launched.child);
-    if let Err(e) = idle::spawn_watchdog(home, &server) {
+    if let Err(e) = idle::spawn_watchdog(home, &server, params.watchdog_python) {
         tracing::warn!(error = %e, "the server runs without its idle watchdog");
     }
     Ok(server)
@@ -252,7 +255,7 @@ pub fn start(
             // mid-launch): finish its start instead of launching a second one.
             match readiness::wait_adopted(&server, params.timeout, check_interrupt) {
                 Ok(true) => {
-                    record_ready(home, &mut server)?;
+                    record_ready(home, &mut server, params.watchdog_python)?;
                     true
                 }
                 Ok(false) => {
@@ -560,6 +563,7 @@ mod tests {
             timeout: Duration::from_secs(20),
             env: &NO_ENV,
             idle_timeout: None,
+            watchdog_python: "/usr/bin/python3",
         }
     }
 
