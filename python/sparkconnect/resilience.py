@@ -179,6 +179,20 @@ class RenewingStub:
             pass
 
 
+def unregister(session: Any) -> None:
+    """Removes a session from pyspark's default and active slots without closing it. pyspark
+    fills those slots only when they are empty and empties them only in `stop()`; a forgotten
+    session left there would be picked up by code that asks for the active session (creating a
+    UDF does), and fail against its dead server."""
+    from pyspark.sql.connect.session import SparkSession
+
+    if getattr(SparkSession, "_default_session", None) is session:
+        SparkSession._default_session = None
+    active = getattr(SparkSession, "_active_session", None)
+    if active is not None and getattr(active, "session", None) is session:
+        active.session = None
+
+
 def protect(
     session: Any, server: ServerInfo, on_gone: Callable[[ServerInfo], None]
 ) -> ServerAwarePolicy:

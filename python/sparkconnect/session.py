@@ -174,12 +174,10 @@ class KernelSession:
         bound = self._server
         if self._session is None or bound is None or bound.alive():
             return None
-        if self._told_gone:
-            message = None
-        else:
-            from .resilience import gone_message
+        from .resilience import gone_message, unregister
 
-            message = gone_message(bound)
+        message = None if self._told_gone else gone_message(bound)
+        unregister(self._session)
         self._session = self._url = self._server = self._policy = None
         self._told_gone = False
         return message

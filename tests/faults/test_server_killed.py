@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ from .processes import gone, server, wait_until
 pytestmark = pytest.mark.spark
 
 GONE = "is gone: it exited or was killed"
+
+
+@pytest.fixture(autouse=True)
+def forget_held(shell: InteractiveShell) -> Iterator[None]:
+    """The shell outlives the test: drop the session it kept, as a notebook closing would."""
+    yield
+    shell.user_ns.pop("held", None)
 
 
 def kill_server(shell: InteractiveShell, home: Path, sig: signal.Signals) -> int:
@@ -60,6 +68,8 @@ def test_after_sigkill_status_says_gone_and_using_spark_relaunches(
     assert used.error is None, used.shown
     assert shell.user_ns["answer"] == 3
     assert GONE not in used.shown
+    # pyspark's active session (what creating a UDF uses) is the new one, not the dead one.
+    assert shell.ev("type(spark).getActiveSession() is spark")
     new = server(home).pid
     assert new != old
     assert java_servers_of(home) == [new]
