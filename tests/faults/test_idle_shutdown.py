@@ -92,8 +92,9 @@ def test_a_running_job_keeps_it_until_the_job_is_done(home: Path) -> None:
 
     from pyspark.sql.functions import udf
 
+    # No type hints: pyspark would try to read a pandas UDF type from them, and warn.
     @udf("long")
-    def slow(x: int) -> int:
+    def slow(x):  # type: ignore[no-untyped-def]
         import time
 
         time.sleep(3 * IDLE)

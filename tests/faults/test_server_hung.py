@@ -31,6 +31,8 @@ def stopped_server(shell: InteractiveShell, home: Path) -> Iterator[int]:
     assert run(shell, "%spark start").error is None
     pid = server(home).pid
     os.kill(pid, signal.SIGSTOP)
+    # The signal stops the JVM's threads a moment after kill() returns.
+    wait_until(lambda: server(home).stopped(), 10, "the server process is stopped")
     yield pid
     if not gone(pid):
         os.kill(pid, signal.SIGCONT)
