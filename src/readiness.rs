@@ -4,7 +4,7 @@
 //! (20 ms). If the process exits first we fail at once, quoting its log with a hint; on a
 //! timeout or an interrupt we stop it, so a failed start never leaves a server running.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::launch::Launched;
+use crate::state::ServerState;
 use crate::{logs, process};
 
 const POLL: Duration = Duration::from_millis(20);
@@ -38,6 +39,104 @@ pub fn probe_port(port: u16, timeout: Duration) -> Probe {
         Ok(_) => Probe::Accepts,
         Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Probe::Refused,
         Err(_) => Probe::NoAnswer,
+    }
+}
+
+/// The client connection preface of HTTP/2 (RFC 9113 §3.4) followed by an empty SETTINGS frame.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+const H2_FRAME_SETTINGS: u8 = 0x4;
+
+/// A protocol-level probe, bounded by `timeout`: does the server's gRPC (HTTP/2) stack answer?
+///
+/// A TCP connect is not enough: the kernel completes the handshake for a listening socket even
+/// when the process behind it is stopped (SIGSTOP) or hung, and a client would then wait
+/// forever. An HTTP/2 server must answer the client preface with its own SETTINGS frame, which
+/// only a running server loop does. No gRPC call is made, so no token is needed.
+pub fn probe_protocol(port: u16, timeout: Duration) -> Probe {
+    let began = Instant::now();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = match TcpStream::connect_timeout(&addr, timeout) {
+        Ok(s) => s,
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => return Probe::Refused,
+        Err(_) => return Probe::NoAnswer,
+    };
+    let left = timeout
+        .saturating_sub(began.elapsed())
+        .max(Duration::from_millis(1));
+    if stream.set_write_timeout(Some(left)).is_err()
+        || stream.set_read_timeout(Some(left)).is_err()
+        || stream.write_all(H2_PREFACE).is_err()
+    {
+        return Probe::NoAnswer;
+    }
+    let mut header = [0u8; 9];
+    match stream.read_exact(&mut header) {
+        Ok(()) if header[3] == H2_FRAME_SETTINGS => Probe::Accepts,
+        _ => Probe::NoAnswer,
+    }
+}
+
+/// Why a recorded server does not answer, in words for the user (a stopped process or a hang).
+pub fn not_answering(server: &ServerState, waited: Duration) -> String {
+    let pid = server.pid;
+    if process::is_stopped(pid, server.pid_start_time) {
+        format!(
+            "The Spark Connect server (pid {pid}, port {}) is stopped (SIGSTOP or a debugger), so \
+             it answers nothing. Resume it with `kill -CONT {pid}`, or replace it with `%spark \
+             restart` (which stops it for every attached notebook).",
+            server.port
+        )
+    } else {
+        format!(
+            "The Spark Connect server (pid {pid}, port {}) accepts connections but did not \
+             answer within {:.0} s: it is hung or badly overloaded. `%spark logs` may say why; \
+             `%spark restart` replaces it (for every attached notebook).",
+            server.port,
+            waited.as_secs_f64()
+        )
+    }
+}
+
+/// Waits for a server that another process launched and then lost (it was killed mid-start)
+/// to accept connections. We are not its parent, so we watch /proc instead of waitpid.
+/// `Ok(true)`: ready; `Ok(false)`: it died first. On a timeout the caller stops it.
+pub fn wait_adopted(
+    server: &ServerState,
+    timeout: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<bool> {
+    let began = Instant::now();
+    loop {
+        if !process::is_alive(server.pid, server.pid_start_time) {
+            return Ok(false);
+        }
+        if probe_port(server.port, Duration::from_millis(200)) == Probe::Accepts {
+            tracing::info!(
+                pid = server.pid,
+                port = server.port,
+                waited_ms = began.elapsed().as_millis() as u64,
+                "adopted a server whose launcher died mid-start"
+            );
+            return Ok(true);
+        }
+        if began.elapsed() >= timeout {
+            let stopped = if process::is_stopped(server.pid, server.pid_start_time) {
+                " Its process is stopped (SIGSTOP or a debugger)."
+            } else {
+                ""
+            };
+            return Err(CoreError::Start(format!(
+                "A Spark Connect server that another notebook began to start (pid {}) did not \
+                 open port {} within {:.0} s, so it was stopped.{stopped} Start again; if the \
+                 machine is just slow, give a longer timeout. {}",
+                server.pid,
+                server.port,
+                timeout.as_secs_f64(),
+                quote_log(Path::new(&server.log_path))
+            )));
+        }
+        check_interrupt()?;
+        std::thread::sleep(POLL);
     }
 }
 
@@ -74,10 +173,19 @@ pub fn wait_ready(
             return Ok(());
         }
         if began.elapsed() >= timeout {
+            let pid = launched.state.pid;
+            let why = if process::is_stopped(pid, launched.state.pid_start_time) {
+                format!(
+                    "Its process (pid {pid}) was stopped (SIGSTOP or a debugger), so it could \
+                     not finish starting."
+                )
+            } else {
+                "If the machine is just slow, start again with a longer timeout.".to_owned()
+            };
             process::stop_child_group(&mut launched.child, FAILED_START_GRACE);
             return Err(CoreError::Start(format!(
                 "The Spark Connect server did not open port {port} within {:.0} s, so it was \
-                 stopped. If the machine is just slow, start again with a longer timeout. {}",
+                 stopped. {why} {}",
                 timeout.as_secs_f64(),
                 quote_log(Path::new(&log))
             )));
@@ -263,6 +371,42 @@ mod tests {
             Err(CoreError::Interrupted)
         ));
         assert!(l.child.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn protocol_probe_needs_an_http2_answer() {
+        use std::io::{Read, Write};
+        // A listener nobody accepts from: TCP connects, but nothing answers.
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        assert_eq!(probe_port(port, Duration::from_millis(200)), Probe::Accepts);
+        assert_eq!(
+            probe_protocol(port, Duration::from_millis(300)),
+            Probe::NoAnswer
+        );
+        // A minimal HTTP/2 peer: reads the preface, answers with an empty SETTINGS frame.
+        let h2 = TcpListener::bind("127.0.0.1:0").unwrap();
+        let h2_port = h2.local_addr().unwrap().port();
+        let peer = std::thread::spawn(move || {
+            let (mut conn, _) = h2.accept().unwrap();
+            let mut preface = [0u8; 33];
+            conn.read_exact(&mut preface).unwrap();
+            conn.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).unwrap();
+            preface
+        });
+        assert_eq!(
+            probe_protocol(h2_port, Duration::from_secs(5)),
+            Probe::Accepts
+        );
+        assert_eq!(
+            &peer.join().unwrap()[..24],
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+        );
+        let free = crate::launch::pick_free_port().unwrap();
+        assert_eq!(
+            probe_protocol(free, Duration::from_millis(200)),
+            Probe::Refused
+        );
     }
 
     #[test]

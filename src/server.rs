@@ -11,13 +11,18 @@ use crate::conf::{self, Conf};
 use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::launch::{self, LaunchSpec};
 use crate::readiness::{self, Probe};
-use crate::state::{self, ReadState, ServerState};
-use crate::{fsutil, home, leases, lock, process};
+use crate::state::{self, Phase, ReadState, ServerState};
+use crate::{fsutil, home, idle, leases, lock, process};
 
 /// Grace given to a server found alive but no longer listening, before relaunching.
 const BROKEN_SERVER_GRACE: Duration = Duration::from_secs(10);
-/// How long an attach waits for an answer on the server port before assuming it is just busy.
+/// Grace given to a stray server (one no state records) before SIGKILL.
+const STRAY_GRACE: Duration = Duration::from_secs(5);
+/// One protocol-level probe of a server we are about to attach to.
 const ATTACH_PROBE: Duration = Duration::from_secs(1);
+/// How long an attach keeps probing a server that is alive and accepts connections but does
+/// not answer (a long GC pause, heavy load) before calling it hung.
+const HUNG_AFTER: Duration = Duration::from_secs(10);
 
 /// What `start` and `restart` need to launch a server.
 pub struct StartParams<'a> {
@@ -29,6 +34,11 @@ pub struct StartParams<'a> {
     pub timeout: Duration,
     /// Extra environment for a launched server; an attach ignores it.
     pub env: &'a Conf,
+    /// Stop the server after this long without attached kernels or running jobs.
+    pub idle_timeout: Option<Duration>,
+    /// The interpreter that runs the idle watchdog: the caller's own, which has sparkconnect
+    /// (`python`, the server's worker interpreter, may be another environment).
+    pub watchdog_python: &'a str,
 }
 
 #[derive(Debug)]
@@ -46,7 +56,7 @@ pub struct StopOutcome {
 
 #[derive(Debug)]
 pub struct StatusReport {
-    /// Set when the recorded server process is alive.
+    /// Set when the recorded server process is alive (its `phase` says whether it is ready).
     pub running: Option<ServerState>,
     pub attached: Vec<i32>,
     pub problem: Option<String>,
@@ -91,7 +101,7 @@ fn current_server(home: &Path) -> Result<Option<ServerState>> {
 }
 
 /// Stops a recorded server and forgets it.
-fn stop_server(
+pub(crate) fn stop_recorded(
     home: &Path,
     server: &ServerState,
     grace: Duration,
@@ -108,8 +118,42 @@ fn stop_server(
     Ok(())
 }
 
-/// Launches a server, waits until it accepts connections and records it. On failure nothing
-/// keeps running and no state file is left.
+/// Stops server processes of this home that no state records (see `launch::strays`). Under
+/// the lock, with no live recorded server, every one of them is an orphan: left running it
+/// would hold memory and ports forever, next to the server we are about to launch.
+fn sweep_strays(home: &Path, check_interrupt: CheckInterrupt) -> Result<()> {
+    for (pid, start_time) in launch::strays(home, None) {
+        tracing::warn!(
+            pid,
+            "stopping a Spark Connect server of this home that no state file records"
+        );
+        if !process::terminate_group(pid, start_time, STRAY_GRACE, check_interrupt)?
+            && process::is_alive(pid, start_time)
+        {
+            // Not a group leader (killed before setsid): signal the process itself.
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Marks a server ready in the state and starts its idle watchdog when it has a timeout.
+fn record_ready(home: &Path, server: &mut ServerState, watchdog_python: &str) -> Result<()> {
+    server.phase = Phase::Ready;
+    state::write(home, server)?;
+    if let Err(e) = idle::spawn_watchdog(home, server, watchdog_python) {
+        tracing::warn!(error = %e, "the server runs without its idle watchdog");
+    }
+    Ok(())
+}
+
+/// Launches a server, waits until it accepts connections and records it. The state is written
+/// as soon as the process exists (phase `Starting`), so if this kernel is killed mid-launch the
+/// next start finds the half-started server and adopts it. On failure nothing keeps running
+/// and no state file is left.
 fn launch_recorded(
     home: &Path,
     params: &StartParams,
@@ -122,9 +166,17 @@ fn launch_recorded(
         conf: params.conf,
         port: params.port,
         env: params.env,
+        idle_timeout: params.idle_timeout,
     };
     let mut launched = launch::launch(&spec)?;
-    let ready = readiness::wait_ready(&mut launched, params.timeout, check_interrupt);
+    let early = if launched.state.pid_start_time == 0 {
+        // Already gone: readiness reports why; there is nothing to adopt.
+        Ok(())
+    } else {
+        state::write(home, &launched.state)
+    };
+    let ready =
+        early.and_then(|()| readiness::wait_ready(&mut launched, params.timeout, check_interrupt));
     let recorded = ready.and_then(|()| {
         if launched.state.pid_start_time == 0 {
             launched.state.pid_start_time =
@@ -132,6 +184,7 @@ fn launch_recorded(
                     CoreError::Start("The server exited right after start-up.".into())
                 })?;
         }
+        launched.state.phase = Phase::Ready;
         state::write(home, &launched.state)
     });
     if let Err(e) = recorded {
@@ -144,7 +197,45 @@ fn launch_recorded(
     }
     let server = launched.state.clone();
     launch::reap_in_background(launched.child);
+    if let Err(e) = idle::spawn_watchdog(home, &server, params.watchdog_python) {
+        tracing::warn!(error = %e, "the server runs without its idle watchdog");
+    }
     Ok(server)
+}
+
+/// What an attach found when checking a live, ready server.
+enum Health {
+    Answers,
+    /// Nothing listens on its port any more.
+    Broken,
+}
+
+/// Checks that a live recorded server answers at the protocol level, bounded in time: a
+/// stopped process is reported at once, a hung one after `HUNG_AFTER`.
+fn check_answers(server: &ServerState, check_interrupt: CheckInterrupt) -> Result<Health> {
+    let began = std::time::Instant::now();
+    loop {
+        if process::is_stopped(server.pid, server.pid_start_time) {
+            return Err(CoreError::Start(readiness::not_answering(
+                server,
+                began.elapsed(),
+            )));
+        }
+        match readiness::probe_protocol(server.port, ATTACH_PROBE) {
+            Probe::Accepts => return Ok(Health::Answers),
+            Probe::Refused => return Ok(Health::Broken),
+            Probe::NoAnswer if began.elapsed() >= HUNG_AFTER => {
+                return Err(CoreError::Start(readiness::not_answering(
+                    server,
+                    began.elapsed(),
+                )))
+            }
+            Probe::NoAnswer => {
+                tracing::warn!(port = server.port, "the server is slow to answer");
+                check_interrupt()?;
+            }
+        }
+    }
 }
 
 /// Attaches to the running server or launches one, and registers a lease for the caller.
@@ -158,34 +249,58 @@ pub fn start(
     launch::validate_env(params.env)?;
     check_lease_pid(params.lease_pid)?;
     let _lock = lock::acquire(home, check_interrupt)?;
-    if let Some(server) = current_server(home)? {
-        match readiness::probe_port(server.port, ATTACH_PROBE) {
-            Probe::Refused => {
-                tracing::warn!(
-                    pid = server.pid,
-                    port = server.port,
-                    "the server process is alive but its port refuses connections; replacing it"
-                );
-                stop_server(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
-            }
-            probe => {
-                if probe == Probe::NoAnswer {
-                    tracing::warn!(port = server.port, "the server port is slow to answer");
+    if let Some(mut server) = current_server(home)? {
+        let usable = if server.phase == Phase::Starting {
+            // Seen under the lock, a starting server has lost its launcher (a kernel killed
+            // mid-launch): finish its start instead of launching a second one.
+            match readiness::wait_adopted(&server, params.timeout, check_interrupt) {
+                Ok(true) => {
+                    record_ready(home, &mut server, params.watchdog_python)?;
+                    true
                 }
-                leases::acquire(home, params.lease_pid)?;
-                tracing::info!(
-                    pid = server.pid,
-                    port = server.port,
-                    lease_pid = params.lease_pid,
-                    "attached to the running Spark Connect server"
-                );
-                return Ok(StartOutcome {
-                    server,
-                    launched: false,
-                });
+                Ok(false) => {
+                    tracing::info!(
+                        pid = server.pid,
+                        "the half-started server died; relaunching"
+                    );
+                    forget_server(home)?;
+                    false
+                }
+                Err(e) => {
+                    stop_recorded(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
+                    return Err(e);
+                }
             }
+        } else {
+            match check_answers(&server, check_interrupt)? {
+                Health::Answers => true,
+                Health::Broken => {
+                    tracing::warn!(
+                        pid = server.pid,
+                        port = server.port,
+                        "the server process is alive but its port refuses connections; \
+                         replacing it"
+                    );
+                    stop_recorded(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
+                    false
+                }
+            }
+        };
+        if usable {
+            leases::acquire(home, params.lease_pid)?;
+            tracing::info!(
+                pid = server.pid,
+                port = server.port,
+                lease_pid = params.lease_pid,
+                "attached to the running Spark Connect server"
+            );
+            return Ok(StartOutcome {
+                server,
+                launched: false,
+            });
         }
     }
+    sweep_strays(home, check_interrupt)?;
     let server = launch_recorded(home, params, check_interrupt)?;
     leases::acquire(home, params.lease_pid)?;
     Ok(StartOutcome {
@@ -207,8 +322,9 @@ pub fn restart(
     check_lease_pid(params.lease_pid)?;
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(server) = current_server(home)? {
-        stop_server(home, &server, grace, check_interrupt)?;
+        stop_recorded(home, &server, grace, check_interrupt)?;
     }
+    sweep_strays(home, check_interrupt)?;
     let server = launch_recorded(home, params, check_interrupt)?;
     leases::acquire(home, params.lease_pid)?;
     Ok(StartOutcome {
@@ -241,6 +357,7 @@ pub fn stop(
     let Some(server) = server else {
         if force {
             leases::clear(home)?;
+            sweep_strays(home, check_interrupt)?;
         }
         return Ok(StopOutcome {
             stopped: false,
@@ -259,7 +376,7 @@ pub fn stop(
             remaining,
         });
     }
-    stop_server(home, &server, grace, check_interrupt)?;
+    stop_recorded(home, &server, grace, check_interrupt)?;
     if force {
         leases::clear(home)?;
     }
@@ -280,9 +397,13 @@ pub fn status(home: &Path) -> StatusReport {
     let log_path = launch::log_path(home);
     // Pruning deletes lease files, which is only safe against a concurrent start under the lock;
     // when someone holds it (a start in progress) we just skip dead leases.
+    let mut lock_free = false;
     let attached = if home.is_dir() {
         match lock::try_acquire(home) {
-            Ok(Some(_guard)) => leases::live(home),
+            Ok(Some(_guard)) => {
+                lock_free = true;
+                leases::live(home)
+            }
             _ => leases::live_readonly(home),
         }
     } else {
@@ -291,6 +412,19 @@ pub fn status(home: &Path) -> StatusReport {
     let (running, problem) = match state::read(home) {
         ReadState::Missing => (None, None),
         ReadState::Invalid(reason) => (None, Some(reason)),
+        ReadState::Valid(s) if process::is_stopped(s.pid, s.pid_start_time) => {
+            let why = readiness::not_answering(&s, Duration::ZERO);
+            (Some(s), Some(why))
+        }
+        ReadState::Valid(s) if s.phase == Phase::Starting && lock_free => {
+            // Nobody holds the lock, so nobody is launching it: its launcher died.
+            let why = format!(
+                "the server (pid {}) was being started by a notebook that is gone; the next \
+                 `%spark start` finishes its start-up and attaches to it",
+                s.pid
+            );
+            (Some(s), Some(why))
+        }
         ReadState::Valid(s) if process::is_alive(s.pid, s.pid_start_time) => (Some(s), None),
         ReadState::Valid(s) => (
             None,
@@ -376,11 +510,18 @@ mod tests {
         }
         let body = match fail {
             Some(output) => format!("echo '{output}'\nexit 1\n"),
-            None => "exec python3 -c 'import socket, sys, time\n\
+            // Answers each connection's HTTP/2 preface with an empty SETTINGS frame, which is
+            // all the core's protocol probe asks of a server.
+            None => "exec python3 -c 'import socket, sys\n\
                      s = socket.socket()\n\
                      s.bind((\"127.0.0.1\", int(sys.argv[1])))\n\
                      s.listen()\n\
-                     time.sleep(60)' \"$port\"\n"
+                     s.settimeout(60)\n\
+                     while True:\n\
+                     \x20   c, _ = s.accept()\n\
+                     \x20   c.recv(64)\n\
+                     \x20   c.sendall(bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))\n\
+                     \x20   c.close()' \"$port\"\n"
                 .to_owned(),
         };
         let script = format!(
@@ -421,6 +562,8 @@ mod tests {
             port: None,
             timeout: Duration::from_secs(20),
             env: &NO_ENV,
+            idle_timeout: None,
+            watchdog_python: "/usr/bin/python3",
         }
     }
 
@@ -505,6 +648,48 @@ mod tests {
         assert_eq!(state::read(&home), ReadState::Missing);
         assert!(!launch::properties_path(&home).exists());
         assert!(status(&home).attached.is_empty());
+    }
+
+    #[test]
+    fn a_starting_server_whose_launcher_died_is_adopted() {
+        if !can_fake() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        home::ensure_home(&home).unwrap();
+        let sh = fake_spark_home(dir.path(), None);
+        let conf = Conf::new();
+        let me = std::process::id() as i32;
+        // What a launcher leaves when killed mid-launch: a spawned server recorded as starting,
+        // and no one waiting for it.
+        let spec = LaunchSpec {
+            home: &home,
+            spark_home: &sh,
+            python: "/usr/bin/python3",
+            conf: &conf,
+            port: None,
+            env: &NO_ENV,
+            idle_timeout: None,
+        };
+        let launched = launch::launch(&spec).unwrap();
+        assert_eq!(launched.state.phase, Phase::Starting);
+        state::write(&home, &launched.state).unwrap();
+        let pid = launched.state.pid;
+        launch::reap_in_background(launched.child);
+
+        let adopted = start(&home, &params(me, &sh, &conf), &no_interrupt).unwrap();
+        assert!(!adopted.launched);
+        assert_eq!(adopted.server.pid, pid);
+        assert_eq!(adopted.server.phase, Phase::Ready);
+        match state::read(&home) {
+            ReadState::Valid(s) => assert_eq!((s.pid, s.phase), (pid, Phase::Ready)),
+            other => panic!("expected the adopted server recorded, got {other:?}"),
+        }
+        let gone = stop(&home, me, true, Duration::from_secs(5), &no_interrupt).unwrap();
+        assert!(gone.stopped);
+        launch::wait_reaped(pid, Duration::from_secs(5));
+        assert!(process::start_time(pid).is_none());
     }
 
     #[test]

@@ -24,6 +24,21 @@ pub fn state_path(home: &Path) -> PathBuf {
     home.join("server.json")
 }
 
+/// Where a recorded server is in its life. The state is written as soon as the process exists
+/// (`Starting`), so a kernel killed mid-launch leaves a record the next start can adopt or clean
+/// up instead of an orphan JVM nobody knows about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Starting,
+    Ready,
+}
+
+/// Files written before the phase existed only ever recorded ready servers.
+fn ready() -> Phase {
+    Phase::Ready
+}
+
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerState {
     pub schema: u64,
@@ -44,6 +59,12 @@ pub struct ServerState {
     pub log_path: String,
     /// Unix seconds.
     pub started_at: f64,
+    #[serde(default = "ready")]
+    pub phase: Phase,
+    /// Seconds without attached kernels or running jobs after which the watchdog stops the
+    /// server; `None`: never.
+    #[serde(default)]
+    pub idle_timeout: Option<f64>,
 }
 
 // Hand-written so that the token never ends up in a log line or a panic message.
@@ -57,10 +78,14 @@ impl fmt::Debug for ServerState {
             .field("token", &"***")
             .field("master", &self.master)
             .field("spark_version", &self.spark_version)
+            .field("phase", &self.phase)
+            .field("idle_timeout", &self.idle_timeout)
             .finish_non_exhaustive()
     }
 }
 
+// Read once per lifecycle call and matched at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq)]
 pub enum ReadState {
     Missing,
@@ -158,6 +183,8 @@ pub(crate) fn sample() -> ServerState {
         conf: BTreeMap::from([("spark.sql.shuffle.partitions".into(), "8".into())]),
         log_path: "/tmp/server.log".into(),
         started_at: 1_700_000_000.5,
+        phase: Phase::Ready,
+        idle_timeout: None,
     }
 }
 
@@ -217,6 +244,17 @@ mod tests {
 
         fs::write(&path, r#"{"schema": 1, "pid": "nope"}"#).unwrap();
         assert!(invalid(dir.path()).contains("missing fields"));
+    }
+
+    #[test]
+    fn a_file_without_phase_is_a_ready_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value = serde_json::to_value(sample()).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("phase");
+        object.remove("idle_timeout");
+        fs::write(state_path(dir.path()), value.to_string()).unwrap();
+        assert_eq!(read(dir.path()), ReadState::Valid(sample()));
     }
 
     #[test]

@@ -24,6 +24,12 @@ from .helpers import java_servers_of, run
         ("start --port 0", "port must be between 1 and 65535"),
         ("start --port 70000", "port must be between 1 and 65535"),
         ("start --port abc", "port must be a number"),
+        ("start --port -1", "port must be between 1 and 65535"),
+        ("start --idle-timeout -3", "idle timeout must be 0 (never) or a positive number"),
+        ("start --idle-timeout later", "idle timeout must be a number of seconds"),
+        ("start --conf 'k v=1'", "the key contains whitespace"),
+        ("""start --conf '"k"=1'""", "the key contains quotes"),
+        ("start --conf k=", "the value is empty"),
         ("start --timeout -1", "timeout must be positive"),
         ("start --timeout soon", "timeout must be a number of seconds"),
         ("start --conf novalue", "novalue"),
@@ -54,7 +60,33 @@ def test_usage_errors_are_one_readable_line(
 def test_usage_errors_lose_nothing(shell: InteractiveShell, home: Path) -> None:
     run(shell, "%spark conf spark.sql.shuffle.partitions=8")
     assert isinstance(run(shell, "%spark conf spark.executor.memory=").error, UsageError)
+    assert isinstance(run(shell, "%spark start --conf x=1 --conf bad").error, UsageError)
     assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
+
+
+@pytest.mark.parametrize(
+    ("conf", "port", "expected"),
+    [
+        # A line magic cannot carry a newline; the Python API can.
+        ({"spark.x": "a\nb"}, None, "control character"),
+        ({"spark.x\t": "1"}, None, "control character"),
+        ({"": "1"}, None, "the key is empty"),
+        ({"spark.x": ""}, None, "the value is empty"),
+        ({}, 70000, "Port 70000 is out of range"),
+        ({}, -1, "Port -1 is out of range"),
+    ],
+)
+def test_python_api_refuses_bad_conf_and_port(
+    home: Path, conf: dict[str, str], port: int | None, expected: str
+) -> None:
+    import sparkconnect
+
+    _core.save_conf(_core.resolve_home(str(home)), {"spark.sql.shuffle.partitions": "8"})
+    with pytest.raises(sparkconnect.ConfError, match=expected):
+        sparkconnect.start(conf=conf, port=port)
+    assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
+    assert not java_servers_of(home)
+    assert not (home / "server.json").exists()
 
 
 def test_help_lists_every_subcommand(shell: InteractiveShell, home: Path) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
 from sparkconnect import _core
 
-from .helpers import all_pids, cmdline
+from .helpers import all_pids, cmdline, run
 
 pytestmark = pytest.mark.spark
 
@@ -95,3 +97,43 @@ def test_home_and_state_file_modes(server: _core.ServerInfo, module_home: Path) 
     for name in ("server.json", "server.properties"):
         assert stat.S_IMODE((module_home / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE(Path(server.log_path).stat().st_mode) & 0o077 == 0
+
+
+NOBODY = 65534
+
+
+def as_nobody() -> None:
+    os.setgid(NOBODY)
+    os.setgroups([])
+    os.setuid(NOBODY)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another uid needs root")
+def test_another_local_user_cannot_read_the_token(
+    server: _core.ServerInfo, module_home: Path
+) -> None:
+    state = module_home / "server.json"
+    for target in (state, module_home / "server.properties", Path(server.log_path)):
+        other = subprocess.run(
+            ["cat", str(target)], preexec_fn=as_nobody, capture_output=True, text=True
+        )
+        assert other.returncode != 0, f"uid {NOBODY} could read {target}"
+        assert "Permission denied" in other.stderr
+        assert server.token not in other.stdout
+    listing = subprocess.run(
+        ["ls", str(module_home)], preexec_fn=as_nobody, capture_output=True, text=True
+    )
+    assert listing.returncode != 0 and "Permission denied" in listing.stderr
+    # The same command as root does read it: the refusal above is the permissions' doing.
+    assert (
+        server.token in subprocess.run(["cat", str(state)], capture_output=True, text=True).stdout
+    )
+
+
+def test_token_is_in_no_notebook_output(server: _core.ServerInfo, shell: InteractiveShell) -> None:
+    shown = []
+    for line in ("%spark start", "%spark status", "%spark logs -n 500", "%spark conf", "spark"):
+        result = run(shell, line)
+        assert result.error is None, result.shown
+        shown += [result.shown, *result.htmls]
+    assert all(server.token not in text for text in shown)

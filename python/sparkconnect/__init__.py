@@ -19,6 +19,7 @@ from .errors import (
     ConnectError,
     HomeError,
     ProfileError,
+    ServerGoneError,
     SparkConnectError,
     StartError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ConnectError",
     "HomeError",
     "ProfileError",
+    "ServerGoneError",
     "SparkConnectError",
     "StartError",
     "connect",

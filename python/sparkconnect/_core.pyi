@@ -38,6 +38,9 @@ class ServerInfo:
 
     pid: int
     """Process id of the server (leader of its own process group)."""
+    pid_start_time: int
+    """Start time of `pid` (clock ticks since boot, from /proc): tells the server from an
+    unrelated process that got the same pid later."""
     port: int
     """gRPC port, bound on 127.0.0.1."""
     ui_port: int
@@ -58,20 +61,32 @@ class ServerInfo:
     log_path: str
     started_at: float
     """Launch time, Unix seconds."""
+    idle_timeout: float | None
+    """Seconds without attached kernels or running jobs after which the server's watchdog stops
+    it; None: never."""
 
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
 
+    def alive(self) -> bool:
+        """Whether this server's process still runs (same pid and start time, not a zombie).
+        Reads /proc only: microseconds, never blocks."""
+
+    def stopped(self) -> bool:
+        """Whether its process is stopped (SIGSTOP or a debugger) and so answers nothing."""
+
 @final
 class Status:
     state: str
-    """"running" (process alive, same start time as recorded) or "stopped"."""
+    """"running" (process alive, same start time as recorded), "starting" (launched, not yet
+    accepting connections) or "stopped"."""
     server: ServerInfo | None
-    """Set when state == "running"."""
+    """Set when state is "running" or "starting"."""
     attached: list[int]
     """Pids of live processes holding a lease, sorted. Leases of dead pids are pruned."""
     problem: str | None
-    """Why a state file was ignored (corrupt, unknown schema version, server process gone), else
+    """Why a state file was ignored (corrupt, unknown schema version, server process gone), or
+    what is wrong with a live server (its process is stopped; its launcher died mid-start), else
     None."""
     log_path: str
     """The server log path (may not exist yet)."""
@@ -144,6 +159,7 @@ def start(
     port: int | None = None,
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
+    idle_timeout: float | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
     `lease_pid`.
@@ -156,7 +172,13 @@ def start(
     token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win. An attach ignores `env`.
     The server's conf defaults to `spark.master=local[*]` and
     `spark.connect.progress.reportInterval=500ms`; `conf` overrides both. Raises StartError, or
-    ConfError for a malformed conf item or environment variable name."""
+    ConfError for a malformed conf item or environment variable name.
+
+    A server recorded as starting whose launcher died is adopted; server processes of this home
+    that no state records are stopped first. An attach checks that the server answers at the
+    HTTP/2 level (a stopped or hung server is an error, not a hang). `idle_timeout` (seconds;
+    None or 0: never) starts a watchdog that stops a server launched now once no lease holder
+    lives and no job runs for that long."""
 
 def restart(
     home: str,
@@ -169,6 +191,7 @@ def restart(
     timeout: float = 120.0,
     grace: float = 10.0,
     env: dict[str, str] | None = None,
+    idle_timeout: float | None = None,
 ) -> StartResult:
     """Stop the running server (whoever is attached; leases are kept) and launch a new one, under
     the lock in one step."""
@@ -221,6 +244,11 @@ def read_log_since(
     """The complete lines appended to `after.path` since `after` was read, that pass the
     filters. A line still being written comes whole with a later call. When the log was replaced
     (the server restarted), reading starts at the new log's beginning."""
+
+def watch_idle(home: str, *, pid: int, pid_start_time: int, idle_timeout: float) -> str:
+    """The idle watchdog loop of one server (run by `python -m sparkconnect._watchdog`): returns
+    "stopped-idle" after stopping the server for idleness, "server-gone" when it went away
+    otherwise."""
 
 def find_java() -> str:
     """The java executable a launch would use ($JAVA_HOME/bin/java, else `java` on PATH). Raises

@@ -26,13 +26,18 @@ def start(
     port: int | None = None,
     timeout: float = server.DEFAULT_START_TIMEOUT,
     profile: str | None = None,
+    idle_timeout: float | None = None,
 ) -> SparkSession:
     """Launch the user's server (or attach to it) and return this process's session.
 
     `profile` names a profile of the config file (its conf and environment apply under the saved
-    conf). `conf` items are saved as the conf for the next start; a running server whose conf
-    differs is left as is (`restart` applies it)."""
-    return KERNEL_SESSION.start(conf=conf, port=port, timeout=timeout, profile=profile).session
+    conf). `conf` items are saved as the conf for the next start once the server runs; a running
+    server whose conf differs is left as is (`restart` applies it). `idle_timeout` (seconds)
+    makes a server launched now stop by itself after that long with no process attached and no
+    job running."""
+    return KERNEL_SESSION.start(
+        conf=conf, port=port, timeout=timeout, profile=profile, idle_timeout=idle_timeout
+    ).session
 
 
 def restart(
@@ -40,10 +45,16 @@ def restart(
     port: int | None = None,
     timeout: float = server.DEFAULT_START_TIMEOUT,
     profile: str | None = None,
+    idle_timeout: float | None = None,
 ) -> SparkSession:
     """Stop the server for everyone and start it again with the saved conf plus `conf`."""
     return KERNEL_SESSION.start(
-        conf=conf, port=port, timeout=timeout, restart=True, profile=profile
+        conf=conf,
+        port=port,
+        timeout=timeout,
+        restart=True,
+        profile=profile,
+        idle_timeout=idle_timeout,
     ).session
 
 

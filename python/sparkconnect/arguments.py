@@ -11,10 +11,12 @@ HELP = """\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
   %spark start [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-               [--timeout SECONDS]
+               [--timeout SECONDS] [--idle-timeout SECONDS]
       Launch the server, or attach to the one already running, and bind `spark`.
       --conf items (and --master, as spark.master) are saved as the conf for the next
-      start; --profile applies a profile from the config file (see `%spark profiles`).
+      start once the server runs; --profile applies a profile from the config file (see
+      `%spark profiles`). --idle-timeout: a server launched now stops by itself after
+      that long with no notebook attached and no job running (0: never; the default).
       Example:  %spark start --conf spark.sql.shuffle.partitions=8
       Example:  %spark start --master spark://head:7077 --conf spark.executor.memory=4g
       Example:  %spark start --profile bigmem
@@ -23,7 +25,7 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       attached; --force stops it for everyone.
       Example:  %spark stop --force
   %spark restart [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-                 [--timeout SECONDS]
+                 [--timeout SECONDS] [--idle-timeout SECONDS]
       Stop the server (for every attached notebook) and start it with the saved conf.
       Example:  %spark restart --conf spark.executor.memory=4g
   %spark connect sc://HOST:PORT[/;use_ssl=true] [--token-env NAME | --token-file PATH]
@@ -115,6 +117,20 @@ def positive_seconds(text: str) -> float:
     return seconds
 
 
+def idle_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"idle timeout must be a number of seconds, not {text!r}"
+        ) from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"idle timeout must be 0 (never) or a positive number of seconds, not {text}"
+        )
+    return seconds
+
+
 def line_count(text: str) -> int:
     try:
         count = int(text)
@@ -164,6 +180,12 @@ def _start_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
     parser.add_argument("--timeout", type=positive_seconds, help="seconds to wait for start-up")
+    parser.add_argument(
+        "--idle-timeout",
+        type=idle_seconds,
+        metavar="SECONDS",
+        help="stop a server launched now after this long unused (0: never)",
+    )
 
 
 def build_parser() -> SparkArgumentParser:

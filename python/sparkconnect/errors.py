@@ -14,6 +14,7 @@ __all__ = [
     "ConnectError",
     "HomeError",
     "ProfileError",
+    "ServerGoneError",
     "SparkConnectError",
     "StartError",
 ]
@@ -22,6 +23,11 @@ __all__ = [
 class ConnectError(SparkConnectError):
     """A remote Spark Connect endpoint cannot be used: bad URL, no token, nobody answering, or
     the server refused the session."""
+
+
+class ServerGoneError(SparkConnectError):
+    """The server a session was bound to exited, was killed or was replaced; the next use of
+    `spark` (or `sparkconnect.session()`) connects again."""
 
 
 def _render_traceback_(self: BaseException) -> list[str]:

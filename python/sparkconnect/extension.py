@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import sys
+from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets import TraitError
@@ -25,7 +27,32 @@ def _magics(shell: InteractiveShell) -> SparkConnect:
         return SparkConnect(shell=shell, config=config)
 
 
+class ServerWatch:
+    """Runs before every cell: when the server `spark` is bound to has died or was replaced,
+    `spark` goes back to connecting on first use, and the notebook is told once. Costs one read
+    of /proc, so cells that do not use Spark do not notice it."""
+
+    def __init__(self, shell: InteractiveShell) -> None:
+        self.shell = shell
+
+    def __call__(self, info: Any = None) -> None:
+        bound = KERNEL_SESSION.current
+        message = KERNEL_SESSION.forget_if_server_gone()
+        if KERNEL_SESSION.current is bound:
+            return
+        if bound is not None and self.shell.user_ns.get("spark") is bound:
+            self.shell.user_ns["spark"] = LazySpark(self.shell)
+        if message:
+            print(message, file=sys.stderr, flush=True)
+
+
+def _watchers(shell: InteractiveShell) -> list[Any]:
+    return [cb for cb in shell.events.callbacks["pre_run_cell"] if isinstance(cb, ServerWatch)]
+
+
 def load(shell: InteractiveShell) -> None:
+    if not _watchers(shell):
+        shell.events.register("pre_run_cell", ServerWatch(shell))
     magics = _magics(shell)
     shell.register_magics(magics)
     # Registered so `%config SparkConnect.<option> = ...` reaches this instance.
@@ -44,6 +71,8 @@ def load(shell: InteractiveShell) -> None:
 def unload(shell: InteractiveShell) -> None:
     """Remove what `load` added and this notebook's session and lease; the server keeps running
     for other notebooks (`%spark stop` is the way to stop it)."""
+    for watcher in _watchers(shell):
+        shell.events.unregister("pre_run_cell", watcher)
     for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
         magics.uninstall()
     KERNEL_SESSION.close()

@@ -73,9 +73,9 @@ class SparkConnect(Magics):
     ).tag(config=True)
     idle_timeout = Float(
         0.0,
-        help="Seconds without attached notebooks after which the server stops by itself; 0 "
-        "never. Recorded here for the core's idle shutdown, which this version does not have "
-        "yet: it has no effect.",
+        help="Seconds a server launched from this notebook keeps running with no notebook "
+        "attached and no job running, before it stops by itself; 0 keeps it until `%spark "
+        "stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
     ui_url = Unicode(
         "",
@@ -114,7 +114,7 @@ class SparkConnect(Magics):
         except ValueError as err:
             raise TraitError(str(err)) from None
 
-    @observe("progress", "progress_summary", "ui_url", "default_profile")
+    @observe("progress", "progress_summary", "ui_url", "default_profile", "idle_timeout")
     def _options_changed(self, change: Any) -> None:
         self._apply_options()
 
@@ -122,6 +122,8 @@ class SparkConnect(Magics):
         self.progress_bar.enabled = self.progress
         self.progress_bar.keep_summary = self.progress_summary
         uilink.SETTINGS.template = self.ui_url
+        # The lazy `spark` starts servers too, so the option lives on the session, not here.
+        KERNEL_SESSION.idle_timeout = self.idle_timeout or None
         if self.default_profile and KERNEL_SESSION.profile is None:
             KERNEL_SESSION.profile = self.default_profile
 
@@ -205,6 +207,7 @@ class SparkConnect(Magics):
                 timeout=args.timeout or self.start_timeout,
                 restart=restart,
                 profile=args.profile,
+                idle_timeout=args.idle_timeout,
             )
         except profiles.ProfileError as err:
             raise UsageError(str(err)) from None

@@ -71,21 +71,25 @@ def status_card(status: Status) -> Card:
         if status.problem:
             card.note(status.problem, "warn")
         return card.note("`%spark start` (or using `spark`) launches it.")
-    return Card(
-        "Spark Connect server: running",
-        [
-            Row("URL", masked_url(server)),
-            Row("PID", str(server.pid)),
-            Row("Uptime", uptime(time.time() - server.started_at)),
-            Row("Spark", server.spark_version),
-            Row("Master", server.master),
-            Row("Attached", notebooks(status.attached)),
-            Row("Conf", conf_summary(server.conf)),
-            ui_row(server),
-            Row("Log file", server.log_path),
-        ],
-        kind="status",
-    )
+    rows = [
+        Row("URL", masked_url(server)),
+        Row("PID", str(server.pid)),
+        Row("Uptime", uptime(time.time() - server.started_at)),
+        Row("Spark", server.spark_version),
+        Row("Master", server.master),
+        Row("Attached", notebooks(status.attached)),
+        Row("Conf", conf_summary(server.conf)),
+        ui_row(server),
+        Row("Log file", server.log_path),
+    ]
+    if server.idle_timeout:
+        rows.append(
+            Row("Idle stop", f"after {uptime(server.idle_timeout)} with no notebook and no job")
+        )
+    card = Card(f"Spark Connect server: {status.state}", rows, kind="status")
+    if status.problem:
+        card.note(status.problem, "warn")
+    return card
 
 
 def remote_card(endpoint: Endpoint, session: SparkSession | None) -> Card:

@@ -9,18 +9,53 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
+from pathlib import Path
 
 from . import _core
 from ._core import StartResult, Status, StopResult
 from .profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
+MIN_PYSPARK = (4, 0)
+_PYSPARK_HINT = 'Upgrade it with `pip install -U "pyspark[connect]>=4"` and restart the kernel.'
 
 
 def home() -> str:
     """The per-user home ($SPARKCONNECT_HOME overrides), created 0700 if needed."""
     return _core.resolve_home(None)
+
+
+def _pyspark_dir() -> Path | None:
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def check_pyspark() -> None:
+    """Refuse a pyspark older than 4.0: its Connect client has no token authentication, and the
+    Spark inside it no Connect server. Read from pyspark/version.py, without importing pyspark
+    (half a second)."""
+    location = _pyspark_dir()
+    if location is None:
+        return  # spark_home() explains a missing pyspark
+    try:
+        text = (location / "version.py").read_text()
+    except OSError:
+        return
+    found = re.search(r"""__version__[^=]*=\s*["']([^"']+)["']""", text)
+    if found is None:
+        return
+    version = found.group(1)
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    if numbers < MIN_PYSPARK:
+        raise _core.StartError(
+            f"pyspark {version} is installed in this Python environment ({location}), but "
+            "sparkconnect needs pyspark 4.0 or newer (its Spark Connect client with token "
+            f"authentication). {_PYSPARK_HINT}"
+        )
 
 
 def spark_home() -> str:
@@ -30,14 +65,14 @@ def spark_home() -> str:
     explicit = os.environ.get("SPARK_HOME")
     if explicit:
         return explicit
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.submodule_search_locations:
+    location = _pyspark_dir()
+    if location is None:
         raise _core.StartError(
             "pyspark is not installed in this Python environment, so there is no Spark to run. "
             'Install it with `pip install "pyspark[connect]>=4"` (or set SPARK_HOME to a Spark 4 '
             "distribution) and try again."
         )
-    return next(iter(spec.submodule_search_locations))
+    return str(location)
 
 
 def start(
@@ -46,9 +81,12 @@ def start(
     timeout: float = DEFAULT_START_TIMEOUT,
     restart: bool = False,
     env: dict[str, str] | None = None,
+    idle_timeout: float | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one; `restart` replaces a running one. `env` is
-    added to a launched server's environment (a profile's)."""
+    added to a launched server's environment (a profile's). `idle_timeout` (seconds) makes a
+    server launched now stop by itself once unused that long."""
+    check_pyspark()
     env = env or {}
     launch = _core.restart if restart else _core.start
     return launch(
@@ -61,6 +99,7 @@ def start(
         port=port,
         timeout=timeout,
         env=env,
+        idle_timeout=idle_timeout,
     )
 
 
@@ -69,12 +108,22 @@ def start_planned(
     port: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT,
     restart: bool = False,
+    idle_timeout: float | None = None,
 ) -> StartResult:
-    """Start with everything `plan` layers (profile, saved conf, this start's --conf), saving
-    this start's items for later starts first."""
+    """Start with everything `plan` layers (profile, saved conf, this start's --conf), then save
+    this start's items for later starts: only once the server runs, so a conf that keeps it
+    from starting (a bad master URL, say) does not replace the saved one."""
+    result = start(
+        plan.requested(),
+        port=port,
+        timeout=timeout,
+        restart=restart,
+        env=plan.env,
+        idle_timeout=idle_timeout,
+    )
     if plan.line:
         save_pending_conf({**plan.saved, **plan.line})
-    return start(plan.requested(), port=port, timeout=timeout, restart=restart, env=plan.env)
+    return result
 
 
 def stop(force: bool = False) -> StopResult:

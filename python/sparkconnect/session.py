@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import profiles, server
-from ._core import StartResult, StopResult
+from ._core import ServerInfo, StartResult, StopResult
 from .errors import ConnectError
 from .remote import Endpoint, probe
 
@@ -70,6 +70,12 @@ class KernelSession:
         `SparkConnect.default_profile` option."""
         self.on_connect: list[Callable[[SparkSession], None]] = []
         """Called with every new session (the extension registers its progress handler)."""
+        self._server: ServerInfo | None = None
+        """The user's server the session is bound to (None for a remote endpoint)."""
+        self._policy: Any = None
+        self._told_gone = False
+        self.idle_timeout: float | None = None
+        """Idle timeout given to servers this process launches (None: never stop when idle)."""
 
     @property
     def current(self) -> SparkSession | None:
@@ -92,9 +98,11 @@ class KernelSession:
         timeout: float = server.DEFAULT_START_TIMEOUT,
         restart: bool = False,
         profile: str | None = None,
+        idle_timeout: float | None = None,
     ) -> Started:
         """Launch or attach (or restart) with the profile, the saved conf and `conf`, and
-        connect. `conf` is saved for later starts; a bad profile changes nothing."""
+        connect. `conf` is saved for later starts once the server runs: a bad profile, or a
+        conf that keeps the server from starting (a bad master URL, say), changes nothing."""
         if self.remote is not None:
             raise ConnectError(
                 f"This notebook is attached to {self.remote.shown}; `%spark stop` detaches it "
@@ -102,13 +110,16 @@ class KernelSession:
             )
         plan = self.plan(conf, profile)
         requested = plan.requested()
+        idle = idle_timeout if idle_timeout is not None else self.idle_timeout
         began = time.monotonic()
         if restart:
             self.close()
-        result = server.start_planned(plan, port=port, timeout=timeout, restart=restart)
+        result = server.start_planned(
+            plan, port=port, timeout=timeout, restart=restart, idle_timeout=idle
+        )
         if plan.profile is not None:
             self.profile = plan.profile.name
-        session = self._bind(result.server.connect_url())
+        session = self._bind(result.server)
         return Started(
             session=session,
             result=result,
@@ -152,29 +163,63 @@ class KernelSession:
         self.close()
         return server.stop(force=force)
 
+    def forget_if_server_gone(self) -> str | None:
+        """If the user's server this session is bound to no longer runs, forget the session and
+        return what to tell the user, once.
+
+        The session object itself is left as it is, not closed: code that still holds it (a
+        variable, a DataFrame) then gets ServerGoneError from its retry policy on next use,
+        rather than pyspark's "closed channel". Cheap enough to run before every notebook
+        cell: it reads /proc, nothing more."""
+        bound = self._server
+        if self._session is None or bound is None or bound.alive():
+            return None
+        from .resilience import gone_message, unregister
+
+        message = None if self._told_gone else gone_message(bound)
+        unregister(self._session)
+        self._session = self._url = self._server = self._policy = None
+        self._told_gone = False
+        return message
+
+    def _mark_told(self, gone: ServerInfo) -> None:
+        """Called when a command failed because `gone` is gone: its error says so, and the next
+        cell need not say it again."""
+        if self._server is not None and self._server.connect_url() == gone.connect_url():
+            self._told_gone = True
+
     def close(self) -> None:
         """Release the session on the server, then close the channel."""
-        session, url, remote = self._session, self._url, self.remote
-        self._session = self._url = self.remote = None
+        session, url, remote, policy = self._session, self._url, self.remote, self._policy
+        self._session = self._url = self.remote = self._server = self._policy = None
+        if policy is not None:
+            policy.retire()
         if session is None:
             return
         running = server.status().server
-        if remote is None and (running is None or running.connect_url() != url):
-            # The server is gone or was replaced: releasing would only retry against a closed
-            # port (for minutes, with pyspark's default retry policy). Just close the channel.
+        if remote is None and (
+            running is None or running.connect_url() != url or running.stopped()
+        ):
+            # The server is gone, was replaced, or is stopped (SIGSTOP): a release would fail
+            # or wait forever for an answer. Just close the channel.
             session.release_session_on_close = False
         session.stop()
 
-    def _bind(self, url: str) -> SparkSession:
+    def _bind(self, info: ServerInfo) -> SparkSession:
+        url = info.connect_url()
         current = self.current
         if current is not None and self._url == url:
             return current
         self.close()
-        self._session = _connect(url)
-        self._url = url
+        from .resilience import protect
+
+        session = _connect(url)
+        self._policy = protect(session, info, self._mark_told)
+        self._session, self._url, self._server = session, url, info
+        self._told_gone = False
         for callback in self.on_connect:
-            callback(self._session)
-        return self._session  # type: ignore[no-any-return]
+            callback(session)
+        return session
 
 
 KERNEL_SESSION = KernelSession()

@@ -1,0 +1,207 @@
+"""How a notebook's session copes with its server: fail fast when the server is gone, and
+continue in a fresh session when the server has closed ours.
+
+pyspark's default retry policy retries UNAVAILABLE for about ten minutes, so a notebook whose
+server died would hang that long on its next command. We know better: the state file and /proc
+say at once whether the server process still runs. `ServerAwarePolicy` keeps pyspark's policy
+while the server lives and raises `ServerGoneError` as soon as it does not.
+
+A server closes a session after `spark.connect.session.manager.defaultSessionTimeout` without
+use (or when it is released); every later request fails with INVALID_HANDLE.SESSION_CLOSED or
+SESSION_NOT_FOUND. The policy then moves the client to a new session id and lets pyspark retry
+the request; `RenewingStub` stamps the retried request with that id. The user sees one note.
+
+This module imports pyspark and so is only imported once a session is created.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from grpc_status import rpc_status
+from pyspark.sql.connect.client.retries import DefaultPolicy
+
+from . import server as user_server
+from ._core import ServerInfo
+from .errors import ServerGoneError
+
+SESSION_GONE = ("INVALID_HANDLE.SESSION_CLOSED", "INVALID_HANDLE.SESSION_NOT_FOUND")
+# Clean-up calls: when they find the session gone there is nothing to renew it for (pyspark
+# sends ReleaseExecute from a background thread after operations, and after a release).
+CLEANUP_RPCS = frozenset({"ReleaseExecute", "ReleaseSession"})
+_NO_RENEW = "_sparkconnect_no_renew"
+
+RENEWED_NOTE = (
+    "sparkconnect: the Spark Connect server had closed this notebook's session ({reason}: "
+    "unused for longer than spark.connect.session.manager.defaultSessionTimeout, or released); "
+    "continuing in a fresh session. Temp views, cached data and session confs set before are "
+    "gone."
+)
+
+
+def error_class(error: BaseException) -> str | None:
+    """The Spark error class a gRPC error carries (ErrorInfo metadata), if any."""
+    if not isinstance(error, grpc.RpcError):
+        return None
+    try:
+        status = rpc_status.from_call(error)
+    except Exception:  # a malformed status is no reason to fail the caller's request
+        status = None
+    if status is not None:
+        from google.rpc import error_details_pb2
+
+        for detail in status.details:
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                found = info.metadata.get("errorClass")
+                if found:
+                    return str(found)
+    text = str(error)
+    return next((name for name in SESSION_GONE if name in text), None)
+
+
+def replacement(gone: ServerInfo) -> ServerInfo | None:
+    """The server that now runs in place of `gone`, if another one does."""
+    running = user_server.status().server
+    if running is None or running.connect_url() == gone.connect_url():
+        return None
+    return running
+
+
+def gone_message(server: ServerInfo) -> str:
+    replaced_by = replacement(server)
+    if replaced_by is not None:
+        what = "was replaced by a new one (another notebook restarted it)"
+    else:
+        what = f"is gone: it exited or was killed (its log: {server.log_path})"
+    return (
+        f"The Spark Connect server this notebook used (pid {server.pid}, port {server.port}) "
+        f"{what}. `spark` connects again on its next use: run the cell again, or `%spark start` "
+        "now (from Python: `sparkconnect.session()`). Temp views and session confs of the old "
+        "session are lost."
+    )
+
+
+class ServerAwarePolicy(DefaultPolicy):
+    """pyspark's default retry policy, bounded by the life of our server process."""
+
+    def __init__(
+        self,
+        server: ServerInfo,
+        session: Any,
+        on_gone: Callable[[ServerInfo], None],
+    ) -> None:
+        super().__init__()
+        self._server = server
+        self._session = session
+        self._on_gone = on_gone
+        self._renewed_from: set[str] = set()
+        self._renewed_for: BaseException | None = None
+        self._retired = False
+
+    def retire(self) -> None:
+        """The session is being closed on purpose: never renew it again."""
+        self._retired = True
+
+    def can_retry(self, e: BaseException) -> bool:
+        if isinstance(e, grpc.RpcError):
+            found = error_class(e)
+            if found in SESSION_GONE and self._server.alive():
+                if self._retired or getattr(e, _NO_RENEW, False):
+                    return False
+                # pyspark asks twice about one error (accept it, then pick a wait).
+                if e is self._renewed_for:
+                    return True
+                return self._renew(e, found)
+            if not self._server.alive():
+                # pyspark would retry for minutes against a closed port. Raised here, inside its
+                # retry loop, this replaces the gRPC error the caller would otherwise see.
+                self._on_gone(self._server)
+                raise ServerGoneError(gone_message(self._server)) from None
+        return bool(super().can_retry(e))
+
+    def _renew(self, error: BaseException, reason: str | None) -> bool:
+        client = self._session.client
+        old = client._session_id
+        if old in self._renewed_from:
+            return False  # the fresh session failed the same way: give up, show the error
+        self._renewed_from.add(old)
+        self._renewed_for = error
+        new = str(uuid.uuid4())
+        client._session_id = new
+        client._server_session_id = None
+        self._session._session_id = new
+        print(RENEWED_NOTE.format(reason=reason), file=sys.stderr, flush=True)
+        return True
+
+
+class RenewingStub:
+    """Wraps the client's gRPC stub: requests still carrying a session id that was renewed are
+    re-stamped with the client's current one before they are sent (pyspark builds a request
+    once and re-sends the same object on retry)."""
+
+    def __init__(self, client: Any, stub: Any) -> None:
+        self._client = client
+        self._stub = stub
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._stub, name)
+
+        def call(request: Any, *args: Any, **kwargs: Any) -> Any:
+            self._restamp(request)
+            if name not in CLEANUP_RPCS:
+                return method(request, *args, **kwargs)
+            try:
+                return method(request, *args, **kwargs)
+            except grpc.RpcError as error:
+                setattr(error, _NO_RENEW, True)
+                raise
+
+        return call
+
+    def _restamp(self, request: Any) -> None:
+        current = self._client._session_id
+        stamped = getattr(request, "session_id", None)
+        if not isinstance(stamped, str) or stamped == current:
+            return
+        request.session_id = current
+        try:
+            if self._client._server_session_id is None and request.HasField(
+                "client_observed_server_side_session_id"
+            ):
+                request.ClearField("client_observed_server_side_session_id")
+        except ValueError:  # a request type without that field
+            pass
+
+
+def unregister(session: Any) -> None:
+    """Removes a session from pyspark's default and active slots without closing it. pyspark
+    fills those slots only when they are empty and empties them only in `stop()`; a forgotten
+    session left there would be picked up by code that asks for the active session (creating a
+    UDF does), and fail against its dead server."""
+    from pyspark.sql.connect.session import SparkSession
+
+    if getattr(SparkSession, "_default_session", None) is session:
+        SparkSession._default_session = None
+    active = getattr(SparkSession, "_active_session", None)
+    if active is not None and getattr(active, "session", None) is session:
+        active.session = None
+
+
+def protect(
+    session: Any, server: ServerInfo, on_gone: Callable[[ServerInfo], None]
+) -> ServerAwarePolicy:
+    """Installs the policy and the stub on a new session's client. pyspark internals that a
+    future version might rename are probed, not assumed: without them the session still works,
+    only without session renewal."""
+    client = session.client
+    policy = ServerAwarePolicy(server, session, on_gone)
+    client.set_retry_policies([policy])
+    if hasattr(client, "_stub") and hasattr(client, "_session_id"):
+        client._stub = RenewingStub(client, client._stub)
+    return policy

@@ -1,0 +1,385 @@
+//! Idle shutdown: a small watchdog process per server that stops it once nobody uses it.
+//!
+//! Where it lives: the watchdog is its own process (`python -m sparkconnect._watchdog`, which
+//! runs `watch` below with the GIL released), launched detached right after the server is
+//! recorded as ready, and only when an idle timeout was asked for. It cannot live in a kernel
+//! (kernels come and go, and the last one may be the one that died), nor in the JVM (Spark has
+//! no such option); checks done only when someone calls the core would never fire when nobody
+//! does. It watches exactly one server, identified by pid and start time, and exits as soon as
+//! that process is gone, so a restart or a stop never leaves a watchdog behind.
+//!
+//! "Idle" means: no live lease (leases of dead kernels are pruned) and no running Spark job
+//! (asked of the Spark UI's REST API on loopback). The shutdown itself happens under the
+//! lifecycle lock after re-checking both, so a kernel that attaches at the last moment either
+//! keeps the server (its lease is seen) or waits for the lock and then launches a fresh one.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::state::{self, Phase, ReadState, ServerState};
+use crate::{leases, lock, process, server};
+
+/// How often the watchdog checks that its server still exists.
+const TICK: Duration = Duration::from_millis(200);
+/// Bounds on how often it checks for use: a fifth of the timeout, within these limits.
+const MIN_CHECK: Duration = Duration::from_millis(200);
+const MAX_CHECK: Duration = Duration::from_secs(5);
+/// One Spark UI REST request may take this long before the answer counts as "unknown".
+const UI_TIMEOUT: Duration = Duration::from_secs(2);
+/// Grace given to the server when the watchdog stops it.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Why `watch` returned.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WatchEnd {
+    /// The server exited or was stopped by someone else.
+    ServerGone,
+    /// The watchdog stopped it after the idle timeout.
+    StoppedIdle,
+}
+
+fn check_interval(timeout: Duration) -> Duration {
+    (timeout / 5).clamp(MIN_CHECK, MAX_CHECK)
+}
+
+/// What the Spark UI says about running jobs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Jobs {
+    Running(usize),
+    /// Nothing listens on the UI port: the UI is disabled, so jobs cannot be seen.
+    NoUi,
+    /// Something listens but did not answer usefully in time (a busy driver): unknown.
+    Unknown,
+}
+
+/// A `GET` on the Spark UI over loopback; the body when it answered 200.
+fn ui_get(port: u16, path: &str) -> std::result::Result<Vec<u8>, Jobs> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = match TcpStream::connect_timeout(&addr, UI_TIMEOUT) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Err(Jobs::NoUi),
+        Err(_) => return Err(Jobs::Unknown),
+    };
+    ui_exchange(&mut stream, path).ok_or(Jobs::Unknown)
+}
+
+fn ui_exchange(stream: &mut TcpStream, path: &str) -> Option<Vec<u8>> {
+    stream.set_read_timeout(Some(UI_TIMEOUT)).ok()?;
+    stream.set_write_timeout(Some(UI_TIMEOUT)).ok()?;
+    let request =
+        format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nAccept: application/json\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = Vec::new();
+    stream.take(8 << 20).read_to_end(&mut response).ok()?;
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.lines().next()?.split_whitespace().nth(1)?;
+    (status == "200").then(|| response[split + 4..].to_vec())
+}
+
+/// Running Spark jobs of the server's application, as its UI's REST API lists them.
+pub fn running_jobs(ui_port: u16) -> Jobs {
+    let json = |path: &str| -> std::result::Result<serde_json::Value, Jobs> {
+        serde_json::from_slice(&ui_get(ui_port, path)?).map_err(|_| Jobs::Unknown)
+    };
+    let count = || -> std::result::Result<usize, Jobs> {
+        let apps = json("/api/v1/applications")?;
+        let mut running = 0;
+        for app in apps.as_array().ok_or(Jobs::Unknown)? {
+            let id = app
+                .get("id")
+                .and_then(|v| v.as_str())
+                .ok_or(Jobs::Unknown)?;
+            let jobs = json(&format!("/api/v1/applications/{id}/jobs?status=running"))?;
+            running += jobs.as_array().ok_or(Jobs::Unknown)?.len();
+        }
+        Ok(running)
+    };
+    count().map_or_else(|why| why, Jobs::Running)
+}
+
+/// Live lease holders; pruning dead ones when the lock is free (pruning is only safe under it).
+fn attached(home: &Path) -> Vec<i32> {
+    match lock::try_acquire(home) {
+        Ok(Some(_guard)) => leases::live(home),
+        _ => leases::live_readonly(home),
+    }
+}
+
+/// Whether anyone uses the server: an attached kernel or a running job.
+fn in_use(home: &Path, ui_port: u16) -> bool {
+    let kernels = attached(home);
+    if !kernels.is_empty() {
+        tracing::debug!(attached = ?kernels, "server in use by attached kernels");
+        return true;
+    }
+    match running_jobs(ui_port) {
+        Jobs::Running(0) => false,
+        Jobs::Running(jobs) => {
+            tracing::debug!(jobs, "server in use by running jobs");
+            true
+        }
+        Jobs::NoUi => {
+            tracing::debug!("the Spark UI is off, so running jobs cannot be seen; counting none");
+            false
+        }
+        Jobs::Unknown => {
+            // Never stop a server that may be running a job: wait for a clear answer.
+            tracing::info!("the Spark UI did not say whether jobs run; counting the server busy");
+            true
+        }
+    }
+}
+
+/// Watches the server (`pid`, `start_time`) recorded in `home` and stops it after `timeout`
+/// without use. Returns when the server is gone, whoever stopped it.
+pub fn watch(
+    home: &Path,
+    pid: i32,
+    start_time: u64,
+    timeout: Duration,
+    check_interrupt: CheckInterrupt,
+) -> Result<WatchEnd> {
+    let every = check_interval(timeout);
+    tracing::info!(
+        pid,
+        timeout_s = timeout.as_secs_f64(),
+        check_every_ms = every.as_millis() as u64,
+        "watching the Spark Connect server for idleness"
+    );
+    let ours = |rs: &ReadState| {
+        matches!(rs, ReadState::Valid(s)
+            if s.pid == pid && s.pid_start_time == start_time && s.phase == Phase::Ready)
+    };
+    let mut idle_since = Instant::now();
+    let mut last_check: Option<Instant> = None;
+    loop {
+        if !process::is_alive(pid, start_time) {
+            tracing::info!(pid, "the server is gone; the watchdog exits");
+            return Ok(WatchEnd::ServerGone);
+        }
+        if due(last_check, every) {
+            last_check = Some(Instant::now());
+            let recorded = state::read(home);
+            let ui_port = match &recorded {
+                ReadState::Valid(s) if ours(&recorded) => s.ui_port,
+                // Not (or no longer) the recorded server: a stop or restart is under way, and
+                // the process will be gone in a moment.
+                _ => {
+                    idle_since = Instant::now();
+                    check_interrupt()?;
+                    std::thread::sleep(TICK);
+                    continue;
+                }
+            };
+            if in_use(home, ui_port) {
+                idle_since = Instant::now();
+            } else if idle_since.elapsed() >= timeout {
+                // Decide again under the lock: a kernel may be attaching right now.
+                let _lock = lock::acquire(home, check_interrupt)?;
+                let recorded = state::read(home);
+                if let ReadState::Valid(server) = &recorded {
+                    if ours(&recorded) && !in_use(home, server.ui_port) {
+                        tracing::info!(
+                            pid,
+                            idle_s = idle_since.elapsed().as_secs_f64(),
+                            "no kernel attached and no job running for the idle timeout; \
+                             stopping the server"
+                        );
+                        server::stop_recorded(home, server, STOP_GRACE, check_interrupt)?;
+                        return Ok(WatchEnd::StoppedIdle);
+                    }
+                }
+                idle_since = Instant::now();
+            }
+        }
+        check_interrupt()?;
+        std::thread::sleep(TICK);
+    }
+}
+
+pub fn watchdog_log_path(home: &Path) -> std::path::PathBuf {
+    home.join("watchdog.log")
+}
+
+/// Launches the watchdog of a ready server with an idle timeout: `PYTHON -m
+/// sparkconnect._watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it outlives
+/// the kernel), logging to `<home>/watchdog.log`. `python` is the launching kernel's own
+/// interpreter, which has sparkconnect installed.
+pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::process::CommandExt;
+    let Some(timeout) = server.idle_timeout else {
+        return Ok(());
+    };
+    let log_path = watchdog_log_path(home);
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(crate::fsutil::PRIVATE_FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(&log_path)
+        .map_err(|e| CoreError::io_at("open the watchdog log", &log_path, e))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| CoreError::io_at("open", &log_path, e))?;
+    let mut cmd = std::process::Command::new(python);
+    cmd.args(["-m", "sparkconnect._watchdog"])
+        .arg(home)
+        .arg(server.pid.to_string())
+        .arg(server.pid_start_time.to_string())
+        .arg(timeout.to_string())
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    // SAFETY: runs in the forked child before exec; setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().map_err(|e| {
+        CoreError::Start(format!(
+            "Could not start the idle watchdog with {python} ({e}); the server runs, but will \
+             not stop by itself when idle."
+        ))
+    })?;
+    tracing::info!(
+        pid = child.id(),
+        server_pid = server.pid,
+        timeout_s = timeout,
+        "started the idle watchdog"
+    );
+    // Not waited for here: it lives as long as the server. A reaper thread keeps it from
+    // lingering as a zombie of this kernel once it exits.
+    crate::launch::reap_in_background(child);
+    Ok(())
+}
+
+/// True when a check never ran or ran at least `every` ago.
+fn due(last: Option<Instant>, every: Duration) -> bool {
+    last.map_or(true, |at| at.elapsed() >= every)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::no_interrupt;
+    use std::net::TcpListener;
+    use std::os::unix::process::CommandExt;
+
+    #[test]
+    fn check_interval_is_bounded() {
+        assert_eq!(check_interval(Duration::from_secs(1)), MIN_CHECK);
+        assert_eq!(
+            check_interval(Duration::from_secs(10)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(check_interval(Duration::from_secs(3600)), MAX_CHECK);
+    }
+
+    /// A one-shot stand-in for the Spark UI's REST API: answers each request from `bodies`.
+    fn fake_ui(bodies: Vec<&'static str>) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for body in bodies {
+                let (mut conn, _) = listener.accept().unwrap();
+                let mut buf = [0u8; 1024];
+                let _ = conn.read(&mut buf);
+                let reply =
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{body}");
+                conn.write_all(reply.as_bytes()).unwrap();
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn counts_running_jobs_from_the_ui() {
+        let port = fake_ui(vec![
+            r#"[{"id": "local-1"}]"#,
+            r#"[{"jobId": 3}, {"jobId": 4}]"#,
+        ]);
+        assert_eq!(running_jobs(port), Jobs::Running(2));
+        let port = fake_ui(vec![r#"[{"id": "local-1"}]"#, "[]"]);
+        assert_eq!(running_jobs(port), Jobs::Running(0));
+        // An answer that says nothing is not "no jobs".
+        let port = fake_ui(vec!["not json"]);
+        assert_eq!(running_jobs(port), Jobs::Unknown);
+        // Nothing listening: the UI is off.
+        let free = crate::launch::pick_free_port().unwrap();
+        assert_eq!(running_jobs(free), Jobs::NoUi);
+    }
+
+    #[test]
+    fn stops_an_idle_server_but_not_one_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut s = state::sample();
+        s.pid = child.id() as i32;
+        s.pid_start_time = process::start_time(s.pid).unwrap();
+        // No UI listens on this port (as with spark.ui.enabled=false): jobs count as none.
+        s.ui_port = crate::launch::pick_free_port().unwrap();
+        state::write(home, &s).unwrap();
+        let reaper = std::thread::spawn(move || child.wait().unwrap());
+
+        // While this test process holds a lease, the watchdog never stops the server; it is
+        // asked to give up (interrupted) after a few checks past the timeout.
+        let me = std::process::id() as i32;
+        leases::acquire(home, me).unwrap();
+        let checks = std::cell::Cell::new(0);
+        let began = Instant::now();
+        let give_up = || {
+            checks.set(checks.get() + 1);
+            if began.elapsed() > Duration::from_millis(1500) {
+                Err(crate::errors::CoreError::Interrupted)
+            } else {
+                Ok(())
+            }
+        };
+        assert!(watch(
+            home,
+            s.pid,
+            s.pid_start_time,
+            Duration::from_millis(300),
+            &give_up
+        )
+        .is_err());
+        assert!(process::is_alive(s.pid, s.pid_start_time));
+
+        leases::release(home, me).unwrap();
+        let end = watch(
+            home,
+            s.pid,
+            s.pid_start_time,
+            Duration::from_millis(300),
+            &no_interrupt,
+        )
+        .unwrap();
+        assert_eq!(end, WatchEnd::StoppedIdle);
+        reaper.join().unwrap();
+        assert_eq!(state::read(home), ReadState::Missing);
+        // Nothing left to watch.
+        assert_eq!(
+            watch(
+                home,
+                s.pid,
+                s.pid_start_time,
+                Duration::from_secs(1),
+                &no_interrupt
+            )
+            .unwrap(),
+            WatchEnd::ServerGone
+        );
+    }
+}

@@ -1,0 +1,94 @@
+"""A state file that is empty, truncated, not JSON, from a future schema, or a symlink: status
+says why it was ignored, a stop clears it, a start replaces it. Nothing it points to is touched
+(a symlink's target is left as it was). Corrupting the state of a running server leaves no
+orphan: the next start stops the unrecorded JVM before launching."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from sparkconnect import _core
+
+from ..faults.processes import gone, server, wait_until
+from ..helpers import java_servers_of, run
+
+VALID = {
+    "schema": 1,
+    "pid": 4242,
+    "pid_start_time": 1,
+    "port": 15002,
+    "ui_port": 4040,
+    "token": "0" * 64,
+    "master": "local[*]",
+    "spark_home": "/nonexistent",
+    "spark_version": "4.0.1",
+    "java": "/usr/bin/java",
+    "python": "/usr/bin/python3",
+    "conf": {},
+    "log_path": "/nonexistent/server.log",
+    "started_at": 1.0,
+}
+
+
+def symlink_to(target: Path) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        target.write_text(json.dumps(VALID))
+        path.symlink_to(target)
+
+    return write
+
+
+CASES: dict[str, tuple[Callable[[Path], None] | bytes, str]] = {
+    "empty": (b"", "is empty"),
+    "truncated": (json.dumps(VALID).encode()[:40], "not valid JSON"),
+    "not JSON": (b"\x00\xffgarbage \xfe", "not valid JSON"),
+    "future schema": (json.dumps({**VALID, "schema": 99}).encode(), "schema version 99"),
+}
+
+
+@pytest.mark.parametrize("case", [*CASES, "symlink"])
+def test_a_bad_state_file_is_reported_and_cleared(
+    shell: InteractiveShell, home: Path, tmp_path: Path, case: str
+) -> None:
+    _core.resolve_home(str(home))
+    path = home / "server.json"
+    outside = tmp_path / "elsewhere.json"
+    if case == "symlink":
+        symlink_to(outside)(path)
+        reason = "is a symlink"
+    else:
+        content, reason = CASES[case]
+        assert isinstance(content, bytes)
+        path.write_bytes(content)
+
+    status = run(shell, "%spark status")
+    assert status.error is None, status.shown
+    assert "Spark Connect server: stopped" in status.texts[0]
+    assert reason in status.texts[0]
+
+    stopped = run(shell, "%spark stop --force")
+    assert stopped.error is None, stopped.shown
+    assert not path.exists() and not path.is_symlink()
+    if case == "symlink":
+        assert json.loads(outside.read_text()) == VALID, "the link's target was touched"
+    assert _core.status(str(home)).problem is None
+
+
+@pytest.mark.spark
+def test_start_over_a_corrupted_running_state_leaves_one_server(
+    shell: InteractiveShell, home: Path
+) -> None:
+    assert run(shell, "%spark start").error is None
+    first = server(home).pid
+    (home / "server.json").write_bytes(b"{ truncated")
+
+    result = run(shell, "%spark start")
+    assert result.error is None, result.shown
+    wait_until(lambda: gone(first), 15, "the unrecorded server is stopped")
+    assert java_servers_of(home) == [server(home).pid]
+    assert shell.ev("spark.sql('SELECT 9').collect()[0][0]") == 9

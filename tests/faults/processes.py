@@ -1,0 +1,68 @@
+"""Helpers for fault tests: waiting for conditions, notebook-like processes, the lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sparkconnect import _core
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Polls `condition` every 20 ms; fails the test (naming `what`) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+        time.sleep(0.02)
+
+
+def python(code: str, home: Path, **kwargs: object) -> subprocess.Popen[str]:
+    """A separate Python process (a stand-in for a notebook kernel) using `home`."""
+    env = {**os.environ, "SPARKCONNECT_HOME": str(home)}
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, text=True, **kwargs
+    )
+
+
+def lock_is_free(home: Path) -> bool:
+    """Whether nobody holds the lifecycle lock right now (one non-blocking try)."""
+    with open(home / "server.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return True
+
+
+def server(home: Path) -> _core.ServerInfo:
+    info = _core.status(str(home)).server
+    assert info is not None, _core.status(str(home)).problem
+    return info
+
+
+def gone(pid: int) -> bool:
+    """True when `pid` no longer runs (a zombie waiting for a reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def watchdogs_of(home: Path) -> list[int]:
+    """Pids of idle watchdogs running for `home`."""
+    from ..helpers import all_pids, cmdline
+
+    return [
+        pid
+        for pid in all_pids()
+        if "sparkconnect._watchdog" in cmdline(pid) and str(home) in cmdline(pid)
+    ]
