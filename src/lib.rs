@@ -411,21 +411,17 @@ fn start(
     env: Option<BTreeMap<String, String>>,
     idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
-    let env = env.unwrap_or_default();
-    let watchdog_python = own_python(py, &python)?;
-    let params = StartParams {
-        lease_pid: pid_arg(lease_pid)?,
-        spark_home: &spark_home,
-        python: &python,
-        conf: &conf,
-        port: port_arg(py, port)?,
-        timeout: seconds("timeout", timeout)?,
-        env: &env,
-        idle_timeout: idle_arg(idle_timeout)?,
-        watchdog_python: &watchdog_python,
+    let args = StartArgs {
+        lease_pid,
+        spark_home,
+        python,
+        conf,
+        port,
+        timeout,
+        env,
+        idle_timeout,
     };
-    let outcome = blocking(py, |check| server::start(&home, &params, check))?;
-    start_result(py, outcome)
+    args.run(py, |params, check| server::start(&home, params, check))
 }
 
 /// Stop the running server (leases are kept) and launch a new one, under the lock.
@@ -448,22 +444,55 @@ fn restart(
     env: Option<BTreeMap<String, String>>,
     idle_timeout: Option<f64>,
 ) -> PyResult<PyStartResult> {
-    let env = env.unwrap_or_default();
-    let watchdog_python = own_python(py, &python)?;
-    let params = StartParams {
-        lease_pid: pid_arg(lease_pid)?,
-        spark_home: &spark_home,
-        python: &python,
-        conf: &conf,
-        port: port_arg(py, port)?,
-        timeout: seconds("timeout", timeout)?,
-        env: &env,
-        idle_timeout: idle_arg(idle_timeout)?,
-        watchdog_python: &watchdog_python,
-    };
     let grace = seconds("grace", grace)?;
-    let outcome = blocking(py, |check| server::restart(&home, &params, grace, check))?;
-    start_result(py, outcome)
+    let args = StartArgs {
+        lease_pid,
+        spark_home,
+        python,
+        conf,
+        port,
+        timeout,
+        env,
+        idle_timeout,
+    };
+    args.run(py, |params, check| {
+        server::restart(&home, params, grace, check)
+    })
+}
+
+/// The Python arguments `start` and `restart` share, converted once into `StartParams`.
+struct StartArgs {
+    lease_pid: i64,
+    spark_home: PathBuf,
+    python: String,
+    conf: BTreeMap<String, String>,
+    port: Option<i64>,
+    timeout: f64,
+    env: Option<BTreeMap<String, String>>,
+    idle_timeout: Option<f64>,
+}
+
+impl StartArgs {
+    fn run<F>(self, py: Python<'_>, work: F) -> PyResult<PyStartResult>
+    where
+        F: Send + FnOnce(&StartParams, CheckInterrupt) -> errors::Result<server::StartOutcome>,
+    {
+        let env = self.env.unwrap_or_default();
+        let watchdog_python = own_python(py, &self.python)?;
+        let params = StartParams {
+            lease_pid: pid_arg(self.lease_pid)?,
+            spark_home: &self.spark_home,
+            python: &self.python,
+            conf: &self.conf,
+            port: port_arg(py, self.port)?,
+            timeout: seconds("timeout", self.timeout)?,
+            env: &env,
+            idle_timeout: idle_arg(self.idle_timeout)?,
+            watchdog_python: &watchdog_python,
+        };
+        let outcome = blocking(py, |check| work(&params, check))?;
+        start_result(py, outcome)
+    }
 }
 
 /// Release the lease of `lease_pid`; stop the server when no other live lease remains, or

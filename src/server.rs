@@ -238,16 +238,36 @@ fn check_answers(server: &ServerState, check_interrupt: CheckInterrupt) -> Resul
     }
 }
 
+/// Refuses bad arguments before anything takes the lock or touches a process.
+fn check_start(home: &Path, params: &StartParams) -> Result<()> {
+    home::ensure_home(home)?;
+    conf::validate(params.conf)?;
+    launch::validate_env(params.env)?;
+    check_lease_pid(params.lease_pid)
+}
+
+/// Under the lock, with no usable server: clears strays, launches, and leases it to the caller.
+fn launch_and_lease(
+    home: &Path,
+    params: &StartParams,
+    check_interrupt: CheckInterrupt,
+) -> Result<StartOutcome> {
+    sweep_strays(home, check_interrupt)?;
+    let server = launch_recorded(home, params, check_interrupt)?;
+    leases::acquire(home, params.lease_pid)?;
+    Ok(StartOutcome {
+        server,
+        launched: true,
+    })
+}
+
 /// Attaches to the running server or launches one, and registers a lease for the caller.
 pub fn start(
     home: &Path,
     params: &StartParams,
     check_interrupt: CheckInterrupt,
 ) -> Result<StartOutcome> {
-    home::ensure_home(home)?;
-    conf::validate(params.conf)?;
-    launch::validate_env(params.env)?;
-    check_lease_pid(params.lease_pid)?;
+    check_start(home, params)?;
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(mut server) = current_server(home)? {
         let usable = if server.phase == Phase::Starting {
@@ -300,13 +320,7 @@ pub fn start(
             });
         }
     }
-    sweep_strays(home, check_interrupt)?;
-    let server = launch_recorded(home, params, check_interrupt)?;
-    leases::acquire(home, params.lease_pid)?;
-    Ok(StartOutcome {
-        server,
-        launched: true,
-    })
+    launch_and_lease(home, params, check_interrupt)
 }
 
 /// Stops the running server, whoever is attached (leases are kept), and launches a new one.
@@ -316,21 +330,12 @@ pub fn restart(
     grace: Duration,
     check_interrupt: CheckInterrupt,
 ) -> Result<StartOutcome> {
-    home::ensure_home(home)?;
-    conf::validate(params.conf)?;
-    launch::validate_env(params.env)?;
-    check_lease_pid(params.lease_pid)?;
+    check_start(home, params)?;
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(server) = current_server(home)? {
         stop_recorded(home, &server, grace, check_interrupt)?;
     }
-    sweep_strays(home, check_interrupt)?;
-    let server = launch_recorded(home, params, check_interrupt)?;
-    leases::acquire(home, params.lease_pid)?;
-    Ok(StartOutcome {
-        server,
-        launched: true,
-    })
+    launch_and_lease(home, params, check_interrupt)
 }
 
 /// Releases the caller's lease; stops the server when nobody else holds one, or when `force`.
