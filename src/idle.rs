@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{leases, lock, process, server};
+use crate::{fsutil, leases, lock, process, server};
 
 /// How often the watchdog checks that its server still exists.
 const TICK: Duration = Duration::from_millis(200);
@@ -210,19 +210,11 @@ pub fn watchdog_log_path(home: &Path) -> std::path::PathBuf {
 /// the kernel), logging to `<home>/watchdog.log`. `python` is the launching kernel's own
 /// interpreter, which has sparkconnect installed.
 pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    use std::os::unix::process::CommandExt;
     let Some(timeout) = server.idle_timeout else {
         return Ok(());
     };
     let log_path = watchdog_log_path(home);
-    let log = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(crate::fsutil::PRIVATE_FILE_MODE)
-        .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(&log_path)
-        .map_err(|e| CoreError::io_at("open the watchdog log", &log_path, e))?;
+    let log = fsutil::open_private_append(&log_path)?;
     let log_err = log
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log_path, e))?;
@@ -235,14 +227,7 @@ pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result
         .stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(log_err);
-    // SAFETY: runs in the forked child before exec; setsid is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    let child = cmd.spawn().map_err(|e| {
+    let child = process::spawn_detached(cmd, false).map_err(|e| {
         CoreError::Start(format!(
             "Could not start the idle watchdog with {python} ({e}); the server runs, but will \
              not stop by itself when idle."

@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::signal::{signal, SigHandler, Signal};
 
+use crate::archive::{self, Installation, Plan};
 use crate::conf::{self, Conf};
 use crate::errors::{CoreError, Result};
 use crate::fsutil::PRIVATE_FILE_MODE;
@@ -93,6 +94,8 @@ pub struct LaunchSpec<'a> {
     pub env: &'a Conf,
     /// Recorded for the watchdog (see `idle.rs`).
     pub idle_timeout: Option<Duration>,
+    /// Where start-up archives are kept (see `archive.rs`); `None`: no archive.
+    pub archive_cache: Option<&'a Path>,
 }
 
 /// Checks environment variables a user asks the server to run with.
@@ -116,10 +119,12 @@ pub fn validate_env(env: &Conf) -> Result<()> {
     Ok(())
 }
 
-/// A spawned (not yet ready) server: the child handle and the record to persist once it is up.
+/// A spawned (not yet ready) server: the child handle, the record to persist once it is up,
+/// and what it does about the start-up archive (`archive::after_ready` follows it up).
 pub struct Launched {
     pub child: Child,
     pub state: ServerState,
+    pub archive: Plan,
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -443,7 +448,21 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         None => pick_free_port()?,
     };
     let ui_port = ui_port(spec.conf)?;
-    let (effective, recorded) = effective_conf(spec.conf, port, ui_port);
+    let (mut effective, recorded) = effective_conf(spec.conf, port, ui_port);
+    let archive = match spec.archive_cache {
+        Some(dir) => archive::plan(
+            dir,
+            &Installation {
+                java: &java,
+                spark_home: spec.spark_home,
+                spark_version: &spark_version,
+                conf: spec.conf,
+                env: spec.env,
+            },
+        ),
+        None => Plan::Off,
+    };
+    archive.apply(&mut effective);
     let master = effective
         .get(KEY_MASTER)
         .cloned()
@@ -546,8 +565,13 @@ pub fn launch(spec: &LaunchSpec) -> Result<Launched> {
         started_at,
         phase: Phase::Starting,
         idle_timeout: spec.idle_timeout.map(|d| d.as_secs_f64()),
+        class_archive: None,
     };
-    Ok(Launched { child, state })
+    Ok(Launched {
+        child,
+        state,
+        archive,
+    })
 }
 
 /// True when `argv` is a server launch for `home`: the server class and this home's properties

@@ -4,6 +4,7 @@
 //! with the GIL released (checking for Ctrl-C between polls), and turns `CoreError` into the
 //! Python exception classes declared in `python/sparkconnect/_core.pyi`, in one place.
 
+mod archive;
 mod conf;
 mod errors;
 mod fsutil;
@@ -229,6 +230,7 @@ pub struct PyServerInfo {
     log_path: String,
     started_at: f64,
     idle_timeout: Option<f64>,
+    class_archive: Option<String>,
 }
 
 impl From<ServerState> for PyServerInfo {
@@ -248,6 +250,7 @@ impl From<ServerState> for PyServerInfo {
             log_path: s.log_path,
             started_at: s.started_at,
             idle_timeout: s.idle_timeout,
+            class_archive: s.class_archive,
         }
     }
 }
@@ -478,7 +481,8 @@ impl StartArgs {
         F: Send + FnOnce(&StartParams, CheckInterrupt) -> errors::Result<server::StartOutcome>,
     {
         let env = self.env.unwrap_or_default();
-        let watchdog_python = own_python(py, &self.python)?;
+        let helper_python = own_python(py, &self.python)?;
+        let archive_cache = archive::cache_dir();
         let params = StartParams {
             lease_pid: pid_arg(self.lease_pid)?,
             spark_home: &self.spark_home,
@@ -488,7 +492,8 @@ impl StartArgs {
             timeout: seconds("timeout", self.timeout)?,
             env: &env,
             idle_timeout: idle_arg(self.idle_timeout)?,
-            watchdog_python: &watchdog_python,
+            helper_python: &helper_python,
+            archive_cache: archive_cache.as_deref(),
         };
         let outcome = blocking(py, |check| work(&params, check))?;
         start_result(py, outcome)
@@ -698,6 +703,29 @@ fn watch_idle(
     })
 }
 
+/// The start-up archive builder (run by `python -m sparkconnect._archive`): waits until the
+/// class list of server (`pid`, `pid_start_time`) is complete, then dumps the archive. Returns
+/// the archive's path, or None when there was nothing to do (another builder has the key, the
+/// server was gone); raises StartError when the dump failed.
+#[pyfunction]
+#[pyo3(signature = (class_list, *, pid, pid_start_time))]
+fn build_class_archive(
+    py: Python<'_>,
+    class_list: PathBuf,
+    pid: i64,
+    pid_start_time: u64,
+) -> PyResult<Option<String>> {
+    let pid = pid_arg(pid)?;
+    let built = blocking(py, |check| {
+        archive::build(&class_list, pid, pid_start_time, check)
+    })?;
+    match built {
+        archive::Built::Archive(path) => Ok(Some(path_str(&path))),
+        archive::Built::Busy | archive::Built::NoServer => Ok(None),
+        archive::Built::Failed(reason) => Err(StartError::new_err(reason)),
+    }
+}
+
 /// The java executable a launch would use. Raises StartError when there is none.
 #[pyfunction]
 fn find_java(py: Python<'_>) -> PyResult<String> {
@@ -751,6 +779,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(find_java, m)?)?;
     m.add_function(wrap_pyfunction!(watch_idle, m)?)?;
+    m.add_function(wrap_pyfunction!(build_class_archive, m)?)?;
     // `PyModule::add` maintains an `__all__`; the typed boundary (the .pyi) declares none, and
     // the Python package re-exports what it wants explicitly.
     m.delattr("__all__")?;

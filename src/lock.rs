@@ -30,8 +30,7 @@ pub struct LockGuard {
     _lock: Flock<File>,
 }
 
-fn open(home: &Path) -> Result<File> {
-    let path = lock_path(home);
+fn open(path: &Path) -> Result<File> {
     OpenOptions::new()
         .read(true)
         .write(true)
@@ -39,21 +38,21 @@ fn open(home: &Path) -> Result<File> {
         .truncate(false)
         .mode(PRIVATE_FILE_MODE)
         .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(&path)
-        .map_err(|e| CoreError::io_at("open the lock file", &path, e))
+        .open(path)
+        .map_err(|e| CoreError::io_at("open the lock file", path, e))
 }
 
 /// One non-blocking attempt. `Ok(None)` when another open file holds the lock.
 pub fn try_acquire(home: &Path) -> Result<Option<LockGuard>> {
-    let file = open(home)?;
-    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+    try_acquire_file(&lock_path(home))
+}
+
+/// `try_acquire` on any lock file (the class-archive builder has one per archive).
+pub fn try_acquire_file(path: &Path) -> Result<Option<LockGuard>> {
+    match Flock::lock(open(path)?, FlockArg::LockExclusiveNonblock) {
         Ok(lock) => Ok(Some(LockGuard { _lock: lock })),
         Err((_, Errno::EWOULDBLOCK)) => Ok(None),
-        Err((_, errno)) => Err(CoreError::io_at(
-            "lock",
-            &lock_path(home),
-            std::io::Error::from(errno),
-        )),
+        Err((_, errno)) => Err(CoreError::io_at("lock", path, std::io::Error::from(errno))),
     }
 }
 

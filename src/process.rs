@@ -5,7 +5,9 @@
 //! whose start time does not match the one we recorded.
 
 use std::fs;
-use std::process::{Child, ExitStatus};
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -148,6 +150,25 @@ pub fn terminate_group(
         "server exited"
     );
     Ok(true)
+}
+
+/// Spawns a helper detached from the caller, in its own session: it outlives the kernel and a
+/// terminal's Ctrl-C does not reach it. `lowest_priority` runs it (and what it runs) at nice 19,
+/// for background work that must not slow the notebooks down.
+pub fn spawn_detached(mut cmd: Command, lowest_priority: bool) -> io::Result<Child> {
+    // SAFETY: runs in the forked child before exec; setsid and setpriority are plain syscalls,
+    // async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::unistd::setsid().map_err(io::Error::from)?;
+            if lowest_priority {
+                // Best effort: a failure only means the helper runs at normal priority.
+                nix::libc::setpriority(nix::libc::PRIO_PROCESS, 0, 19);
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn()
 }
 
 /// Stops the process group of a child we have not reaped yet (a failed start). Until it is

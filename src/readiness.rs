@@ -294,7 +294,11 @@ mod tests {
         st.pid = child.id() as i32;
         st.port = port;
         st.log_path = log.to_string_lossy().into_owned();
-        Launched { child, state: st }
+        Launched {
+            child,
+            state: st,
+            archive: crate::archive::Plan::Off,
+        }
     }
 
     fn start_error(r: Result<()>) -> String {

@@ -12,7 +12,7 @@ use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::launch::{self, LaunchSpec};
 use crate::readiness::{self, Probe};
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{fsutil, home, idle, leases, lock, process};
+use crate::{archive, fsutil, home, idle, leases, lock, process};
 
 /// Grace given to a server found alive but no longer listening, before relaunching.
 const BROKEN_SERVER_GRACE: Duration = Duration::from_secs(10);
@@ -36,9 +36,12 @@ pub struct StartParams<'a> {
     pub env: &'a Conf,
     /// Stop the server after this long without attached kernels or running jobs.
     pub idle_timeout: Option<Duration>,
-    /// The interpreter that runs the idle watchdog: the caller's own, which has sparkconnect
-    /// (`python`, the server's worker interpreter, may be another environment).
-    pub watchdog_python: &'a str,
+    /// The interpreter that runs the detached helpers (idle watchdog, archive builder): the
+    /// caller's own, which has sparkconnect (`python`, the server's worker interpreter, may be
+    /// another environment).
+    pub helper_python: &'a str,
+    /// Where start-up archives are kept (`archive::cache_dir()`); `None`: no archive.
+    pub archive_cache: Option<&'a Path>,
 }
 
 #[derive(Debug)]
@@ -141,10 +144,10 @@ fn sweep_strays(home: &Path, check_interrupt: CheckInterrupt) -> Result<()> {
 }
 
 /// Marks a server ready in the state and starts its idle watchdog when it has a timeout.
-fn record_ready(home: &Path, server: &mut ServerState, watchdog_python: &str) -> Result<()> {
+fn record_ready(home: &Path, server: &mut ServerState, helper_python: &str) -> Result<()> {
     server.phase = Phase::Ready;
     state::write(home, server)?;
-    if let Err(e) = idle::spawn_watchdog(home, server, watchdog_python) {
+    if let Err(e) = idle::spawn_watchdog(home, server, helper_python) {
         tracing::warn!(error = %e, "the server runs without its idle watchdog");
     }
     Ok(())
@@ -167,6 +170,7 @@ fn launch_recorded(
         port: params.port,
         env: params.env,
         idle_timeout: params.idle_timeout,
+        archive_cache: params.archive_cache,
     };
     let mut launched = launch::launch(&spec)?;
     let early = if launched.state.pid_start_time == 0 {
@@ -185,6 +189,7 @@ fn launch_recorded(
                 })?;
         }
         launched.state.phase = Phase::Ready;
+        archive::after_ready(&launched.archive, &mut launched.state, params.helper_python);
         state::write(home, &launched.state)
     });
     if let Err(e) = recorded {
@@ -192,12 +197,13 @@ fn launch_recorded(
         if launched.child.try_wait().ok().flatten().is_none() {
             process::stop_child_group(&mut launched.child, Duration::from_secs(3));
         }
+        launched.archive.discard();
         let _ = forget_server(home);
         return Err(e);
     }
     let server = launched.state.clone();
     launch::reap_in_background(launched.child);
-    if let Err(e) = idle::spawn_watchdog(home, &server, params.watchdog_python) {
+    if let Err(e) = idle::spawn_watchdog(home, &server, params.helper_python) {
         tracing::warn!(error = %e, "the server runs without its idle watchdog");
     }
     Ok(server)
@@ -275,7 +281,7 @@ pub fn start(
             // mid-launch): finish its start instead of launching a second one.
             match readiness::wait_adopted(&server, params.timeout, check_interrupt) {
                 Ok(true) => {
-                    record_ready(home, &mut server, params.watchdog_python)?;
+                    record_ready(home, &mut server, params.helper_python)?;
                     true
                 }
                 Ok(false) => {
@@ -568,7 +574,8 @@ mod tests {
             timeout: Duration::from_secs(20),
             env: &NO_ENV,
             idle_timeout: None,
-            watchdog_python: "/usr/bin/python3",
+            helper_python: "/usr/bin/python3",
+            archive_cache: None,
         }
     }
 
@@ -676,6 +683,7 @@ mod tests {
             port: None,
             env: &NO_ENV,
             idle_timeout: None,
+            archive_cache: None,
         };
         let launched = launch::launch(&spec).unwrap();
         assert_eq!(launched.state.phase, Phase::Starting);

@@ -65,6 +65,9 @@ pub struct ServerState {
     /// server; `None`: never.
     #[serde(default)]
     pub idle_timeout: Option<f64>,
+    /// The start-up archive the JVM maps (see `archive.rs`), checked once it was ready.
+    #[serde(default)]
+    pub class_archive: Option<String>,
 }
 
 // Hand-written so that the token never ends up in a log line or a panic message.
@@ -185,6 +188,7 @@ pub(crate) fn sample() -> ServerState {
         started_at: 1_700_000_000.5,
         phase: Phase::Ready,
         idle_timeout: None,
+        class_archive: None,
     }
 }
 

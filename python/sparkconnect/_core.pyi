@@ -65,6 +65,10 @@ class ServerInfo:
     """Seconds without attached kernels or running jobs after which the server's watchdog stops
     it; None: never."""
 
+    class_archive: str | None
+    """The start-up archive (JVM class-data sharing) the server maps; None when it has none
+    (the first server of a Java and Spark installation records the classes for one)."""
+
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
 
@@ -244,6 +248,11 @@ def read_log_since(
     """The complete lines appended to `after.path` since `after` was read, that pass the
     filters. A line still being written comes whole with a later call. When the log was replaced
     (the server restarted), reading starts at the new log's beginning."""
+
+def build_class_archive(class_list: str, *, pid: int, pid_start_time: int) -> str | None:
+    """The start-up archive builder (run by `python -m sparkconnect._archive`): waits until the
+    class list of server (`pid`, `pid_start_time`) is complete, then dumps the archive. Returns
+    its path, or None when there was nothing to do; raises StartError when the dump failed."""
 
 def watch_idle(home: str, *, pid: int, pid_start_time: int, idle_timeout: float) -> str:
     """The idle watchdog loop of one server (run by `python -m sparkconnect._watchdog`): returns
