@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import signal
@@ -16,7 +17,7 @@ import sparkconnect
 from sparkconnect import _core
 from sparkconnect.session import KERNEL_SESSION
 
-from .helpers import java_servers_of
+from .helpers import java_servers_of, processes_naming
 
 
 def _kill_leftovers(home: Path) -> None:
@@ -28,6 +29,29 @@ def _kill_leftovers(home: Path) -> None:
     deadline = time.monotonic() + 10
     while java_servers_of(home) and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+def kill_processes_naming(text: str) -> None:
+    """SIGKILL what still runs with `text` in its argv (start-up archive builders of a cache)."""
+    for pid in processes_naming(text):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One start-up archive cache for the whole run, not the user's own: the first server records
+    its classes, a builder makes the archive, later servers start from it, as on a user's
+    machine. Builders still running at the end are stopped."""
+    cache = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    yield cache
+    kill_processes_naming(str(cache))
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 @pytest.fixture

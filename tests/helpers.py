@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +64,17 @@ def java_servers_of(home: Path) -> list[int]:
         and "org.apache.spark.sql.connect.service.SparkConnectServer" in cmdline(pid)
         and any(marker in arg for arg in cmdline(pid))
     ]
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Polls `condition` every 20 ms; fails the test (naming `what`) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+        time.sleep(0.02)
+
+
+def processes_naming(text: str) -> list[int]:
+    """Pids of live processes with `text` in their argv (e.g. a directory only they use)."""
+    return [pid for pid in all_pids() if any(text in arg for arg in cmdline(pid))]

@@ -14,8 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 
-from ..faults.processes import gone, server, wait_until
-from ..helpers import java_servers_of, run
+from ..faults.processes import gone, server
+from ..helpers import java_servers_of, run, wait_until
 
 VALID = {
     "schema": 1,

@@ -7,20 +7,9 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sparkconnect import _core
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Polls `condition` every 20 ms; fails the test (naming `what`) after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
-        time.sleep(0.02)
 
 
 def python(code: str, home: Path, **kwargs: object) -> subprocess.Popen[str]:

@@ -13,8 +13,8 @@ import pytest
 import sparkconnect
 from sparkconnect import _core
 
-from ..helpers import java_servers_of
-from .processes import gone, lock_is_free, python, server, wait_until
+from ..helpers import java_servers_of, wait_until
+from .processes import gone, lock_is_free, python, server
 
 pytestmark = pytest.mark.spark
 

@@ -16,8 +16,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import ServerGoneError
 from sparkconnect.lazy import LazySpark
 
-from ..helpers import java_servers_of, run
-from .processes import gone, server, wait_until
+from ..helpers import java_servers_of, run, wait_until
+from .processes import gone, server
 
 pytestmark = pytest.mark.spark
 

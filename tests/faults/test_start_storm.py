@@ -14,9 +14,8 @@ import pytest
 
 from sparkconnect import _core
 
-from ..helpers import java_servers_of
+from ..helpers import java_servers_of, wait_until
 from .conftest import FAST_JVM
-from .processes import wait_until
 
 pytestmark = pytest.mark.spark
 
