@@ -37,10 +37,12 @@ def main() -> None:
     mode = "quick" if args.quick else "full"
     compile_package()
     with tempfile.TemporaryDirectory(prefix="sparkconnect-bench-") as tmp:
-        home = Path(tmp) / "home"
+        home, cache = Path(tmp) / "home", Path(tmp) / "cache"
         os.environ["SPARKCONNECT_HOME"] = str(home)
+        os.environ["XDG_CACHE_HOME"] = str(cache)
         bench = Bench(
             home=home,
+            cache=cache,
             runs=1 if args.quick else 5,
             notebooks=2 if args.quick else 8,
             log_bytes=(64 if args.quick else 1024) * 2**20,
