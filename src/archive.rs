@@ -18,7 +18,7 @@
 //! and it writes the archive only at a clean exit, which a long-lived server rarely has.
 //!
 //! Anything that goes wrong only costs the speed-up: the JVM ignores an archive it cannot use
-//! (`-Xshare:auto`), and a build that fails leaves `<key>.failed` so it is not retried. The
+//! (`-Xshare:auto`), and a build the JVM refuses leaves `<key>.failed` so it is not retried. The
 //! archives live in the user's cache (`$XDG_CACHE_HOME/sparkconnect/cds`), in a directory as
 //! private as the home: a JVM maps them as code.
 
@@ -31,11 +31,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::conf::Conf;
 use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::launch::java_home_of;
 use crate::state::ServerState;
 use crate::{fsutil, home, lock, process};
 
 /// The conf key our JVM options join.
-pub const KEY_JAVA_OPTIONS: &str = "spark.driver.extraJavaOptions";
+const KEY_JAVA_OPTIONS: &str = "spark.driver.extraJavaOptions";
 /// JVM options by which a user takes class-data sharing into their own hands.
 const USER_CDS_OPTIONS: &[&str] = &[
     "-Xshare",
@@ -71,7 +72,7 @@ pub enum Plan {
     /// Write the loaded classes to this list, for the builder.
     Record(PathBuf),
     /// Nothing: no usable cache, a JVM without CDS, the user's own CDS options, an earlier
-    /// build that failed, or a build in progress.
+    /// build the JVM refused, or a build in progress.
     Off,
 }
 
@@ -125,15 +126,11 @@ fn fingerprint(path: &Path) -> String {
 }
 
 /// `spark-<version>-<hash>`: readable in a directory listing, distinct per installation.
-pub fn key(inst: &Installation) -> String {
+fn key(inst: &Installation) -> String {
     let canonical = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let java = canonical(inst.java);
-    let java_home = java
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("/"));
+    let java_home = java_home_of(inst.java).unwrap_or_default();
     let mut parts = vec![
-        java.display().to_string(),
+        canonical(inst.java).display().to_string(),
         fingerprint(&java_home.join("lib").join("modules")),
         fingerprint(&java_home.join("lib").join("server").join("libjvm.so")),
         canonical(inst.spark_home).display().to_string(),
@@ -155,7 +152,7 @@ pub fn key(inst: &Installation) -> String {
     format!("spark-{}-{:016x}", inst.spark_version, fnv1a(&parts))
 }
 
-pub fn archive_path(dir: &Path, key: &str) -> PathBuf {
+fn archive_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(format!("{key}.jsa"))
 }
 
@@ -184,12 +181,7 @@ fn key_of_class_list(list: &Path) -> Option<String> {
 
 /// Whether `java` is a HotSpot JVM with class-data sharing: it ships the default archive.
 fn supports_cds(java: &Path) -> bool {
-    let Ok(real) = fs::canonicalize(java) else {
-        return false;
-    };
-    real.parent()
-        .and_then(Path::parent)
-        .is_some_and(|home| home.join("lib/server/classes.jsa").is_file())
+    java_home_of(java).is_some_and(|home| home.join("lib/server/classes.jsa").is_file())
 }
 
 /// Decides what a launch does about the archive kept in `dir`. Never fails: any doubt means
@@ -251,6 +243,34 @@ impl Plan {
             let _ = fs::remove_file(list);
         }
     }
+
+    /// The archive the ready server `pid` really maps (None when it was asked to map none, or
+    /// its JVM refused the archive: that costs the speed-up only, so it is logged).
+    pub fn mapped_by(&self, pid: i32, server_log: &str) -> Option<String> {
+        let Plan::Use(archive) = self else {
+            return None;
+        };
+        if maps_file(pid, archive) {
+            return Some(archive.to_string_lossy().into_owned());
+        }
+        tracing::warn!(
+            archive = %archive.display(),
+            log = %server_log,
+            "the JVM did not use the start-up archive (its log says why); it starts at normal \
+             speed"
+        );
+        None
+    }
+
+    /// Starts the builder of the archive a recorded server is listing classes for.
+    pub fn start_builder(&self, server: &ServerState, helper_python: &str) {
+        if let Plan::Record(list) = self {
+            if let Err(e) = spawn_builder(list, server, helper_python) {
+                tracing::warn!(error = %e, "no start-up archive will be built");
+                let _ = fs::remove_file(list);
+            }
+        }
+    }
 }
 
 /// Whether process `pid` has `file` mapped (/proc/<pid>/maps names mapped files).
@@ -261,32 +281,6 @@ fn maps_file(pid: i32, file: &Path) -> bool {
     let wanted = file.to_string_lossy();
     fs::read_to_string(format!("/proc/{pid}/maps"))
         .is_ok_and(|maps| maps.lines().any(|line| line.ends_with(wanted.as_ref())))
-}
-
-/// Follows a ready server up: records the archive it maps, or starts the builder of the one it
-/// is recording for. Failures here only cost the speed-up, so they are logged, not returned.
-pub fn after_ready(plan: &Plan, server: &mut ServerState, helper_python: &str) {
-    match plan {
-        Plan::Use(archive) => {
-            if maps_file(server.pid, archive) {
-                server.class_archive = Some(archive.to_string_lossy().into_owned());
-            } else {
-                tracing::warn!(
-                    archive = %archive.display(),
-                    log = %server.log_path,
-                    "the JVM did not use the start-up archive (its log says why); it starts \
-                     at normal speed"
-                );
-            }
-        }
-        Plan::Record(list) => {
-            if let Err(e) = spawn_builder(list, server, helper_python) {
-                tracing::warn!(error = %e, "no start-up archive will be built");
-                let _ = fs::remove_file(list);
-            }
-        }
-        Plan::Off => {}
-    }
 }
 
 fn build_log_path(list: &Path) -> PathBuf {
@@ -352,10 +346,9 @@ fn dump_options(server_argv: &[String]) -> Vec<String> {
 pub enum Built {
     /// The archive is in place.
     Archive(PathBuf),
-    /// Another builder has the key; this one left it alone.
-    Busy,
-    /// The server was gone before its command could be read: nothing to build from.
-    NoServer,
+    /// Nothing to do, or nothing to build from (another builder has the key, the archive
+    /// exists already, the server or its class list was gone): says which.
+    Skipped(String),
     /// `java -Xshare:dump` failed; `<key>.failed` keeps it from being retried.
     Failed(String),
 }
@@ -391,28 +384,35 @@ fn build_inner(
         )));
     };
     let Some(_lock) = lock::try_acquire_file(&lock_path(dir, &key))? else {
-        return Ok(Built::Busy);
+        return Ok(Built::Skipped("another builder has it".into()));
     };
+    if archive_path(dir, &key).is_file() {
+        return Ok(Built::Skipped("it exists already".into()));
+    }
     // Read while the server runs: its exact command, and the directory relative classpath
     // entries are resolved against.
     let argv = process::cmdline(pid);
     let cwd = fs::read_link(format!("/proc/{pid}/cwd")).ok();
     if !process::is_alive(pid, start_time) || argv.is_empty() {
-        return Ok(Built::NoServer);
+        return Ok(Built::Skipped("its server was gone".into()));
     }
     wait_for_complete_list(list, pid, start_time, check_interrupt)?;
     let snapshot = dir.join(format!("{key}.classlist.snapshot"));
     let partial = dir.join(format!("{key}.jsa.partial"));
-    let outcome = snapshot_lines(list, &snapshot).and_then(|()| {
-        dump(
-            &argv,
-            cwd.as_deref(),
-            &snapshot,
-            &partial,
-            &build_log_path(list),
-        )
-    });
+    if let Err(reason) = snapshot_lines(list, &snapshot) {
+        return Ok(Built::Skipped(reason));
+    }
+    let outcome = dump(
+        &argv,
+        cwd.as_deref(),
+        &snapshot,
+        &partial,
+        &build_log_path(list),
+    );
     let _ = fs::remove_file(&snapshot);
+    if outcome.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
     match outcome {
         Ok(()) => {
             let archive = archive_path(dir, &key);
@@ -421,8 +421,8 @@ fn build_inner(
             tracing::info!(archive = %archive.display(), "built the start-up archive");
             Ok(Built::Archive(archive))
         }
-        Err(reason) => {
-            let _ = fs::remove_file(&partial);
+        Err(DumpFailure::Abandoned(reason)) => Ok(Built::Skipped(reason)),
+        Err(DumpFailure::Refused(reason)) => {
             let note = format!(
                 "{reason}\nDelete this file to try again; the build log is {}.\n",
                 build_log_path(list).display()
@@ -470,6 +470,14 @@ fn snapshot_lines(list: &Path, snapshot: &Path) -> std::result::Result<(), Strin
     fsutil::atomic_write(snapshot, &text[..complete]).map_err(|e| e.to_string())
 }
 
+/// Why a dump did not produce an archive.
+enum DumpFailure {
+    /// The JVM refused: retrying the same installation would fail the same way.
+    Refused(String),
+    /// It could not run or finish here and now (a missing java, a machine too busy).
+    Abandoned(String),
+}
+
 /// Runs `java -Xshare:dump` like the server's java, output appended to `log`.
 fn dump(
     server_argv: &[String],
@@ -477,16 +485,17 @@ fn dump(
     class_list: &Path,
     archive: &Path,
     log: &Path,
-) -> std::result::Result<(), String> {
-    let mut out = fsutil::open_private_append(log).map_err(|e| e.to_string())?;
-    let err = out.try_clone().map_err(|e| e.to_string())?;
+) -> std::result::Result<(), DumpFailure> {
+    use DumpFailure::{Abandoned, Refused};
+    let mut out = fsutil::open_private_append(log).map_err(|e| Abandoned(e.to_string()))?;
+    let err = out.try_clone().map_err(|e| Abandoned(e.to_string()))?;
     let mut cmd = Command::new(&server_argv[0]);
     cmd.arg("-Xshare:dump")
         .arg(format!("-XX:SharedClassListFile={}", class_list.display()))
         .arg(format!("-XX:SharedArchiveFile={}", archive.display()))
         .args(dump_options(server_argv))
         .stdin(Stdio::null())
-        .stdout(out.try_clone().map_err(|e| e.to_string())?)
+        .stdout(out.try_clone().map_err(|e| Abandoned(e.to_string()))?)
         .stderr(err);
     if let Some(dir) = cwd.filter(|d| d.is_dir()) {
         cmd.current_dir(dir);
@@ -494,7 +503,7 @@ fn dump(
     let _ = writeln!(out, "--- dumping the start-up archive: {cmd:?}");
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("could not run {}: {e}", server_argv[0]))?;
+        .map_err(|e| Abandoned(format!("could not run {}: {e}", server_argv[0])))?;
     let began = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -503,22 +512,26 @@ fn dump(
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!(
+                return Err(Abandoned(format!(
                     "java -Xshare:dump did not finish in {} s",
                     DUMP_TIMEOUT.as_secs()
-                ));
+                )));
             }
-            Err(e) => return Err(format!("could not wait for java -Xshare:dump: {e}")),
+            Err(e) => {
+                return Err(Abandoned(format!(
+                    "could not wait for java -Xshare:dump: {e}"
+                )))
+            }
         }
     };
     if !status.success() {
-        return Err(format!(
+        return Err(Refused(format!(
             "java -Xshare:dump failed ({status}): {}",
             last_error_line(log).unwrap_or_default()
-        ));
+        )));
     }
     if !archive.is_file() {
-        return Err("java -Xshare:dump wrote no archive".to_owned());
+        return Err(Refused("java -Xshare:dump wrote no archive".to_owned()));
     }
     Ok(())
 }

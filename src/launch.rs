@@ -120,7 +120,7 @@ pub fn validate_env(env: &Conf) -> Result<()> {
 }
 
 /// A spawned (not yet ready) server: the child handle, the record to persist once it is up,
-/// and what it does about the start-up archive (`archive::after_ready` follows it up).
+/// and what it does about the start-up archive.
 pub struct Launched {
     pub child: Child,
     pub state: ServerState,
@@ -252,7 +252,7 @@ pub fn check_java(java: &Path, spark_version: &str) -> Result<()> {
 
 /// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
 /// (Debian's /usr/bin/java points into /usr/lib/jvm/...).
-fn java_home_of(java: &Path) -> Option<PathBuf> {
+pub fn java_home_of(java: &Path) -> Option<PathBuf> {
     let real = fs::canonicalize(java).ok()?;
     let bin = real.parent()?;
     (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?

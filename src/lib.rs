@@ -721,7 +721,10 @@ fn build_class_archive(
     })?;
     match built {
         archive::Built::Archive(path) => Ok(Some(path_str(&path))),
-        archive::Built::Busy | archive::Built::NoServer => Ok(None),
+        archive::Built::Skipped(reason) => {
+            tracing::info!(reason = %reason, "no start-up archive built");
+            Ok(None)
+        }
         archive::Built::Failed(reason) => Err(StartError::new_err(reason)),
     }
 }

@@ -12,7 +12,7 @@ use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::launch::{self, LaunchSpec};
 use crate::readiness::{self, Probe};
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{archive, fsutil, home, idle, leases, lock, process};
+use crate::{fsutil, home, idle, leases, lock, process};
 
 /// Grace given to a server found alive but no longer listening, before relaunching.
 const BROKEN_SERVER_GRACE: Duration = Duration::from_secs(10);
@@ -189,7 +189,9 @@ fn launch_recorded(
                 })?;
         }
         launched.state.phase = Phase::Ready;
-        archive::after_ready(&launched.archive, &mut launched.state, params.helper_python);
+        launched.state.class_archive = launched
+            .archive
+            .mapped_by(launched.state.pid, &launched.state.log_path);
         state::write(home, &launched.state)
     });
     if let Err(e) = recorded {
@@ -206,6 +208,9 @@ fn launch_recorded(
     if let Err(e) = idle::spawn_watchdog(home, &server, params.helper_python) {
         tracing::warn!(error = %e, "the server runs without its idle watchdog");
     }
+    launched
+        .archive
+        .start_builder(&server, params.helper_python);
     Ok(server)
 }
 

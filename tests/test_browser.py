@@ -5,6 +5,7 @@ asserts what the page shows. Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,8 +75,10 @@ def run_cell(page: Page, index: int) -> None:
     """Select the cell and press Shift+Enter, as a user would; returns once it started."""
     target = cell(page, index)
     target.locator(".jp-InputPrompt").click()
+    # On a busy machine the click can land before the notebook is ready to select the cell.
+    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
     page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=10_000)
+    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
 
 
 def wait_done(page: Page, index: int, seconds: float = 180) -> None:

@@ -80,7 +80,7 @@ def test_first_server_records_the_builder_dumps_and_the_next_server_maps_it(
     second = running(home)
     assert second.class_archive == str(archive)
     assert str(archive) in Path(f"/proc/{second.pid}/maps").read_text(), "the JVM maps it"
-    assert "Start-up archive" in str(api.status())
+    assert f"JVM start-up classes from {archive}" in str(api.status())
     api.stop()
 
     # An archive the JVM cannot read: the server starts as if there were none.

@@ -87,7 +87,7 @@ def status_card(status: Status) -> Card:
             Row("Idle stop", f"after {uptime(server.idle_timeout)} with no notebook and no job")
         )
     if server.class_archive:
-        rows.append(Row("Start-up archive", server.class_archive))
+        rows.append(Row("Archive", f"JVM start-up classes from {server.class_archive}"))
     card = Card(f"Spark Connect server: {status.state}", rows, kind="status")
     if status.problem:
         card.note(status.problem, "warn")
