@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
         archive = _core.build_class_archive(
             class_list, pid=int(pid), pid_start_time=int(start_time)
         )
-    except _core.StartError as e:
+    except _core.SparkConnectError as e:
         log.warning("no start-up archive: %s", e)
         return 1
     log.info("start-up archive: %s", archive or "nothing to build")

@@ -44,6 +44,7 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             started_at=info.started_at,
             uptime=uptime(time.time() - info.started_at),
             conf=info.conf,
+            class_archive=info.class_archive,
         )
     return data
 
