@@ -231,22 +231,32 @@ def kill_builders(cache: Path) -> None:
         time.sleep(0.2)
 
 
-def first_cold_start(bench: Bench) -> Figure:
-    """The first start ever on a machine: no start-up archive yet (each run a fresh cache)."""
-    ours = []
+BARE = "bare `spark-submit` server, launch to first answer"
+
+
+def cold_starts(bench: Bench, fresh_cache: bool = False) -> list[float]:
+    """`runs` cold starts, each in a fresh kernel with no server running. `fresh_cache`: each
+    in an empty archive cache (the first start on a machine), its archive builder stopped."""
+    samples = []
     for run in range(bench.runs):
-        cache = bench.cache.parent / f"first-{run}"
+        cache = bench.cache.parent / f"first-{run}" if fresh_cache else None
         bench.stop_server()
         with bench.kernel(cache) as kernel:
-            ours.append(run_timed(kernel, OURS_ATTACH))
-        bench.stop_server()
-        kill_builders(cache)
+            samples.append(run_timed(kernel, OURS_ATTACH))
+        if cache is not None:
+            bench.stop_server()
+            kill_builders(cache)
+    return samples
+
+
+def first_cold_start(bench: Bench) -> Figure:
+    """The first start ever on a machine: no start-up archive yet."""
     return Figure(
         "first cold start ever: no server, no start-up archive yet",
         "s",
-        ours,
+        cold_starts(bench, fresh_cache=True),
         "(once per Java + Spark installation)",
-        baseline="bare `spark-submit` server, launch to first answer",
+        baseline=BARE,
         baseline_samples=bench.bare_samples(),
     )
 
@@ -274,17 +284,12 @@ def archive_build(bench: Bench) -> Figure:
 def cold_start(bench: Bench) -> Figure:
     """A cold start as users meet it after the first: no server, start-up archive built."""
     assert archives_in(bench.cache), "archive_build runs first"
-    ours = []
-    for _ in range(bench.runs):
-        bench.stop_server()
-        with bench.kernel() as kernel:
-            ours.append(run_timed(kernel, OURS_ATTACH))
     return Figure(
         "cold start: no server, load + start + small query",
         "s",
-        ours,
+        cold_starts(bench),
         "≤ 0.6× bare server",
-        baseline="bare `spark-submit` server, launch to first answer",
+        baseline=BARE,
         baseline_samples=bench.bare_samples(),
     )
 

@@ -11,6 +11,17 @@ use crate::errors::{CoreError, Result};
 /// Private files (state with the token, user conf that may hold secrets, logs) are 0600.
 pub const PRIVATE_FILE_MODE: u32 = 0o600;
 
+/// Options for opening a private file: created 0600, never through a symlink at `path`
+/// (O_NOFOLLOW: someone else's symlink must not redirect our writes). Callers add the access
+/// mode and creation flags.
+pub fn private_file_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(nix::libc::O_NOFOLLOW);
+    options
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory (so the rename
 /// cannot cross file systems), created 0600, fsynced, then renamed over `path`. A reader sees
 /// either the old content or the new one, never a torn write, even if the kernel dies mid-way.
@@ -27,11 +38,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = (|| -> io::Result<()> {
-        let mut file = OpenOptions::new()
+        let mut file = private_file_options()
             .write(true)
             .create_new(true)
-            .mode(PRIVATE_FILE_MODE)
-            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -81,11 +90,9 @@ pub fn read_private(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
 
 /// Opens a private (0600) log file for appending, creating it, never through a symlink.
 pub fn open_private_append(path: &Path) -> Result<File> {
-    OpenOptions::new()
+    private_file_options()
         .append(true)
         .create(true)
-        .mode(PRIVATE_FILE_MODE)
-        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| CoreError::io_at("open", path, e))
 }

@@ -255,7 +255,6 @@ mod tests {
     use super::*;
     use crate::errors::no_interrupt;
     use std::net::TcpListener;
-    use std::os::unix::process::CommandExt;
 
     #[test]
     fn check_interval_is_bounded() {
@@ -305,18 +304,10 @@ mod tests {
     fn stops_an_idle_server_but_not_one_in_use() {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path();
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        let mut s = state::sample();
-        s.pid = child.id() as i32;
-        s.pid_start_time = process::start_time(s.pid).unwrap();
-        // No UI listens on this port (as with spark.ui.enabled=false): jobs count as none.
-        s.ui_port = crate::launch::pick_free_port().unwrap();
-        state::write(home, &s).unwrap();
-        let reaper = std::thread::spawn(move || child.wait().unwrap());
+        let (s, reaper) = state::record_stand_in(home, |s| {
+            // No UI listens on this port (as with spark.ui.enabled=false): jobs count as none.
+            s.ui_port = crate::launch::pick_free_port().unwrap();
+        });
 
         // While this test process holds a lease, the watchdog never stops the server; it is
         // asked to give up (interrupted) after a few checks past the timeout.

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::ffi::OsStr;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,9 +24,8 @@ use nix::sys::signal::{signal, SigHandler, Signal};
 use crate::archive::{self, Installation, Plan};
 use crate::conf::{self, Conf};
 use crate::errors::{CoreError, Result};
-use crate::fsutil::PRIVATE_FILE_MODE;
-use crate::process;
 use crate::state::{Phase, ServerState, SCHEMA};
+use crate::{fsutil, process};
 
 pub const SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
@@ -415,12 +414,10 @@ fn open_fresh_log(path: &Path) -> Result<File> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(CoreError::io_at("rotate", path, e)),
     }
-    OpenOptions::new()
+    fsutil::private_file_options()
         .write(true)
         .create(true)
         .truncate(true)
-        .mode(PRIVATE_FILE_MODE)
-        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| CoreError::io_at("create the server log", path, e))
 }

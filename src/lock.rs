@@ -5,8 +5,7 @@
 //! dies: a crashed notebook never leaves a stale lock behind. Rust opens files close-on-exec, so
 //! the server we launch while holding the lock does not inherit it.
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
 use crate::errors::{CheckInterrupt, CoreError, Result};
-use crate::fsutil::PRIVATE_FILE_MODE;
+use crate::fsutil;
 
 /// How often a blocked caller retries; short, because the holder usually finishes in
 /// milliseconds (an attach) and we do not want to add latency.
@@ -31,13 +30,11 @@ pub struct LockGuard {
 }
 
 fn open(path: &Path) -> Result<File> {
-    OpenOptions::new()
+    fsutil::private_file_options()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .mode(PRIVATE_FILE_MODE)
-        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| CoreError::io_at("open the lock file", path, e))
 }

@@ -738,20 +738,9 @@ mod tests {
 
     #[test]
     fn stop_keeps_a_server_other_leases_use_then_stops_it() {
-        use std::os::unix::process::CommandExt;
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path();
-        // A stand-in server: any process in its own group.
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        let mut s = state::sample();
-        s.pid = child.id() as i32;
-        s.pid_start_time = process::start_time(s.pid).unwrap();
-        state::write(home, &s).unwrap();
-        let reaper = std::thread::spawn(move || child.wait().unwrap());
+        let (_, reaper) = state::record_stand_in(home, |_| {});
 
         let me = std::process::id() as i32;
         // Another live process holding a lease: this test binary's parent.

@@ -192,6 +192,31 @@ pub(crate) fn sample() -> ServerState {
     }
 }
 
+/// A recorded stand-in server for tests: `sleep 30` in its own process group (what stop
+/// signals), with the state `adjust`ed and written to `home`. Returns the state and the thread
+/// that reaps the process.
+#[cfg(test)]
+pub(crate) fn record_stand_in(
+    home: &Path,
+    adjust: impl FnOnce(&mut ServerState),
+) -> (
+    ServerState,
+    std::thread::JoinHandle<std::process::ExitStatus>,
+) {
+    use std::os::unix::process::CommandExt;
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut s = sample();
+    s.pid = child.id() as i32;
+    s.pid_start_time = crate::process::start_time(s.pid).unwrap();
+    adjust(&mut s);
+    write(home, &s).unwrap();
+    (s, std::thread::spawn(move || child.wait().unwrap()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,28 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
+
+STATE_RECORD: dict[str, Any] = {
+    "schema": 1,
+    "pid": 4242,
+    "pid_start_time": 1,
+    "port": 15002,
+    "ui_port": 4040,
+    "token": "0" * 64,
+    "master": "local[*]",
+    "spark_home": "/nonexistent",
+    "spark_version": "4.0.1",
+    "java": "/usr/bin/java",
+    "python": "/usr/bin/python3",
+    "conf": {},
+    "log_path": "/nonexistent/server.log",
+    "started_at": 1.0,
+}
+"""A well-formed `server.json` (schema 1) of a server that does not run; tests override fields."""
 
 
 @dataclass

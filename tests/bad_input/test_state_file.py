@@ -15,29 +15,12 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import _core
 
 from ..faults.processes import gone, server
-from ..helpers import java_servers_of, run, wait_until
-
-VALID = {
-    "schema": 1,
-    "pid": 4242,
-    "pid_start_time": 1,
-    "port": 15002,
-    "ui_port": 4040,
-    "token": "0" * 64,
-    "master": "local[*]",
-    "spark_home": "/nonexistent",
-    "spark_version": "4.0.1",
-    "java": "/usr/bin/java",
-    "python": "/usr/bin/python3",
-    "conf": {},
-    "log_path": "/nonexistent/server.log",
-    "started_at": 1.0,
-}
+from ..helpers import STATE_RECORD, java_servers_of, run, wait_until
 
 
 def symlink_to(target: Path) -> Callable[[Path], None]:
     def write(path: Path) -> None:
-        target.write_text(json.dumps(VALID))
+        target.write_text(json.dumps(STATE_RECORD))
         path.symlink_to(target)
 
     return write
@@ -45,9 +28,9 @@ def symlink_to(target: Path) -> Callable[[Path], None]:
 
 CASES: dict[str, tuple[Callable[[Path], None] | bytes, str]] = {
     "empty": (b"", "is empty"),
-    "truncated": (json.dumps(VALID).encode()[:40], "not valid JSON"),
+    "truncated": (json.dumps(STATE_RECORD).encode()[:40], "not valid JSON"),
     "not JSON": (b"\x00\xffgarbage \xfe", "not valid JSON"),
-    "future schema": (json.dumps({**VALID, "schema": 99}).encode(), "schema version 99"),
+    "future schema": (json.dumps({**STATE_RECORD, "schema": 99}).encode(), "schema version 99"),
 }
 
 
@@ -75,7 +58,7 @@ def test_a_bad_state_file_is_reported_and_cleared(
     assert stopped.error is None, stopped.shown
     assert not path.exists() and not path.is_symlink()
     if case == "symlink":
-        assert json.loads(outside.read_text()) == VALID, "the link's target was touched"
+        assert json.loads(outside.read_text()) == STATE_RECORD, "the link's target was touched"
     assert _core.status(str(home)).problem is None
 
 

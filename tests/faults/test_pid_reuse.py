@@ -13,7 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 
-from ..helpers import run
+from ..helpers import STATE_RECORD, run
 from .processes import server
 
 pytestmark = pytest.mark.spark
@@ -37,20 +37,10 @@ def record_dead_server_with_pid(home: Path, pid: int) -> None:
     matches, the recorded start time (the dead server's) does not."""
     _core.resolve_home(str(home))
     state = {
-        "schema": 1,
+        **STATE_RECORD,
         "pid": pid,
         "pid_start_time": start_time(pid) - 1,
-        "port": 15002,
-        "ui_port": 4040,
-        "token": "0" * 64,
-        "master": "local[*]",
-        "spark_home": "/nonexistent",
-        "spark_version": "4.0.1",
-        "java": "/usr/bin/java",
-        "python": "/usr/bin/python3",
-        "conf": {},
         "log_path": str(home / "server.log"),
-        "started_at": 1.0,
     }
     path = home / "server.json"
     path.write_text(json.dumps(state))

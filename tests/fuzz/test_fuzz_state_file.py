@@ -14,22 +14,9 @@ from hypothesis import strategies as st
 
 from sparkconnect import _core
 
-WELL_FORMED: dict[str, Any] = {
-    "schema": 1,
-    "pid": 2,
-    "pid_start_time": 1,
-    "port": 15002,
-    "ui_port": 4040,
-    "token": "t",
-    "master": "local[*]",
-    "spark_home": "/s",
-    "spark_version": "4.0.1",
-    "java": "/j",
-    "python": "/p",
-    "conf": {},
-    "log_path": "/l",
-    "started_at": 1.0,
-}
+from ..helpers import STATE_RECORD
+
+WELL_FORMED: dict[str, Any] = {**STATE_RECORD, "pid": 2}
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
