@@ -21,7 +21,8 @@ from pathlib import Path
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from sparkconnect import _core, server
+from sparkconnect import _core
+from sparkconnect.server import lifecycle
 from tests.helpers import all_pids, cmdline, java_servers_of, processes_naming, wait_until
 from tests.kernels import Kernel
 
@@ -80,7 +81,7 @@ class Bench:
         _core.stop(str(self.home), lease_pid=os.getpid(), force=True)
 
     def ensure_server(self) -> _core.ServerInfo:
-        return server.start({}).server
+        return lifecycle.start({}).server
 
 
 def rss_mib(pids: list[int]) -> float:
@@ -191,7 +192,7 @@ def _bare_once(log: Path) -> float:
         f"spark.connect.grpc.binding.port={port}\nspark.ui.port={ui_port}\n"
     )
     argv = [
-        str(Path(server.spark_home()) / "bin" / "spark-submit"),
+        str(Path(lifecycle.spark_home()) / "bin" / "spark-submit"),
         *("--class", "org.apache.spark.sql.connect.service.SparkConnectServer"),
         *("--properties-file", str(conf), "spark-internal"),
     ]
@@ -344,7 +345,7 @@ def readiness(bench: Bench) -> Figure:
 
         poller = threading.Thread(target=watch, daemon=True)
         poller.start()
-        server.start({}, port=port)
+        lifecycle.start({}, port=port)
         returned = time.perf_counter()
         poller.join(timeout=10)
         samples.append(max(0.0, returned - opened[0]))

@@ -7,7 +7,7 @@
 //!
 //! 1. A launch with no archive yet runs the server with `-XX:DumpLoadedClassList`: the JVM
 //!    writes the name of every class it loads, at no measurable cost to its start.
-//! 2. Once that server is ready, a detached builder (`python -m sparkconnect._archive`, at the
+//! 2. Once that server is ready, a detached builder (`python -m sparkconnect.server.archive_builder`, at the
 //!    lowest CPU priority) waits until the list stops growing (the first queries have run) or
 //!    the server exits, then runs `java -Xshare:dump` on it with the server's own classpath and
 //!    module options, and renames the result into place.
@@ -287,7 +287,7 @@ fn build_log_path(list: &Path) -> PathBuf {
     list.with_extension("log")
 }
 
-/// `PYTHON -m sparkconnect._archive LIST PID START_TIME`, detached and at nice 19.
+/// `PYTHON -m sparkconnect.server.archive_builder LIST PID START_TIME`, detached and at nice 19.
 fn spawn_builder(list: &Path, server: &ServerState, python: &str) -> Result<()> {
     let log_path = build_log_path(list);
     let log = fsutil::open_private_append(&log_path)?;
@@ -295,7 +295,7 @@ fn spawn_builder(list: &Path, server: &ServerState, python: &str) -> Result<()> 
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log_path, e))?;
     let mut cmd = Command::new(python);
-    cmd.args(["-m", "sparkconnect._archive"])
+    cmd.args(["-m", "sparkconnect.server.archive_builder"])
         .arg(list)
         .arg(server.pid.to_string())
         .arg(server.pid_start_time.to_string())

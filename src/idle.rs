@@ -1,6 +1,6 @@
 //! Idle shutdown: a small watchdog process per server that stops it once nobody uses it.
 //!
-//! Where it lives: the watchdog is its own process (`python -m sparkconnect._watchdog`, which
+//! Where it lives: the watchdog is its own process (`python -m sparkconnect.server.watchdog`, which
 //! runs `watch` below with the GIL released), launched detached right after the server is
 //! recorded as ready, and only when an idle timeout was asked for. It cannot live in a kernel
 //! (kernels come and go, and the last one may be the one that died), nor in the JVM (Spark has
@@ -206,7 +206,7 @@ pub fn watchdog_log_path(home: &Path) -> std::path::PathBuf {
 }
 
 /// Launches the watchdog of a ready server with an idle timeout: `PYTHON -m
-/// sparkconnect._watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it outlives
+/// sparkconnect.server.watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it outlives
 /// the kernel), logging to `<home>/watchdog.log`. `python` is the launching kernel's own
 /// interpreter, which has sparkconnect installed.
 pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result<()> {
@@ -219,7 +219,7 @@ pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log_path, e))?;
     let mut cmd = std::process::Command::new(python);
-    cmd.args(["-m", "sparkconnect._watchdog"])
+    cmd.args(["-m", "sparkconnect.server.watchdog"])
         .arg(home)
         .arg(server.pid.to_string())
         .arg(server.pid_start_time.to_string())

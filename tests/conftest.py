@@ -15,7 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
 from sparkconnect import _core
-from sparkconnect.session import KERNEL_SESSION
+from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 from .helpers import java_servers_of, processes_naming
 

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sparkconnect import server
+from sparkconnect.server import lifecycle
 
 
 def free_port() -> int:
@@ -35,7 +35,7 @@ class StandaloneCluster:
         self.port = free_port()
         self.webui_port = free_port()
         self.processes: list[subprocess.Popen[bytes]] = []
-        spark_class = str(Path(server.spark_home()) / "bin" / "spark-class")
+        spark_class = str(Path(lifecycle.spark_home()) / "bin" / "spark-class")
         self._spawn(
             "master",
             [

@@ -44,7 +44,7 @@ def builders(cache: Path) -> list[int]:
     return [
         pid
         for pid in processes_naming(str(cache))
-        if "sparkconnect._archive" in cmdline(pid) or "-Xshare:dump" in cmdline(pid)
+        if "sparkconnect.server.archive_builder" in cmdline(pid) or "-Xshare:dump" in cmdline(pid)
     ]
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sparkconnect import _core, server
+from sparkconnect import _core
 from sparkconnect.errors import StartError
+from sparkconnect.server import lifecycle
 
 from .helpers import cmdline, java_servers_of
 
@@ -37,7 +38,7 @@ def launch_and_watch(home: Path, conf: dict[str, str]) -> Launch:
 
     def start() -> None:
         try:
-            server.start(conf, timeout=90)
+            lifecycle.start(conf, timeout=90)
         except BaseException as err:  # handed to the test thread
             seen.error = err
 

@@ -16,7 +16,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
 from sparkconnect import _core
-from sparkconnect.lazy import LazySpark
+from sparkconnect.notebook.lazy import LazySpark
 
 from .helpers import java_servers_of, run
 

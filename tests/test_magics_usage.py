@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
-from sparkconnect.lazy import LazySpark
+from sparkconnect.notebook.lazy import LazySpark
 
 from .helpers import java_servers_of, run
 

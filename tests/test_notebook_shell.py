@@ -12,8 +12,9 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect import _core, profiles
-from sparkconnect.lazy import LazySpark
+from sparkconnect import _core
+from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.server import profiles
 
 from .helpers import run
 

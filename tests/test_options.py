@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect import uilink
-from sparkconnect.progress import CellRun, final_bundle, human_bytes, running_bundle
+from sparkconnect.notebook.progress import CellRun, final_bundle, human_bytes, running_bundle
+from sparkconnect.server import uilink
 
 from .helpers import run
 

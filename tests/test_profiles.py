@@ -8,7 +8,8 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect import _core, profiles
+from sparkconnect import _core
+from sparkconnect.server import profiles
 
 from .helpers import java_servers_of, run
 
@@ -159,6 +160,6 @@ def test_default_profile_option(shell: InteractiveShell, home: Path, config: Pat
         text = run(shell, "%spark conf").texts[0]
         assert "4g  (profile dotted)" in text
     finally:
-        from sparkconnect.session import KERNEL_SESSION
+        from sparkconnect.session.kernel_session import KERNEL_SESSION
 
         KERNEL_SESSION.profile = None

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect import _core, server
+from sparkconnect import _core
 from sparkconnect.errors import ConnectError
-from sparkconnect.lazy import LazySpark
-from sparkconnect.remote import endpoint, mask
+from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.server import lifecycle
+from sparkconnect.server.remote import endpoint, mask
 
 from .helpers import java_servers_of, run
 
@@ -33,7 +34,7 @@ def endpoint_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_core.
     result = _core.start(
         home,
         lease_pid=LEASE_OF_THE_OTHER_TEAM,
-        spark_home=server.spark_home(),
+        spark_home=lifecycle.spark_home(),
         python=sys.executable,
         conf={},
     )

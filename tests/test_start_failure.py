@@ -8,7 +8,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
-from sparkconnect.failures import StartFailure
+from sparkconnect.render.start_failure import StartFailure
 
 from .helpers import java_servers_of, run
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _core
-from .api import connect, logs, restart, session, start, status, stop
-from .errors import (
+from sparkconnect import _core
+from sparkconnect.api import connect, logs, restart, session, start, status, stop
+from sparkconnect.errors import (
     ConfError,
     ConnectError,
     HomeError,
@@ -49,12 +49,12 @@ __all__ = [
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
-    from .extension import load
+    from sparkconnect.notebook.extension import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
-    from .extension import unload
+    from sparkconnect.notebook.extension import unload
 
     unload(ipython)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import server
-from ._core import StopResult
-from .display import Card
-from .logview import LogFilter, LogView, read_tail
-from .remote import endpoint
-from .reports import remote_card, status_card
-from .session import KERNEL_SESSION
+from sparkconnect._core import StopResult
+from sparkconnect.render.display import Card
+from sparkconnect.render.logview import LogFilter, LogView, read_tail
+from sparkconnect.render.server_cards import remote_card, status_card
+from sparkconnect.server import lifecycle
+from sparkconnect.server.remote import endpoint
+from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -24,7 +24,7 @@ def session() -> SparkSession:
 def start(
     conf: dict[str, str] | None = None,
     port: int | None = None,
-    timeout: float = server.DEFAULT_START_TIMEOUT,
+    timeout: float = lifecycle.DEFAULT_START_TIMEOUT,
     profile: str | None = None,
     idle_timeout: float | None = None,
 ) -> SparkSession:
@@ -43,7 +43,7 @@ def start(
 def restart(
     conf: dict[str, str] | None = None,
     port: int | None = None,
-    timeout: float = server.DEFAULT_START_TIMEOUT,
+    timeout: float = lifecycle.DEFAULT_START_TIMEOUT,
     profile: str | None = None,
     idle_timeout: float | None = None,
 ) -> SparkSession:
@@ -81,11 +81,11 @@ def status() -> Card:
     """The server's state as a card (text in a terminal, HTML in Jupyter)."""
     if KERNEL_SESSION.remote is not None:
         return remote_card(KERNEL_SESSION.remote, KERNEL_SESSION.current)
-    return status_card(server.status())
+    return status_card(lifecycle.status())
 
 
 def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogView:
     """The last `n` lines of the server log; `level` keeps that level and above (WARN keeps WARN,
     ERROR and FATAL), `grep` keeps lines containing the text (any case)."""
     wanted = LogFilter(n, level, grep)
-    return LogView.of(read_tail(server.status().log_path, wanted), wanted)
+    return LogView.of(read_tail(lifecycle.status().log_path, wanted), wanted)

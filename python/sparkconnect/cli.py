@@ -15,11 +15,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from . import _core, profiles, server
-from .arguments import line_count, log_level, port_number, positive_seconds
-from .errors import SparkConnectError
-from .logview import LogFilter, LogView, follow, read_tail
-from .reports import masked_url, status_card, stop_card, ui_url, uptime
+from sparkconnect import _core
+from sparkconnect.errors import SparkConnectError
+from sparkconnect.notebook.arguments import line_count, log_level, port_number, positive_seconds
+from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
+from sparkconnect.render.server_cards import masked_url, status_card, stop_card, ui_url, uptime
+from sparkconnect.server import lifecycle, profiles
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
 
@@ -58,22 +59,22 @@ def _start(args: argparse.Namespace) -> int:
     if args.master:
         line["spark.master"] = args.master
     chosen = profiles.get(args.profile) if args.profile else None
-    plan = profiles.ConfPlan(chosen, server.pending_conf(), line)
+    plan = profiles.ConfPlan(chosen, lifecycle.pending_conf(), line)
     began = time.monotonic()
     restart = args.command == "restart"
-    result = server.start_planned(plan, port=args.port, timeout=args.timeout, restart=restart)
+    result = lifecycle.start_planned(plan, port=args.port, timeout=args.timeout, restart=restart)
     seconds = time.monotonic() - began
     info = result.server
     verb = "started" if result.launched else "already running"
     text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
     if info.conf != plan.requested():
         text += "\nIts conf differs from the requested one; `sparkconnect restart` applies it."
-    _emit(args, {"launched": result.launched, **status_json(server.status())}, text)
+    _emit(args, {"launched": result.launched, **status_json(lifecycle.status())}, text)
     return EXIT_OK
 
 
 def _stop(args: argparse.Namespace) -> int:
-    result = server.stop(force=args.force)
+    result = lifecycle.stop(force=args.force)
     data = {
         "stopped": result.stopped,
         "was_running": result.was_running,
@@ -84,13 +85,13 @@ def _stop(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = server.status()
+    status = lifecycle.status()
     _emit(args, status_json(status), repr(status_card(status)))
     return EXIT_OK if status.state == "running" else EXIT_NOT_RUNNING
 
 
 def _logs(args: argparse.Namespace) -> int:
-    path = server.status().log_path
+    path = lifecycle.status().log_path
     wanted = LogFilter(args.n, args.level, args.grep)
     if args.follow:
         follow(path, wanted, seconds=math.inf, rich=False)
@@ -117,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         start.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
         start.add_argument("--master", help="spark.master, e.g. local[4] or spark://host:7077")
         start.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
-        start.add_argument("--timeout", type=positive_seconds, default=server.DEFAULT_START_TIMEOUT)
+        start.add_argument(
+            "--timeout", type=positive_seconds, default=lifecycle.DEFAULT_START_TIMEOUT
+        )
     stop = commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
     stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")
     logs = commands.add_parser("logs", parents=[common], help="the server log")

@@ -6,8 +6,8 @@ one readable paragraph in IPython and Jupyter instead of a traceback through our
 
 from __future__ import annotations
 
-from ._core import ConfError, HomeError, SparkConnectError, StartError
-from .profiles import ProfileError
+from sparkconnect._core import ConfError, HomeError, SparkConnectError, StartError
+from sparkconnect.server.profiles import ProfileError
 
 __all__ = [
     "ConfError",

@@ -14,7 +14,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import ServerGoneError
-from sparkconnect.lazy import LazySpark
+from sparkconnect.notebook.lazy import LazySpark
 
 from ..helpers import java_servers_of, run, wait_until
 from .processes import gone, server

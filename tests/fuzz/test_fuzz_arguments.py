@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
-from sparkconnect.arguments import parse
+from sparkconnect.notebook.arguments import parse
 
 WORDS = [
     "start",

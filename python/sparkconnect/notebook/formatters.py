@@ -11,7 +11,7 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from .tables import dataframe_bundle
+from sparkconnect.render.tables import dataframe_bundle
 
 DATAFRAME_MODULE = "pyspark.sql.connect.dataframe"
 DATAFRAME_CLASS = "DataFrame"

@@ -25,9 +25,9 @@ import grpc
 from grpc_status import rpc_status
 from pyspark.sql.connect.client.retries import DefaultPolicy
 
-from . import server as user_server
-from ._core import ServerInfo
-from .errors import ServerGoneError
+from sparkconnect._core import ServerInfo
+from sparkconnect.errors import ServerGoneError
+from sparkconnect.server import lifecycle as user_server
 
 SESSION_GONE = ("INVALID_HANDLE.SESSION_CLOSED", "INVALID_HANDLE.SESSION_NOT_FOUND")
 # Clean-up calls: when they find the session gone there is nothing to renew it for (pyspark

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from . import _core
-from ._core import LogExcerpt
-from .display import publish
+from sparkconnect import _core
+from sparkconnect._core import LogExcerpt
+from sparkconnect.render.display import publish
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 FOLLOW_POLL = 0.5

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .logview import line_html, with_levels
+from sparkconnect.render.logview import line_html, with_levels
 
 LOG_MARKER = "Last lines of "
 NEXT_STEPS = (

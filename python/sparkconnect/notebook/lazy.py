@@ -6,7 +6,7 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from .session import KERNEL_SESSION
+from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 
 class LazySpark:

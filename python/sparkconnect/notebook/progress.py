@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
-from .display import publish
+from sparkconnect.render.display import publish
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""

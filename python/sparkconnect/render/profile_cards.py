@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import profiles
-from .display import Card, Row, shown_value
+from sparkconnect.render.display import Card, Row, shown_value
+from sparkconnect.server import profiles
 
 
 def profiles_card(path: Path, active: str | None) -> Card:

@@ -1,14 +1,14 @@
-"""`python -m sparkconnect._archive CLASS_LIST PID START_TIME`: builds the start-up archive (JVM
-class-data sharing) from the class list the server (PID, START_TIME) is writing. The core
-launches it detached and at the lowest CPU priority next to the first server of a Java and
-Spark installation; the work itself is in the core (`build_class_archive`)."""
+"""`python -m sparkconnect.server.archive_builder CLASS_LIST PID START_TIME`: builds the
+start-up archive (JVM class-data sharing) from the class list the server (PID, START_TIME) is
+writing. The core launches it detached and at the lowest CPU priority next to the first server
+of a Java and Spark installation; the work itself is in the core (`build_class_archive`)."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-from . import _core
+from sparkconnect import _core
 
 
 def main(argv: list[str]) -> int:

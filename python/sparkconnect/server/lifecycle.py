@@ -13,9 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from . import _core
-from ._core import StartResult, Status, StopResult
-from .profiles import ConfPlan
+from sparkconnect import _core
+from sparkconnect._core import StartResult, Status, StopResult
+from sparkconnect.server.profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
 MIN_PYSPARK = (4, 0)

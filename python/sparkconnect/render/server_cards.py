@@ -6,11 +6,11 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ._core import ServerInfo, StartResult, Status, StopResult
-from .display import Card, Row, link, shown_value
-from .profiles import ConfPlan
-from .remote import Endpoint
-from .uilink import spark_ui_url
+from sparkconnect._core import ServerInfo, StartResult, Status, StopResult
+from sparkconnect.render.display import Card, Row, link, shown_value
+from sparkconnect.server.profiles import ConfPlan
+from sparkconnect.server.remote import Endpoint
+from sparkconnect.server.uilink import spark_ui_url
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession

@@ -13,18 +13,20 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
-from . import _core, api, cancel, profiles, server, uilink
-from .arguments import HELP, parse, parse_cell
-from .display import Link, show
-from .failures import StartFailure
-from .formatters import DataFrameFormatter
-from .lazy import LazySpark
-from .logview import LogFilter, follow
-from .profile_cards import profiles_card
-from .progress import CellProgress
-from .reports import conf_card, detached_card, start_card, stop_card, ui_url
-from .session import KERNEL_SESSION, Started
-from .sqlmagic import run_sql
+from sparkconnect import _core, api
+from sparkconnect.notebook import cancel
+from sparkconnect.notebook.arguments import HELP, parse, parse_cell
+from sparkconnect.notebook.formatters import DataFrameFormatter
+from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.notebook.progress import CellProgress
+from sparkconnect.notebook.sqlmagic import run_sql
+from sparkconnect.render.display import Link, show
+from sparkconnect.render.logview import LogFilter, follow
+from sparkconnect.render.profile_cards import profiles_card
+from sparkconnect.render.server_cards import conf_card, detached_card, start_card, stop_card, ui_url
+from sparkconnect.render.start_failure import StartFailure
+from sparkconnect.server import lifecycle, profiles, uilink
+from sparkconnect.session.kernel_session import KERNEL_SESSION, Started
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.shell.progress import ProgressHandler
@@ -48,7 +50,7 @@ class SparkConnect(Magics):
     or in ipython_config.py."""
 
     start_timeout = Float(
-        server.DEFAULT_START_TIMEOUT,
+        lifecycle.DEFAULT_START_TIMEOUT,
         help="Seconds `%spark start` waits for a new server to accept connections.",
     ).tag(config=True)
     default_profile = Unicode(
@@ -253,7 +255,7 @@ class SparkConnect(Magics):
                 "wherever its operators publish it."
             )
             return
-        running = server.status().server
+        running = lifecycle.status().server
         if running is None:
             print("No Spark Connect server is running; `%spark start` launches it.")
             return
@@ -261,7 +263,7 @@ class SparkConnect(Magics):
 
     def _logs(self, args: argparse.Namespace) -> None:
         wanted = LogFilter(args.n, args.level, args.grep)
-        path = server.status().log_path
+        path = lifecycle.status().log_path
         if args.follow:
             follow(path, wanted, args.follow, rich=self.rich)
         else:
@@ -278,9 +280,9 @@ class SparkConnect(Magics):
                 raise UsageError(f"`{key}` is not in the saved conf; `%spark conf` lists it.")
         pending.update(_parse_conf_items(args.items))
         if args.reset or args.unset or args.items:
-            server.save_pending_conf(pending)
+            lifecycle.save_pending_conf(pending)
         plan.saved = pending
-        show(conf_card(server.status(), plan))
+        show(conf_card(lifecycle.status(), plan))
 
     def _profiles(self, args: argparse.Namespace) -> None:
         try:

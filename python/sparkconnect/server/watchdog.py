@@ -1,13 +1,13 @@
-"""`python -m sparkconnect._watchdog HOME PID START_TIME IDLE_TIMEOUT`: the idle watchdog of one
-Spark Connect server. The core launches it next to a server that has an idle timeout; the loop
-itself is in the core (`watch_idle`). It exits when its server is gone, whoever stopped it."""
+"""`python -m sparkconnect.server.watchdog HOME PID START_TIME IDLE_TIMEOUT`: the idle watchdog
+of one Spark Connect server. The core launches it next to a server that has an idle timeout; the
+loop itself is in the core (`watch_idle`). It exits when its server is gone, whoever stopped it."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-from . import _core
+from sparkconnect import _core
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConnectError
+from sparkconnect.errors import ConnectError
 
 TOKEN_ENV = "SPARKCONNECT_TOKEN"
 """Read when neither the URL nor an option gives a token."""

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import _core
-from ._core import SparkConnectError
+from sparkconnect import _core
+from sparkconnect._core import SparkConnectError
 
 CONFIG_ENV = "SPARKCONNECT_CONFIG"
 PROFILE_KEYS = ("description", "conf", "env")

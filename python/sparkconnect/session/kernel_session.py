@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import profiles, server
-from ._core import ServerInfo, StartResult, StopResult
-from .errors import ConnectError
-from .remote import Endpoint, probe
+from sparkconnect._core import ServerInfo, StartResult, StopResult
+from sparkconnect.errors import ConnectError
+from sparkconnect.server import lifecycle, profiles
+from sparkconnect.server.remote import Endpoint, probe
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -89,13 +89,13 @@ class KernelSession:
         """What a start with these arguments would apply. Raises ProfileError."""
         name = profile or self.profile
         chosen = profiles.get(name) if name else None
-        return profiles.ConfPlan(chosen, server.pending_conf(), dict(conf or {}))
+        return profiles.ConfPlan(chosen, lifecycle.pending_conf(), dict(conf or {}))
 
     def start(
         self,
         conf: dict[str, str] | None = None,
         port: int | None = None,
-        timeout: float = server.DEFAULT_START_TIMEOUT,
+        timeout: float = lifecycle.DEFAULT_START_TIMEOUT,
         restart: bool = False,
         profile: str | None = None,
         idle_timeout: float | None = None,
@@ -114,7 +114,7 @@ class KernelSession:
         began = time.monotonic()
         if restart:
             self.close()
-        result = server.start_planned(
+        result = lifecycle.start_planned(
             plan, port=port, timeout=timeout, restart=restart, idle_timeout=idle
         )
         if plan.profile is not None:
@@ -139,7 +139,7 @@ class KernelSession:
         """Leave our own server (its lease too) and attach to an endpoint someone else runs."""
         probe(target)
         self.close()
-        server.release()
+        lifecycle.release()
         session = _connect(target.url)
         try:
             # One round trip, so a refused token or an incompatible server shows up here.
@@ -161,7 +161,7 @@ class KernelSession:
         """Release the session, then the lease; the core stops the server if this was the last
         lease (or `force`)."""
         self.close()
-        return server.stop(force=force)
+        return lifecycle.stop(force=force)
 
     def forget_if_server_gone(self) -> str | None:
         """If the user's server this session is bound to no longer runs, forget the session and
@@ -174,7 +174,7 @@ class KernelSession:
         bound = self._server
         if self._session is None or bound is None or bound.alive():
             return None
-        from .resilience import gone_message, unregister
+        from sparkconnect.session.resilience import gone_message, unregister
 
         message = None if self._told_gone else gone_message(bound)
         unregister(self._session)
@@ -196,7 +196,7 @@ class KernelSession:
             policy.retire()
         if session is None:
             return
-        running = server.status().server
+        running = lifecycle.status().server
         if remote is None and (
             running is None or running.connect_url() != url or running.stopped()
         ):
@@ -211,7 +211,7 @@ class KernelSession:
         if current is not None and self._url == url:
             return current
         self.close()
-        from .resilience import protect
+        from sparkconnect.session.resilience import protect
 
         session = _connect(url)
         self._policy = protect(session, info, self._mark_told)

@@ -9,10 +9,10 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets import TraitError
 
-from . import server
-from .lazy import LazySpark
-from .magics import SparkConnect, spark_is_ours
-from .session import KERNEL_SESSION, warm_up
+from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
+from sparkconnect.server import lifecycle
+from sparkconnect.session.kernel_session import KERNEL_SESSION, warm_up
 
 
 def _magics(shell: InteractiveShell) -> SparkConnect:
@@ -77,7 +77,7 @@ def unload(shell: InteractiveShell) -> None:
         magics.uninstall()
     KERNEL_SESSION.close()
     KERNEL_SESSION.profile = None
-    server.release()
+    lifecycle.release()
     for kind in ("line", "cell"):
         shell.magics_manager.magics[kind].pop("spark", None)
     shell.configurables[:] = [c for c in shell.configurables if not isinstance(c, SparkConnect)]
