@@ -24,16 +24,16 @@
 
 use std::env;
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::conf::Conf;
 use crate::errors::{CheckInterrupt, CoreError, Result};
-use crate::launch::java_home_of;
+use crate::installation::java_home_of;
 use crate::state::ServerState;
-use crate::{fsutil, home, lock, process};
+use crate::{fsutil, home, lock, logs, process};
 
 /// The conf key our JVM options join.
 const KEY_JAVA_OPTIONS: &str = "spark.driver.extraJavaOptions";
@@ -191,7 +191,7 @@ pub fn plan(dir: &Path, inst: &Installation) -> Plan {
     if USER_CDS_OPTIONS.iter().any(|o| user_options.contains(o)) || !supports_cds(inst.java) {
         return Plan::Off;
     }
-    if let Err(e) = home::ensure_home(dir) {
+    if let Err(e) = home::ensure_private_dir(dir) {
         tracing::info!(error = %e, "no start-up archive: the cache directory is not usable");
         return Plan::Off;
     }
@@ -289,27 +289,23 @@ fn build_log_path(list: &Path) -> PathBuf {
 
 /// `PYTHON -m sparkconnect.server.archive_builder LIST PID START_TIME`, detached and at nice 19.
 fn spawn_builder(list: &Path, server: &ServerState, python: &str) -> Result<()> {
-    let log_path = build_log_path(list);
-    let log = fsutil::open_private_append(&log_path)?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| CoreError::io_at("open", &log_path, e))?;
-    let mut cmd = Command::new(python);
-    cmd.args(["-m", "sparkconnect.server.archive_builder"])
-        .arg(list)
-        .arg(server.pid.to_string())
-        .arg(server.pid_start_time.to_string())
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err);
-    let child = process::spawn_detached(cmd, true)
-        .map_err(|e| CoreError::Start(format!("could not run {python}: {e}")))?;
+    let args = [
+        list.as_os_str().to_owned(),
+        server.pid.to_string().into(),
+        server.pid_start_time.to_string().into(),
+    ];
+    let pid = process::spawn_helper(
+        python,
+        "sparkconnect.server.archive_builder",
+        args,
+        &build_log_path(list),
+        true,
+    )?;
     tracing::info!(
-        pid = child.id(),
+        pid,
         list = %list.display(),
         "started the start-up archive builder"
     );
-    crate::launch::reap_in_background(child);
     Ok(())
 }
 
@@ -343,7 +339,7 @@ fn dump_options(server_argv: &[String]) -> Vec<String> {
 
 /// How a build ended.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Built {
+enum Built {
     /// The archive is in place.
     Archive(PathBuf),
     /// Nothing to do, or nothing to build from (another builder has the key, the archive
@@ -354,21 +350,29 @@ pub enum Built {
 }
 
 /// The builder's work: waits for the class list of server (`pid`, `start_time`) to be complete,
-/// dumps the archive and renames it into place. Removes the list whatever happens, and the
-/// build log unless the build failed.
+/// dumps the archive and renames it into place. Returns the archive, or `None` when there was
+/// nothing to do (logged, with why); a StartError when the JVM refused the dump. Removes the
+/// list whatever happens, and the build log unless the build failed.
 pub fn build(
     list: &Path,
     pid: i32,
     start_time: u64,
     check_interrupt: CheckInterrupt,
-) -> Result<Built> {
+) -> Result<Option<PathBuf>> {
     let result = build_inner(list, pid, start_time, check_interrupt);
     let _ = fs::remove_file(list);
     // The log explains a failure (`<key>.failed` points to it); otherwise it is clutter.
     if !matches!(result, Ok(Built::Failed(_))) {
         let _ = fs::remove_file(build_log_path(list));
     }
-    result
+    match result? {
+        Built::Archive(archive) => Ok(Some(archive)),
+        Built::Skipped(reason) => {
+            tracing::info!(reason = %reason, "no start-up archive built");
+            Ok(None)
+        }
+        Built::Failed(reason) => Err(CoreError::Start(reason)),
+    }
 }
 
 fn build_inner(
@@ -504,24 +508,18 @@ fn dump(
     let mut child = cmd
         .spawn()
         .map_err(|e| Abandoned(format!("could not run {}: {e}", server_argv[0])))?;
-    let began = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if began.elapsed() < DUMP_TIMEOUT => std::thread::sleep(TICK),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Abandoned(format!(
-                    "java -Xshare:dump did not finish in {} s",
-                    DUMP_TIMEOUT.as_secs()
-                )));
-            }
-            Err(e) => {
-                return Err(Abandoned(format!(
-                    "could not wait for java -Xshare:dump: {e}"
-                )))
-            }
+    let status = match process::wait_or_kill(&mut child, DUMP_TIMEOUT, TICK) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            return Err(Abandoned(format!(
+                "java -Xshare:dump did not finish in {} s",
+                DUMP_TIMEOUT.as_secs()
+            )))
+        }
+        Err(e) => {
+            return Err(Abandoned(format!(
+                "could not wait for java -Xshare:dump: {e}"
+            )))
         }
     };
     if !status.success() {
@@ -536,18 +534,16 @@ fn dump(
     Ok(())
 }
 
-/// The last line of `log` that reads like an error (the JVM's reason for failing).
+/// The last line of `log` that reads like an error (the JVM's reason for failing), looked for
+/// in its last 64 KiB or so.
 fn last_error_line(log: &Path) -> Option<String> {
-    const TAIL: u64 = 64 * 1024;
-    let mut file = File::open(log).ok()?;
-    let len = file.metadata().ok()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
-    let mut tail = String::new();
-    file.read_to_string(&mut tail).ok()?;
-    tail.lines()
-        .rev()
-        .find(|l| l.contains("rror") || l.contains("annot"))
-        .map(|l| l.trim().to_owned())
+    let mut lines = logs::Backwards::open(log, 64 * 1024).ok()??;
+    while let Some(line) = lines.next_line().ok()? {
+        if line.contains("rror") || line.contains("annot") {
+            return Some(line.trim().to_owned());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -685,5 +681,23 @@ mod tests {
         let exe = fs::read_link("/proc/self/exe").unwrap();
         assert!(maps_file(me, &exe));
         assert!(!maps_file(me, Path::new("/etc/hostname")));
+    }
+
+    #[test]
+    fn the_dump_failure_is_the_last_error_line_of_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("build.log");
+        fs::write(
+            &log,
+            "--- dumping\nError: first\n  Cannot use a non-empty directory: conf/  \nok\n",
+        )
+        .unwrap();
+        assert_eq!(
+            last_error_line(&log).as_deref(),
+            Some("Cannot use a non-empty directory: conf/")
+        );
+        fs::write(&log, "all fine\n").unwrap();
+        assert_eq!(last_error_line(&log), None);
+        assert_eq!(last_error_line(&dir.path().join("missing")), None);
     }
 }

@@ -1,22 +1,31 @@
-//! Spark conf: parsing `key=value` items, the pending conf store and the properties file.
+//! Spark conf: parsing `key=value` items, the pending conf store, the conf a server runs with
+//! (defaults, the user's, what the core enforces) and the properties file.
 //!
 //! User conf goes to the server in a 0600 properties file, never on the command line, because it
 //! may hold secrets (storage keys) that `ps` would show to everyone.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::errors::{CoreError, Result};
 use crate::fsutil;
+use crate::home::Home;
 
 pub type Conf = BTreeMap<String, String>;
 
 const EXAMPLE: &str = "spark.sql.shuffle.partitions=8";
 const MAX_CONF_BYTES: u64 = 4 << 20;
 
-pub fn pending_path(home: &Path) -> PathBuf {
-    home.join("conf.json")
-}
+const KEY_MASTER: &str = "spark.master";
+pub const KEY_UI_PORT: &str = "spark.ui.port";
+const KEY_BIND_ADDRESS: &str = "spark.connect.grpc.binding.address";
+const KEY_BIND_PORT: &str = "spark.connect.grpc.binding.port";
+const KEY_TOKEN: &str = "spark.connect.authenticate.token";
+const DEFAULT_MASTER: &str = "local[*]";
+/// How often the server reports a running query's progress to its client. Spark's default (2 s)
+/// leaves a notebook's progress bar still for most of a short job.
+const KEY_PROGRESS_INTERVAL: &str = "spark.connect.progress.reportInterval";
+const DEFAULT_PROGRESS_INTERVAL: &str = "500ms";
 
 fn refuse(item: &str, why: &str) -> CoreError {
     CoreError::Conf(format!(
@@ -70,8 +79,8 @@ pub fn validate(conf: &Conf) -> Result<()> {
 }
 
 /// The pending conf: what the next start applies. Empty when never saved.
-pub fn load_pending(home: &Path) -> Result<Conf> {
-    let path = pending_path(home);
+pub fn load_pending(home: &Home) -> Result<Conf> {
+    let path = home.pending_conf();
     let bytes = match fsutil::read_private(&path, MAX_CONF_BYTES) {
         Ok(None) => return Ok(Conf::new()),
         Ok(Some(b)) => b,
@@ -88,13 +97,52 @@ pub fn load_pending(home: &Path) -> Result<Conf> {
     Ok(conf)
 }
 
-/// Replaces the pending conf, atomically, mode 0600.
-pub fn save_pending(home: &Path, conf: &Conf) -> Result<()> {
+/// Replaces the pending conf, atomically, mode 0600, creating the home first: a conf may be
+/// set before any server ever started.
+pub fn save_pending(home: &Home, conf: &Conf) -> Result<()> {
+    home.ensure()?;
     validate(conf)?;
     let mut bytes = serde_json::to_vec_pretty(conf)
         .map_err(|e| CoreError::Conf(format!("could not serialize the conf: {e}")))?;
     bytes.push(b'\n');
-    fsutil::atomic_write(&pending_path(home), &bytes)
+    fsutil::atomic_write(&home.pending_conf(), &bytes)
+}
+
+/// The conf a server runs with unless the user's conf says otherwise.
+pub fn default_conf() -> Conf {
+    BTreeMap::from([
+        (KEY_MASTER.to_owned(), DEFAULT_MASTER.to_owned()),
+        (
+            KEY_PROGRESS_INTERVAL.to_owned(),
+            DEFAULT_PROGRESS_INTERVAL.to_owned(),
+        ),
+    ])
+}
+
+/// The conf the server runs with: defaults, then the user's, then what the core enforces (the
+/// loopback binding and the ports it picked). Also returns the user conf as recorded in the
+/// state (without the keys the core sets itself).
+pub fn server_conf(user: &Conf, port: u16, ui_port: u16) -> (Conf, Conf) {
+    let mut recorded = user.clone();
+    for key in [KEY_BIND_ADDRESS, KEY_BIND_PORT, KEY_TOKEN] {
+        if recorded.remove(key).is_some() {
+            tracing::warn!(key, "ignoring a conf key that sparkconnect sets itself");
+        }
+    }
+    let mut effective = default_conf();
+    effective.extend(recorded.clone());
+    effective.insert(KEY_BIND_ADDRESS.to_owned(), "127.0.0.1".to_owned());
+    effective.insert(KEY_BIND_PORT.to_owned(), port.to_string());
+    effective.insert(KEY_UI_PORT.to_owned(), ui_port.to_string());
+    (effective, recorded)
+}
+
+/// The master a server runs with, from its effective conf (`server_conf`).
+pub fn master(effective: &Conf) -> String {
+    effective
+        .get(KEY_MASTER)
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_MASTER.to_owned())
 }
 
 /// Escapes a key for a Java properties file: separators and comment markers would otherwise
@@ -226,17 +274,47 @@ mod tests {
     #[test]
     fn pending_conf_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(load_pending(dir.path()).unwrap().is_empty());
+        // A home nothing has created yet: saving creates it.
+        let home = Home::new(dir.path().join("home"));
+        assert!(load_pending(&home).unwrap().is_empty());
         let conf = parse_items(&["spark.executor.memory=2g", "x=a=b"]).unwrap();
-        save_pending(dir.path(), &conf).unwrap();
-        assert_eq!(load_pending(dir.path()).unwrap(), conf);
+        save_pending(&home, &conf).unwrap();
+        assert_eq!(load_pending(&home).unwrap(), conf);
         let bad = Conf::from([("k v".into(), "1".into())]);
-        assert!(matches!(
-            save_pending(dir.path(), &bad),
-            Err(CoreError::Conf(_))
-        ));
-        std::fs::write(pending_path(dir.path()), "{").unwrap();
-        assert!(matches!(load_pending(dir.path()), Err(CoreError::Conf(_))));
+        assert!(matches!(save_pending(&home, &bad), Err(CoreError::Conf(_))));
+        std::fs::write(home.pending_conf(), "{").unwrap();
+        assert!(matches!(load_pending(&home), Err(CoreError::Conf(_))));
+    }
+
+    #[test]
+    fn effective_conf_enforces_loopback_and_ports() {
+        let user = Conf::from([
+            ("spark.master".into(), "local[2]".into()),
+            (KEY_BIND_ADDRESS.into(), "0.0.0.0".into()),
+            (KEY_TOKEN.into(), "mine".into()),
+            ("spark.executor.memory".into(), "2g".into()),
+        ]);
+        let (effective, recorded) = server_conf(&user, 15002, 4040);
+        assert_eq!(effective[KEY_BIND_ADDRESS], "127.0.0.1");
+        assert_eq!(effective[KEY_BIND_PORT], "15002");
+        assert_eq!(effective[KEY_UI_PORT], "4040");
+        assert_eq!(effective[KEY_MASTER], "local[2]");
+        assert!(!effective.contains_key(KEY_TOKEN));
+        assert_eq!(
+            recorded,
+            Conf::from([
+                ("spark.master".into(), "local[2]".into()),
+                ("spark.executor.memory".into(), "2g".into()),
+            ])
+        );
+        assert_eq!(effective[KEY_PROGRESS_INTERVAL], DEFAULT_PROGRESS_INTERVAL);
+        let (effective, _) = server_conf(&Conf::new(), 1, 2);
+        assert_eq!(effective[KEY_MASTER], DEFAULT_MASTER);
+        // A user's own interval wins over the default.
+        let user = Conf::from([(KEY_PROGRESS_INTERVAL.into(), "2s".into())]);
+        let (effective, recorded) = server_conf(&user, 1, 2);
+        assert_eq!(effective[KEY_PROGRESS_INTERVAL], "2s");
+        assert_eq!(recorded, user);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! Every variant carries a message written for the person at the notebook: what happened and
 //! what to do about it, in one paragraph. The pyo3 layer maps each variant to one Python exception
-//! class, once, in `lib.rs`; nothing below that layer knows about Python.
+//! class, once, in `bindings/convert.rs`; nothing below that layer knows about Python.
 
 use std::fmt;
 use std::io;

@@ -1,4 +1,5 @@
-//! The per-user home: where the lock, state, leases, conf and log live.
+//! The per-user home: where the lock, state, leases, conf and log live, and the one place that
+//! names those files (`Home`).
 //!
 //! The state file holds the server's token, so the home must be private to the user: we create
 //! it 0700 and refuse one that someone else owns or could write into (they could plant a state
@@ -15,24 +16,96 @@ use nix::unistd::{Uid, User};
 use crate::errors::{CoreError, Result};
 
 /// Environment variable that overrides the home.
-pub const HOME_ENV: &str = "SPARKCONNECT_HOME";
+const HOME_ENV: &str = "SPARKCONNECT_HOME";
 
-/// Resolves the home (explicit path > $SPARKCONNECT_HOME > $XDG_RUNTIME_DIR/sparkconnect >
-/// ~/.sparkconnect), creates it 0700 when missing and checks it is safe to use.
-pub fn resolve_home(explicit: Option<&Path>) -> Result<PathBuf> {
-    let chosen = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => default_home()?,
-    };
-    let absolute = std::path::absolute(&chosen).map_err(|e| {
-        CoreError::Home(format!(
-            "The sparkconnect home {} cannot be resolved ({e}). Set {HOME_ENV} to an absolute \
-             path of a directory you own.",
-            chosen.display()
-        ))
-    })?;
-    ensure_home(&absolute)?;
-    Ok(absolute)
+/// A per-user home directory and the layout of the files in it. Making one checks nothing:
+/// `resolve`, `ensure` and `check` do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Home {
+    dir: PathBuf,
+}
+
+impl Home {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Home { dir: dir.into() }
+    }
+
+    /// Resolves the home (explicit path > $SPARKCONNECT_HOME > $XDG_RUNTIME_DIR/sparkconnect >
+    /// ~/.sparkconnect), creates it 0700 when missing and checks it is safe to use.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Home> {
+        let chosen = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => default_home()?,
+        };
+        let absolute = std::path::absolute(&chosen).map_err(|e| {
+            CoreError::Home(format!(
+                "The sparkconnect home {} cannot be resolved ({e}). Set {HOME_ENV} to an \
+                 absolute path of a directory you own.",
+                chosen.display()
+            ))
+        })?;
+        let home = Home::new(absolute);
+        home.ensure()?;
+        Ok(home)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Creates the home (0700) when missing, then checks it (see `ensure_private_dir`).
+    pub fn ensure(&self) -> Result<()> {
+        ensure_private_dir(&self.dir)
+    }
+
+    /// Checks an existing home without creating anything (see `check_private_dir`).
+    pub fn check(&self) -> Result<()> {
+        check_private_dir(&self.dir)
+    }
+
+    /// What the home records about the running server (`state.rs`).
+    pub fn state(&self) -> PathBuf {
+        self.dir.join("server.json")
+    }
+
+    /// The conf the next start applies (`conf.rs`).
+    pub fn pending_conf(&self) -> PathBuf {
+        self.dir.join("conf.json")
+    }
+
+    /// The lifecycle lock (`lock.rs`).
+    pub fn lock(&self) -> PathBuf {
+        self.dir.join("server.lock")
+    }
+
+    /// One lease file per attached process (`leases.rs`).
+    pub fn leases(&self) -> PathBuf {
+        self.dir.join("leases")
+    }
+
+    pub fn lease(&self, pid: i32) -> PathBuf {
+        self.leases().join(pid.to_string())
+    }
+
+    /// The server's stdout and stderr.
+    pub fn server_log(&self) -> PathBuf {
+        self.dir.join("server.log")
+    }
+
+    /// The log of the server before, kept when a launch starts a fresh one.
+    pub fn previous_server_log(&self) -> PathBuf {
+        self.dir.join("server.log.1")
+    }
+
+    /// The conf the server runs with, given to spark-submit (0600: it may hold secrets).
+    pub fn properties(&self) -> PathBuf {
+        self.dir.join("server.properties")
+    }
+
+    /// Where the idle watchdog (`idle.rs`) writes.
+    pub fn watchdog_log(&self) -> PathBuf {
+        self.dir.join("watchdog.log")
+    }
 }
 
 /// The home when no explicit path is given.
@@ -69,8 +142,9 @@ fn non_empty_env(name: &str) -> Option<std::ffi::OsString> {
 }
 
 /// Creates `home` (0700, parents included) if missing, then checks it: a directory (or a
-/// symlink to one) owned by us and not writable by group or others.
-pub fn ensure_home(home: &Path) -> Result<()> {
+/// symlink to one) owned by us and not writable by group or others. Also used for the
+/// start-up archive cache, which a JVM maps as code and so must be as private.
+pub fn ensure_private_dir(home: &Path) -> Result<()> {
     match fs::symlink_metadata(home) {
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -98,11 +172,11 @@ pub fn ensure_home(home: &Path) -> Result<()> {
             )))
         }
     }
-    check_home(home)
+    check_private_dir(home)
 }
 
 /// Checks an existing home without creating anything.
-pub fn check_home(home: &Path) -> Result<()> {
+fn check_private_dir(home: &Path) -> Result<()> {
     let link = fs::symlink_metadata(home).map_err(|e| {
         CoreError::Home(format!(
             "Cannot inspect the sparkconnect home {} ({e}). Set {HOME_ENV} to a directory you \
@@ -177,12 +251,12 @@ mod tests {
     fn creates_0700_with_parents() {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("a/b/home");
-        let got = resolve_home(Some(&home)).unwrap();
-        assert_eq!(got, home);
+        let got = Home::resolve(Some(&home)).unwrap();
+        assert_eq!(got.dir(), home);
         assert!(home.is_dir());
         assert_eq!(mode_of(&home), 0o700);
         // Resolving again is fine.
-        resolve_home(Some(&home)).unwrap();
+        Home::resolve(Some(&home)).unwrap();
     }
 
     #[test]
@@ -191,7 +265,7 @@ mod tests {
         let home = dir.path().join("home");
         fs::create_dir(&home).unwrap();
         fs::set_permissions(&home, fs::Permissions::from_mode(0o770)).unwrap();
-        match resolve_home(Some(&home)) {
+        match Home::resolve(Some(&home)) {
             Err(CoreError::Home(msg)) => assert!(msg.contains("chmod 700"), "{msg}"),
             other => panic!("expected HomeError, got {other:?}"),
         }
@@ -202,7 +276,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         fs::write(&home, b"").unwrap();
-        assert!(matches!(resolve_home(Some(&home)), Err(CoreError::Home(_))));
+        assert!(matches!(
+            Home::resolve(Some(&home)),
+            Err(CoreError::Home(_))
+        ));
     }
 
     #[test]
@@ -213,12 +290,12 @@ mod tests {
         fs::set_permissions(&real, fs::Permissions::from_mode(0o700)).unwrap();
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        resolve_home(Some(&link)).unwrap();
+        Home::resolve(Some(&link)).unwrap();
 
         let dangling = dir.path().join("dangling");
         std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
         assert!(matches!(
-            resolve_home(Some(&dangling)),
+            Home::resolve(Some(&dangling)),
             Err(CoreError::Home(_))
         ));
     }

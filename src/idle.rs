@@ -15,12 +15,12 @@
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::errors::{CheckInterrupt, Result};
+use crate::home::Home;
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{fsutil, leases, lock, process, server};
+use crate::{leases, lock, process, recorded};
 
 /// How often the watchdog checks that its server still exists.
 const TICK: Duration = Duration::from_millis(200);
@@ -39,6 +39,16 @@ pub enum WatchEnd {
     ServerGone,
     /// The watchdog stopped it after the idle timeout.
     StoppedIdle,
+}
+
+impl WatchEnd {
+    /// How the watchdog reports it: "server-gone" or "stopped-idle".
+    pub fn name(&self) -> &'static str {
+        match self {
+            WatchEnd::ServerGone => "server-gone",
+            WatchEnd::StoppedIdle => "stopped-idle",
+        }
+    }
 }
 
 fn check_interval(timeout: Duration) -> Duration {
@@ -101,17 +111,9 @@ pub fn running_jobs(ui_port: u16) -> Jobs {
     count().map_or_else(|why| why, Jobs::Running)
 }
 
-/// Live lease holders; pruning dead ones when the lock is free (pruning is only safe under it).
-fn attached(home: &Path) -> Vec<i32> {
-    match lock::try_acquire(home) {
-        Ok(Some(_guard)) => leases::live(home),
-        _ => leases::live_readonly(home),
-    }
-}
-
 /// Whether anyone uses the server: an attached kernel or a running job.
-fn in_use(home: &Path, ui_port: u16) -> bool {
-    let kernels = attached(home);
+fn in_use(home: &Home, ui_port: u16) -> bool {
+    let (kernels, _) = leases::live_unlocked(home);
     if !kernels.is_empty() {
         tracing::debug!(attached = ?kernels, "server in use by attached kernels");
         return true;
@@ -137,7 +139,7 @@ fn in_use(home: &Path, ui_port: u16) -> bool {
 /// Watches the server (`pid`, `start_time`) recorded in `home` and stops it after `timeout`
 /// without use. Returns when the server is gone, whoever stopped it.
 pub fn watch(
-    home: &Path,
+    home: &Home,
     pid: i32,
     start_time: u64,
     timeout: Duration,
@@ -189,7 +191,7 @@ pub fn watch(
                             "no kernel attached and no job running for the idle timeout; \
                              stopping the server"
                         );
-                        server::stop_recorded(home, server, STOP_GRACE, check_interrupt)?;
+                        recorded::stop(home, server, STOP_GRACE, check_interrupt)?;
                         return Ok(WatchEnd::StoppedIdle);
                     }
                 }
@@ -201,48 +203,36 @@ pub fn watch(
     }
 }
 
-pub fn watchdog_log_path(home: &Path) -> std::path::PathBuf {
-    home.join("watchdog.log")
-}
-
 /// Launches the watchdog of a ready server with an idle timeout: `PYTHON -m
-/// sparkconnect.server.watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it outlives
-/// the kernel), logging to `<home>/watchdog.log`. `python` is the launching kernel's own
-/// interpreter, which has sparkconnect installed.
-pub fn spawn_watchdog(home: &Path, server: &ServerState, python: &str) -> Result<()> {
+/// sparkconnect.server.watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it
+/// outlives the kernel), logging to the home's watchdog log. `python` is the launching kernel's
+/// own interpreter, which has sparkconnect installed. A watchdog that cannot start is logged: the
+/// server runs, but will not stop by itself when idle.
+pub fn spawn_watchdog(home: &Home, server: &ServerState, python: &str) {
     let Some(timeout) = server.idle_timeout else {
-        return Ok(());
+        return;
     };
-    let log_path = watchdog_log_path(home);
-    let log = fsutil::open_private_append(&log_path)?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| CoreError::io_at("open", &log_path, e))?;
-    let mut cmd = std::process::Command::new(python);
-    cmd.args(["-m", "sparkconnect.server.watchdog"])
-        .arg(home)
-        .arg(server.pid.to_string())
-        .arg(server.pid_start_time.to_string())
-        .arg(timeout.to_string())
-        .stdin(std::process::Stdio::null())
-        .stdout(log)
-        .stderr(log_err);
-    let child = process::spawn_detached(cmd, false).map_err(|e| {
-        CoreError::Start(format!(
-            "Could not start the idle watchdog with {python} ({e}); the server runs, but will \
-             not stop by itself when idle."
-        ))
-    })?;
-    tracing::info!(
-        pid = child.id(),
-        server_pid = server.pid,
-        timeout_s = timeout,
-        "started the idle watchdog"
-    );
-    // Not waited for here: it lives as long as the server. A reaper thread keeps it from
-    // lingering as a zombie of this kernel once it exits.
-    crate::launch::reap_in_background(child);
-    Ok(())
+    let args = [
+        home.dir().as_os_str().to_owned(),
+        server.pid.to_string().into(),
+        server.pid_start_time.to_string().into(),
+        timeout.to_string().into(),
+    ];
+    match process::spawn_helper(
+        python,
+        "sparkconnect.server.watchdog",
+        args,
+        &home.watchdog_log(),
+        false,
+    ) {
+        Ok(pid) => tracing::info!(
+            pid,
+            server_pid = server.pid,
+            timeout_s = timeout,
+            "started the idle watchdog"
+        ),
+        Err(e) => tracing::warn!(error = %e, "the server runs without its idle watchdog"),
+    }
 }
 
 /// True when a check never ran or ran at least `every` ago.
@@ -303,7 +293,7 @@ mod tests {
     #[test]
     fn stops_an_idle_server_but_not_one_in_use() {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
+        let home = &Home::new(dir.path());
         let (s, reaper) = state::record_stand_in(home, |s| {
             // No UI listens on this port (as with spark.ui.enabled=false): jobs count as none.
             s.ui_port = crate::launch::pick_free_port().unwrap();

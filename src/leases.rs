@@ -1,4 +1,5 @@
-//! Leases: one file per attached kernel, `<home>/leases/<pid>`, holding that pid's start time.
+//! Leases: one file per attached kernel in the home's `leases/` directory, named by its pid and
+//! holding that pid's start time.
 //!
 //! They answer "who still uses the server?" for `status` and `stop`. A kernel that dies without
 //! releasing its lease is detected by its pid being gone or having another start time, and its
@@ -7,65 +8,70 @@
 use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::errors::{CoreError, Result};
-use crate::{fsutil, process};
+use crate::home::Home;
+use crate::{fsutil, lock, process};
 
-pub fn leases_dir(home: &Path) -> PathBuf {
-    home.join("leases")
-}
-
-fn lease_path(home: &Path, pid: i32) -> PathBuf {
-    leases_dir(home).join(pid.to_string())
-}
-
-/// Registers `pid` as a user of the server.
-pub fn acquire(home: &Path, pid: i32) -> Result<()> {
-    let start = process::start_time(pid).ok_or_else(|| {
+/// The start time of `pid`, which may hold a lease; an error naming the mistake when there is no
+/// such process.
+pub fn check_holder(pid: i32) -> Result<u64> {
+    process::start_time(pid).ok_or_else(|| {
         CoreError::Server(format!(
             "Cannot register process {pid} as a user of the server: no such process. Pass the \
              pid of the running kernel (os.getpid())."
         ))
-    })?;
-    let dir = leases_dir(home);
+    })
+}
+
+/// Registers `pid` as a user of the server.
+pub fn acquire(home: &Home, pid: i32) -> Result<()> {
+    let start = check_holder(pid)?;
+    let dir = home.leases();
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&dir)
         .map_err(|e| CoreError::io_at("create", &dir, e))?;
-    fsutil::atomic_write(&lease_path(home, pid), format!("{start}\n").as_bytes())?;
+    fsutil::atomic_write(&home.lease(pid), format!("{start}\n").as_bytes())?;
     tracing::debug!(pid, "lease registered");
     Ok(())
 }
 
 /// Drops the lease of `pid` (no error when there is none).
-pub fn release(home: &Path, pid: i32) -> Result<()> {
+pub fn release(home: &Home, pid: i32) -> Result<()> {
     if pid <= 0 {
         return Ok(());
     }
-    fsutil::remove_if_exists(&lease_path(home, pid))
+    fsutil::remove_if_exists(&home.lease(pid))
 }
 
 /// Drops every lease (a forced stop).
-pub fn clear(home: &Path) -> Result<()> {
+pub fn clear(home: &Home) -> Result<()> {
     for (pid, _) in entries(home) {
         release(home, pid)?;
     }
     Ok(())
 }
 
-/// Pids of live lease holders, sorted, pruning (deleting) the leases of dead pids.
-pub fn live(home: &Path) -> Vec<i32> {
+/// Pids of live lease holders, sorted, pruning (deleting) the leases of dead pids. Only under
+/// the lock: pruning races a start that registers a lease.
+pub fn live(home: &Home) -> Vec<i32> {
     collect(home, true)
 }
 
-/// Like `live` but without deleting anything: for readers that do not hold the lock.
-pub fn live_readonly(home: &Path) -> Vec<i32> {
-    collect(home, false)
+/// `live` for a reader that does not hold the lock: it prunes when it can take the lock at
+/// once, and else only skips the leases of dead pids (someone is starting or stopping). Also
+/// says whether the lock was free.
+pub fn live_unlocked(home: &Home) -> (Vec<i32>, bool) {
+    match lock::try_acquire(home) {
+        Ok(Some(_guard)) => (live(home), true),
+        _ => (collect(home, false), false),
+    }
 }
 
-fn collect(home: &Path, prune: bool) -> Vec<i32> {
+fn collect(home: &Home, prune: bool) -> Vec<i32> {
     let mut pids = Vec::new();
     for (pid, path) in entries(home) {
         let recorded = fs::read_to_string(&path)
@@ -86,8 +92,8 @@ fn collect(home: &Path, prune: bool) -> Vec<i32> {
 }
 
 /// The lease files: names that are positive pids. Anything else in the directory is ignored.
-fn entries(home: &Path) -> Vec<(i32, PathBuf)> {
-    let read = match fs::read_dir(leases_dir(home)) {
+fn entries(home: &Home) -> Vec<(i32, PathBuf)> {
+    let read = match fs::read_dir(home.leases()) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Vec::new(),
         Err(e) => {
@@ -111,7 +117,7 @@ mod tests {
     #[test]
     fn acquire_release_and_prune() {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
+        let home = &Home::new(dir.path());
         let me = std::process::id() as i32;
         assert!(live(home).is_empty());
         acquire(home, me).unwrap();
@@ -123,18 +129,21 @@ mod tests {
         let dead = child.id() as i32;
         child.wait().unwrap();
         // Write the lease by hand (acquire refuses a dead pid).
-        fs::write(lease_path(home, dead), "12345\n").unwrap();
+        fs::write(home.lease(dead), "12345\n").unwrap();
         // A live pid with a wrong start time is a reused pid: pruned too.
-        fs::write(lease_path(home, 1), format!("{}\n", u64::MAX)).unwrap();
+        fs::write(home.lease(1), format!("{}\n", u64::MAX)).unwrap();
         // Junk is ignored, not deleted.
-        fs::write(leases_dir(home).join("notes.txt"), "x").unwrap();
+        fs::write(home.leases().join("notes.txt"), "x").unwrap();
 
-        assert_eq!(live_readonly(home), vec![me]);
-        assert!(lease_path(home, dead).exists());
-        assert_eq!(live(home), vec![me]);
-        assert!(!lease_path(home, dead).exists());
-        assert!(!lease_path(home, 1).exists());
-        assert!(leases_dir(home).join("notes.txt").exists());
+        // Someone else holds the lock: dead leases are skipped, not pruned.
+        let held = lock::acquire(home, &crate::errors::no_interrupt).unwrap();
+        assert_eq!(live_unlocked(home), (vec![me], false));
+        assert!(home.lease(dead).exists());
+        drop(held);
+        assert_eq!(live_unlocked(home), (vec![me], true));
+        assert!(!home.lease(dead).exists());
+        assert!(!home.lease(1).exists());
+        assert!(home.leases().join("notes.txt").exists());
 
         release(home, me).unwrap();
         release(home, me).unwrap();
@@ -144,12 +153,13 @@ mod tests {
     #[test]
     fn acquire_refuses_missing_pid_and_clear_drops_all() {
         let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
         assert!(matches!(
-            acquire(dir.path(), i32::MAX),
+            acquire(&home, i32::MAX),
             Err(CoreError::Server(_))
         ));
-        acquire(dir.path(), std::process::id() as i32).unwrap();
-        clear(dir.path()).unwrap();
-        assert!(live(dir.path()).is_empty());
+        acquire(&home, std::process::id() as i32).unwrap();
+        clear(&home).unwrap();
+        assert!(live(&home).is_empty());
     }
 }

@@ -1,4 +1,4 @@
-//! The lifecycle lock: `<home>/server.lock`, an exclusive `flock`.
+//! The lifecycle lock: the home's `server.lock`, an exclusive `flock`.
 //!
 //! Every start, stop and restart runs under it, so two notebooks starting at once end up with one
 //! server. `flock` belongs to the open file description, so the kernel drops it when the holder
@@ -6,7 +6,7 @@
 //! the server we launch while holding the lock does not inherit it.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -14,14 +14,11 @@ use nix::fcntl::{Flock, FlockArg};
 
 use crate::errors::{CheckInterrupt, CoreError, Result};
 use crate::fsutil;
+use crate::home::Home;
 
 /// How often a blocked caller retries; short, because the holder usually finishes in
 /// milliseconds (an attach) and we do not want to add latency.
 const POLL: Duration = Duration::from_millis(20);
-
-pub fn lock_path(home: &Path) -> PathBuf {
-    home.join("server.lock")
-}
 
 /// Holds the lock until dropped.
 #[derive(Debug)]
@@ -40,8 +37,8 @@ fn open(path: &Path) -> Result<File> {
 }
 
 /// One non-blocking attempt. `Ok(None)` when another open file holds the lock.
-pub fn try_acquire(home: &Path) -> Result<Option<LockGuard>> {
-    try_acquire_file(&lock_path(home))
+pub fn try_acquire(home: &Home) -> Result<Option<LockGuard>> {
+    try_acquire_file(&home.lock())
 }
 
 /// `try_acquire` on any lock file (the class-archive builder has one per archive).
@@ -54,7 +51,7 @@ pub fn try_acquire_file(path: &Path) -> Result<Option<LockGuard>> {
 }
 
 /// Waits for the lock, polling so that `check_interrupt` (Ctrl-C) runs between attempts.
-pub fn acquire(home: &Path, check_interrupt: CheckInterrupt) -> Result<LockGuard> {
+pub fn acquire(home: &Home, check_interrupt: CheckInterrupt) -> Result<LockGuard> {
     let began = Instant::now();
     let mut told = false;
     loop {
@@ -88,17 +85,19 @@ mod tests {
     #[test]
     fn exclusive_until_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let first = acquire(dir.path(), &no_interrupt).unwrap();
+        let home = Home::new(dir.path());
+        let first = acquire(&home, &no_interrupt).unwrap();
         // A second open file description in the same process does not get it.
-        assert!(try_acquire(dir.path()).unwrap().is_none());
+        assert!(try_acquire(&home).unwrap().is_none());
         drop(first);
-        assert!(try_acquire(dir.path()).unwrap().is_some());
+        assert!(try_acquire(&home).unwrap().is_some());
     }
 
     #[test]
     fn blocked_acquire_runs_check_interrupt() {
         let dir = tempfile::tempdir().unwrap();
-        let _held = acquire(dir.path(), &no_interrupt).unwrap();
+        let home = Home::new(dir.path());
+        let _held = acquire(&home, &no_interrupt).unwrap();
         let calls = Cell::new(0);
         let check = || {
             calls.set(calls.get() + 1);
@@ -109,7 +108,7 @@ mod tests {
             }
         };
         assert!(matches!(
-            acquire(dir.path(), &check),
+            acquire(&home, &check),
             Err(CoreError::Interrupted)
         ));
         assert_eq!(calls.get(), 3);
@@ -118,8 +117,8 @@ mod tests {
     #[test]
     fn waiter_gets_it_after_release() {
         let dir = tempfile::tempdir().unwrap();
-        let held = acquire(dir.path(), &no_interrupt).unwrap();
-        let home = dir.path().to_path_buf();
+        let home = Home::new(dir.path());
+        let held = acquire(&home, &no_interrupt).unwrap();
         let waiter = std::thread::spawn(move || acquire(&home, &no_interrupt).map(|_| ()));
         std::thread::sleep(Duration::from_millis(100));
         drop(held);

@@ -1,20 +1,27 @@
-//! Process identity and termination.
+//! Processes: identity, termination, spawning detached ones, waiting for children and reaping
+//! them.
 //!
 //! A pid alone does not identify a process: after the server dies its pid can be handed to an
 //! unrelated process. We pair every pid with its start time from /proc and never signal a pid
 //! whose start time does not match the one we recorded.
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
-use nix::sys::signal::{killpg, Signal};
+use nix::sys::signal::{killpg, signal, SigHandler, Signal};
 use nix::unistd::Pid;
 
 use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::fsutil;
 
 /// Poll interval while waiting for a signalled server to exit.
 const POLL: Duration = Duration::from_millis(50);
@@ -152,15 +159,20 @@ pub fn terminate_group(
     Ok(true)
 }
 
-/// Spawns a helper detached from the caller, in its own session: it outlives the kernel and a
-/// terminal's Ctrl-C does not reach it. `lowest_priority` runs it (and what it runs) at nice 19,
-/// for background work that must not slow the notebooks down.
+/// Spawns `cmd` detached from the caller, in its own session and process group: it outlives the
+/// kernel, a terminal's Ctrl-C does not reach it, and a stop can signal the whole group (a JVM
+/// and its workers). `lowest_priority` runs it (and what it runs) at nice 19, for background
+/// work that must not slow the notebooks down.
 pub fn spawn_detached(mut cmd: Command, lowest_priority: bool) -> io::Result<Child> {
-    // SAFETY: runs in the forked child before exec; setsid and setpriority are plain syscalls,
-    // async-signal-safe.
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // async-signal-safe calls (setsid, sigaction, setpriority).
     unsafe {
         cmd.pre_exec(move || {
             nix::unistd::setsid().map_err(io::Error::from)?;
+            // An ignored disposition survives exec; what we start must obey TERM and INT.
+            for sig in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+                signal(sig, SigHandler::SigDfl).map_err(io::Error::from)?;
+            }
             if lowest_priority {
                 // Best effort: a failure only means the helper runs at normal priority.
                 nix::libc::setpriority(nix::libc::PRIO_PROCESS, 0, 19);
@@ -171,6 +183,70 @@ pub fn spawn_detached(mut cmd: Command, lowest_priority: bool) -> io::Result<Chi
     cmd.spawn()
 }
 
+/// Starts a helper of the core, `PYTHON -m MODULE ARGS...` (the idle watchdog, the start-up
+/// archive builder), detached, its output appended to the private file `log`, and reaped in
+/// the background. `python` must have sparkconnect installed. Returns the helper's pid.
+pub fn spawn_helper<I, S>(
+    python: &str,
+    module: &str,
+    args: I,
+    log: &Path,
+    lowest_priority: bool,
+) -> Result<u32>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = fsutil::open_private_append(log)?;
+    let err = out
+        .try_clone()
+        .map_err(|e| CoreError::io_at("open", log, e))?;
+    let mut cmd = Command::new(python);
+    cmd.args(["-m", module])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
+    let child = spawn_detached(cmd, lowest_priority)
+        .map_err(|e| CoreError::Start(format!("could not run {python} -m {module}: {e}")))?;
+    let pid = child.id();
+    // Not waited for by the caller: it lives on its own. The reaper keeps it from lingering as
+    // a zombie of this process once it exits.
+    reap_in_background(child);
+    Ok(pid)
+}
+
+/// Waits up to `timeout` for `child` to exit, polling every `poll`; `Ok(None)` when it still
+/// runs.
+pub fn wait_timeout(
+    child: &mut Child,
+    timeout: Duration,
+    poll: Duration,
+) -> io::Result<Option<ExitStatus>> {
+    let began = Instant::now();
+    loop {
+        match child.try_wait()? {
+            Some(status) => return Ok(Some(status)),
+            None if began.elapsed() < timeout => std::thread::sleep(poll),
+            None => return Ok(None),
+        }
+    }
+}
+
+/// `wait_timeout`, then kills and reaps a child that did not exit in time (`Ok(None)`).
+pub fn wait_or_kill(
+    child: &mut Child,
+    timeout: Duration,
+    poll: Duration,
+) -> io::Result<Option<ExitStatus>> {
+    let status = wait_timeout(child, timeout, poll)?;
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    Ok(status)
+}
+
 /// Stops the process group of a child we have not reaped yet (a failed start). Until it is
 /// reaped its pid cannot be reused, so no start-time check is needed. Returns the exit status.
 pub fn stop_child_group(child: &mut Child, grace: Duration) -> Option<ExitStatus> {
@@ -179,17 +255,56 @@ pub fn stop_child_group(child: &mut Child, grace: Duration) -> Option<ExitStatus
     // launcher, Python workers) still gets the signal.
     let _ = killpg(group, Signal::SIGTERM);
     let _ = killpg(group, Signal::SIGCONT);
-    let began = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if began.elapsed() < grace => std::thread::sleep(POLL),
-            Ok(None) => break,
-            Err(_) => return None,
-        }
+    match wait_timeout(child, grace, POLL) {
+        Ok(Some(status)) => return Some(status),
+        Ok(None) => {}
+        Err(_) => return None,
     }
     let _ = killpg(group, Signal::SIGKILL);
     child.wait().ok()
+}
+
+/// Reaper threads of the children this process launched and does not wait for, by pid.
+static REAPERS: Mutex<BTreeMap<i32, JoinHandle<()>>> = Mutex::new(BTreeMap::new());
+
+/// Waits for `child` on a background thread, so a server or helper that exits while this
+/// kernel lives does not linger as a zombie of the kernel that launched it.
+pub fn reap_in_background(mut child: Child) {
+    let pid = child.id() as i32;
+    let spawned = std::thread::Builder::new()
+        .name("sparkconnect-reaper".into())
+        .spawn(move || {
+            let _ = child.wait();
+        });
+    match spawned {
+        Ok(handle) => {
+            let mut reapers = REAPERS.lock().unwrap_or_else(|e| e.into_inner());
+            reapers.retain(|_, h| !h.is_finished());
+            reapers.insert(pid, handle);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not start a thread to reap a launched process")
+        }
+    }
+}
+
+/// After stopping a server this process launched, waits (briefly) until its reaper has
+/// collected it, so that when stop returns the pid is gone, not a zombie. A server launched by
+/// another process is reaped by that process or by init; there is nothing to wait for here.
+pub fn wait_reaped(pid: i32, timeout: Duration) {
+    let handle = REAPERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&pid);
+    let Some(handle) = handle else { return };
+    let began = Instant::now();
+    while !handle.is_finished() {
+        if began.elapsed() >= timeout {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = handle.join();
 }
 
 #[cfg(test)]
@@ -300,6 +415,50 @@ mod tests {
         // The group (including the backgrounded sleep) is gone.
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!(live_members(child.id() as i32), 0);
+    }
+
+    #[test]
+    fn wait_or_kill_kills_what_outlives_its_timeout() {
+        let mut quick = Command::new("true").spawn().unwrap();
+        let status = wait_or_kill(&mut quick, Duration::from_secs(5), POLL).unwrap();
+        assert!(status.is_some_and(|s| s.success()));
+        let mut slow = Command::new("sleep").arg("30").spawn().unwrap();
+        let began = Instant::now();
+        assert_eq!(
+            wait_or_kill(&mut slow, Duration::from_millis(200), POLL).unwrap(),
+            None
+        );
+        assert!(began.elapsed() < Duration::from_secs(5));
+        // Killed and reaped: nothing is left to wait for.
+        assert!(slow.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn a_helper_runs_detached_with_its_output_in_a_private_log() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("helper.log");
+        // A module that does not exist: the interpreter says so in the log and exits.
+        let spawned = spawn_helper(
+            "python3",
+            "sparkconnect_no_such_helper",
+            ["arg"],
+            &log,
+            true,
+        );
+        let Ok(pid) = spawned else {
+            return; // no python3 here
+        };
+        let began = Instant::now();
+        while start_time(pid as i32).is_some() && began.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(POLL);
+        }
+        // Reaped in the background: gone, not a zombie.
+        assert!(start_time(pid as i32).is_none());
+        let text = fs::read_to_string(&log).unwrap();
+        assert!(text.contains("sparkconnect_no_such_helper"), "{text}");
+        let mode = fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     /// Processes of process group `pgid` that are not zombies (the container's init may not

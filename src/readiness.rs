@@ -208,7 +208,7 @@ fn describe(status: ExitStatus) -> String {
 }
 
 fn exited_error(status: ExitStatus, after: Duration, log: &Path, launched: &Launched) -> CoreError {
-    let lines = logs::tail_log(log, SCANNED_LINES).unwrap_or_default();
+    let lines = logs::last_lines(log, SCANNED_LINES).unwrap_or_default();
     let hint = hint_from_log(&lines, launched);
     CoreError::Start(format!(
         "The Spark Connect server exited during start-up ({}, after {:.1} s). {hint} {}",
@@ -255,7 +255,7 @@ fn hint_from_log(lines: &[String], launched: &Launched) -> String {
 }
 
 fn quote_log(log: &Path) -> String {
-    let lines = logs::tail_log(log, QUOTED_LINES).unwrap_or_default();
+    let lines = logs::last_lines(log, QUOTED_LINES).unwrap_or_default();
     format_tail(log, &lines)
 }
 

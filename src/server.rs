@@ -1,47 +1,43 @@
-//! Orchestration: start (attach or launch), restart, stop, release and status.
+//! Orchestration: start (attach or launch, or restart), stop, release and status.
 //!
 //! Every step that changes what runs happens under the lock, so concurrent notebooks agree on
 //! one server. `status` and `release` do not take it: they only read, or touch the caller's own
 //! lease file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::conf::{self, Conf};
 use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::home::Home;
 use crate::launch::{self, LaunchSpec};
 use crate::readiness::{self, Probe};
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{fsutil, home, idle, leases, lock, process};
+use crate::{conf, idle, leases, lock, process, recorded};
 
 /// Grace given to a server found alive but no longer listening, before relaunching.
 const BROKEN_SERVER_GRACE: Duration = Duration::from_secs(10);
-/// Grace given to a stray server (one no state records) before SIGKILL.
-const STRAY_GRACE: Duration = Duration::from_secs(5);
 /// One protocol-level probe of a server we are about to attach to.
 const ATTACH_PROBE: Duration = Duration::from_secs(1);
 /// How long an attach keeps probing a server that is alive and accepts connections but does
 /// not answer (a long GC pause, heavy load) before calling it hung.
 const HUNG_AFTER: Duration = Duration::from_secs(10);
 
-/// What `start` and `restart` need to launch a server.
-pub struct StartParams<'a> {
+/// What a start needs: whose lease, what to launch if it launches, and whether it replaces the
+/// running server.
+#[derive(Debug)]
+pub struct StartParams {
     pub lease_pid: i32,
-    pub spark_home: &'a Path,
-    pub python: &'a str,
-    pub conf: &'a Conf,
-    pub port: Option<u16>,
+    pub launch: LaunchSpec,
+    /// How long a launched (or adopted) server may take to accept connections.
     pub timeout: Duration,
-    /// Extra environment for a launched server; an attach ignores it.
-    pub env: &'a Conf,
-    /// Stop the server after this long without attached kernels or running jobs.
-    pub idle_timeout: Option<Duration>,
     /// The interpreter that runs the detached helpers (idle watchdog, archive builder): the
-    /// caller's own, which has sparkconnect (`python`, the server's worker interpreter, may be
-    /// another environment).
-    pub helper_python: &'a str,
-    /// Where start-up archives are kept (`archive::cache_dir()`); `None`: no archive.
-    pub archive_cache: Option<&'a Path>,
+    /// caller's own, which has sparkconnect (`launch.python`, the server's worker interpreter,
+    /// may be another environment).
+    pub helper_python: String,
+    /// `Some(grace)`: a restart. The running server is stopped whoever is attached (leases are
+    /// kept; SIGKILL after `grace`) and a new one launched. `None`: attach to the running
+    /// server, or launch one.
+    pub restart: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -66,90 +62,22 @@ pub struct StatusReport {
     pub log_path: PathBuf,
 }
 
-fn check_lease_pid(pid: i32) -> Result<()> {
-    if process::start_time(pid).is_none() {
-        return Err(CoreError::Server(format!(
-            "Cannot register process {pid} as a user of the server: no such process. Pass the \
-             pid of the running kernel (os.getpid())."
-        )));
-    }
-    Ok(())
-}
-
-/// Removes the state of a server that is gone, and its properties file (which may hold secrets).
-fn forget_server(home: &Path) -> Result<()> {
-    state::remove(home)?;
-    fsutil::remove_if_exists(&launch::properties_path(home))
-}
-
-/// The live server, if any. Must run under the lock: it removes a stale or invalid state file.
-fn current_server(home: &Path) -> Result<Option<ServerState>> {
-    match state::read(home) {
-        ReadState::Missing => Ok(None),
-        ReadState::Valid(s) if process::is_alive(s.pid, s.pid_start_time) => Ok(Some(s)),
-        ReadState::Valid(s) => {
-            tracing::info!(
-                pid = s.pid,
-                "the recorded server is gone; removing its state"
-            );
-            forget_server(home)?;
-            Ok(None)
-        }
-        ReadState::Invalid(reason) => {
-            tracing::warn!(reason = %reason, "ignoring and removing an invalid state file");
-            forget_server(home)?;
-            Ok(None)
+impl StatusReport {
+    /// "running", "starting" (launched, not yet accepting connections) or "stopped".
+    pub fn state(&self) -> &'static str {
+        match &self.running {
+            None => "stopped",
+            Some(s) if s.phase == Phase::Starting => "starting",
+            Some(_) => "running",
         }
     }
-}
-
-/// Stops a recorded server and forgets it.
-pub(crate) fn stop_recorded(
-    home: &Path,
-    server: &ServerState,
-    grace: Duration,
-    check_interrupt: CheckInterrupt,
-) -> Result<()> {
-    process::terminate_group(server.pid, server.pid_start_time, grace, check_interrupt)?;
-    launch::wait_reaped(server.pid, Duration::from_secs(2));
-    forget_server(home)?;
-    tracing::info!(
-        pid = server.pid,
-        port = server.port,
-        "stopped the Spark Connect server"
-    );
-    Ok(())
-}
-
-/// Stops server processes of this home that no state records (see `launch::strays`). Under
-/// the lock, with no live recorded server, every one of them is an orphan: left running it
-/// would hold memory and ports forever, next to the server we are about to launch.
-fn sweep_strays(home: &Path, check_interrupt: CheckInterrupt) -> Result<()> {
-    for (pid, start_time) in launch::strays(home, None) {
-        tracing::warn!(
-            pid,
-            "stopping a Spark Connect server of this home that no state file records"
-        );
-        if !process::terminate_group(pid, start_time, STRAY_GRACE, check_interrupt)?
-            && process::is_alive(pid, start_time)
-        {
-            // Not a group leader (killed before setsid): signal the process itself.
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Marks a server ready in the state and starts its idle watchdog when it has a timeout.
-fn record_ready(home: &Path, server: &mut ServerState, helper_python: &str) -> Result<()> {
+fn record_ready(home: &Home, server: &mut ServerState, helper_python: &str) -> Result<()> {
     server.phase = Phase::Ready;
     state::write(home, server)?;
-    if let Err(e) = idle::spawn_watchdog(home, server, helper_python) {
-        tracing::warn!(error = %e, "the server runs without its idle watchdog");
-    }
+    idle::spawn_watchdog(home, server, helper_python);
     Ok(())
 }
 
@@ -158,21 +86,11 @@ fn record_ready(home: &Path, server: &mut ServerState, helper_python: &str) -> R
 /// next start finds the half-started server and adopts it. On failure nothing keeps running
 /// and no state file is left.
 fn launch_recorded(
-    home: &Path,
+    home: &Home,
     params: &StartParams,
     check_interrupt: CheckInterrupt,
 ) -> Result<ServerState> {
-    let spec = LaunchSpec {
-        home,
-        spark_home: params.spark_home,
-        python: params.python,
-        conf: params.conf,
-        port: params.port,
-        env: params.env,
-        idle_timeout: params.idle_timeout,
-        archive_cache: params.archive_cache,
-    };
-    let mut launched = launch::launch(&spec)?;
+    let mut launched = launch::launch(home, &params.launch)?;
     let early = if launched.state.pid_start_time == 0 {
         // Already gone: readiness reports why; there is nothing to adopt.
         Ok(())
@@ -200,17 +118,15 @@ fn launch_recorded(
             process::stop_child_group(&mut launched.child, Duration::from_secs(3));
         }
         launched.archive.discard();
-        let _ = forget_server(home);
+        let _ = recorded::forget(home);
         return Err(e);
     }
     let server = launched.state.clone();
-    launch::reap_in_background(launched.child);
-    if let Err(e) = idle::spawn_watchdog(home, &server, params.helper_python) {
-        tracing::warn!(error = %e, "the server runs without its idle watchdog");
-    }
+    process::reap_in_background(launched.child);
+    idle::spawn_watchdog(home, &server, &params.helper_python);
     launched
         .archive
-        .start_builder(&server, params.helper_python);
+        .start_builder(&server, &params.helper_python);
     Ok(server)
 }
 
@@ -250,20 +166,20 @@ fn check_answers(server: &ServerState, check_interrupt: CheckInterrupt) -> Resul
 }
 
 /// Refuses bad arguments before anything takes the lock or touches a process.
-fn check_start(home: &Path, params: &StartParams) -> Result<()> {
-    home::ensure_home(home)?;
-    conf::validate(params.conf)?;
-    launch::validate_env(params.env)?;
-    check_lease_pid(params.lease_pid)
+fn check_start(home: &Home, params: &StartParams) -> Result<()> {
+    home.ensure()?;
+    conf::validate(&params.launch.conf)?;
+    launch::validate_env(&params.launch.env)?;
+    leases::check_holder(params.lease_pid).map(drop)
 }
 
 /// Under the lock, with no usable server: clears strays, launches, and leases it to the caller.
 fn launch_and_lease(
-    home: &Path,
+    home: &Home,
     params: &StartParams,
     check_interrupt: CheckInterrupt,
 ) -> Result<StartOutcome> {
-    sweep_strays(home, check_interrupt)?;
+    recorded::sweep_strays(home, check_interrupt)?;
     let server = launch_recorded(home, params, check_interrupt)?;
     leases::acquire(home, params.lease_pid)?;
     Ok(StartOutcome {
@@ -272,92 +188,97 @@ fn launch_and_lease(
     })
 }
 
-/// Attaches to the running server or launches one, and registers a lease for the caller.
-pub fn start(
-    home: &Path,
+/// Under the lock, with a live recorded server: makes it usable and leases it to the caller,
+/// or stops or forgets it (`None`) so that a new one is launched.
+fn attach(
+    home: &Home,
+    mut server: ServerState,
     params: &StartParams,
     check_interrupt: CheckInterrupt,
-) -> Result<StartOutcome> {
-    check_start(home, params)?;
-    let _lock = lock::acquire(home, check_interrupt)?;
-    if let Some(mut server) = current_server(home)? {
-        let usable = if server.phase == Phase::Starting {
-            // Seen under the lock, a starting server has lost its launcher (a kernel killed
-            // mid-launch): finish its start instead of launching a second one.
-            match readiness::wait_adopted(&server, params.timeout, check_interrupt) {
-                Ok(true) => {
-                    record_ready(home, &mut server, params.helper_python)?;
-                    true
-                }
-                Ok(false) => {
-                    tracing::info!(
-                        pid = server.pid,
-                        "the half-started server died; relaunching"
-                    );
-                    forget_server(home)?;
-                    false
-                }
-                Err(e) => {
-                    stop_recorded(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
-                    return Err(e);
-                }
+) -> Result<Option<StartOutcome>> {
+    let usable = if server.phase == Phase::Starting {
+        // Seen under the lock, a starting server has lost its launcher (a kernel killed
+        // mid-launch): finish its start instead of launching a second one.
+        match readiness::wait_adopted(&server, params.timeout, check_interrupt) {
+            Ok(true) => {
+                record_ready(home, &mut server, &params.helper_python)?;
+                true
             }
-        } else {
-            match check_answers(&server, check_interrupt)? {
-                Health::Answers => true,
-                Health::Broken => {
-                    tracing::warn!(
-                        pid = server.pid,
-                        port = server.port,
-                        "the server process is alive but its port refuses connections; \
-                         replacing it"
-                    );
-                    stop_recorded(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
-                    false
-                }
+            Ok(false) => {
+                tracing::info!(
+                    pid = server.pid,
+                    "the half-started server died; relaunching"
+                );
+                recorded::forget(home)?;
+                false
             }
-        };
-        if usable {
-            leases::acquire(home, params.lease_pid)?;
-            tracing::info!(
-                pid = server.pid,
-                port = server.port,
-                lease_pid = params.lease_pid,
-                "attached to the running Spark Connect server"
-            );
-            return Ok(StartOutcome {
-                server,
-                launched: false,
-            });
+            Err(e) => {
+                recorded::stop(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
+                return Err(e);
+            }
         }
+    } else {
+        match check_answers(&server, check_interrupt)? {
+            Health::Answers => true,
+            Health::Broken => {
+                tracing::warn!(
+                    pid = server.pid,
+                    port = server.port,
+                    "the server process is alive but its port refuses connections; \
+                     replacing it"
+                );
+                recorded::stop(home, &server, BROKEN_SERVER_GRACE, check_interrupt)?;
+                false
+            }
+        }
+    };
+    if !usable {
+        return Ok(None);
     }
-    launch_and_lease(home, params, check_interrupt)
+    leases::acquire(home, params.lease_pid)?;
+    tracing::info!(
+        pid = server.pid,
+        port = server.port,
+        lease_pid = params.lease_pid,
+        "attached to the running Spark Connect server"
+    );
+    Ok(Some(StartOutcome {
+        server,
+        launched: false,
+    }))
 }
 
-/// Stops the running server, whoever is attached (leases are kept), and launches a new one.
-pub fn restart(
-    home: &Path,
+/// Attaches to the running server or launches one (a restart: stops the running one first), and
+/// registers a lease for the caller.
+pub fn start(
+    home: &Home,
     params: &StartParams,
-    grace: Duration,
     check_interrupt: CheckInterrupt,
 ) -> Result<StartOutcome> {
     check_start(home, params)?;
     let _lock = lock::acquire(home, check_interrupt)?;
-    if let Some(server) = current_server(home)? {
-        stop_recorded(home, &server, grace, check_interrupt)?;
+    if let Some(server) = recorded::current(home)? {
+        match params.restart {
+            Some(grace) => recorded::stop(home, &server, grace, check_interrupt)?,
+            None => {
+                if let Some(attached) = attach(home, server, params, check_interrupt)? {
+                    return Ok(attached);
+                }
+            }
+        }
     }
     launch_and_lease(home, params, check_interrupt)
 }
 
 /// Releases the caller's lease; stops the server when nobody else holds one, or when `force`.
 pub fn stop(
-    home: &Path,
+    home: &Home,
     lease_pid: i32,
     force: bool,
     grace: Duration,
     check_interrupt: CheckInterrupt,
 ) -> Result<StopOutcome> {
-    if !home.exists() {
+    if !home.dir().exists() {
         // Never started anything here.
         return Ok(StopOutcome {
             stopped: false,
@@ -365,15 +286,15 @@ pub fn stop(
             remaining: Vec::new(),
         });
     }
-    home::check_home(home)?;
+    home.check()?;
     let _lock = lock::acquire(home, check_interrupt)?;
     leases::release(home, lease_pid)?;
-    let server = current_server(home)?;
+    let server = recorded::current(home)?;
     let remaining = leases::live(home);
     let Some(server) = server else {
         if force {
             leases::clear(home)?;
-            sweep_strays(home, check_interrupt)?;
+            recorded::sweep_strays(home, check_interrupt)?;
         }
         return Ok(StopOutcome {
             stopped: false,
@@ -392,7 +313,7 @@ pub fn stop(
             remaining,
         });
     }
-    stop_recorded(home, &server, grace, check_interrupt)?;
+    recorded::stop(home, &server, grace, check_interrupt)?;
     if force {
         leases::clear(home)?;
     }
@@ -404,26 +325,17 @@ pub fn stop(
 }
 
 /// Drops the caller's lease without stopping anything.
-pub fn release(home: &Path, lease_pid: i32) -> Result<()> {
+pub fn release(home: &Home, lease_pid: i32) -> Result<()> {
     leases::release(home, lease_pid)
 }
 
 /// What runs, who is attached, and why a state file was ignored. Never fails.
-pub fn status(home: &Path) -> StatusReport {
-    let log_path = launch::log_path(home);
-    // Pruning deletes lease files, which is only safe against a concurrent start under the lock;
-    // when someone holds it (a start in progress) we just skip dead leases.
-    let mut lock_free = false;
-    let attached = if home.is_dir() {
-        match lock::try_acquire(home) {
-            Ok(Some(_guard)) => {
-                lock_free = true;
-                leases::live(home)
-            }
-            _ => leases::live_readonly(home),
-        }
+pub fn status(home: &Home) -> StatusReport {
+    let log_path = home.server_log();
+    let (attached, lock_free) = if home.dir().is_dir() {
+        leases::live_unlocked(home)
     } else {
-        Vec::new()
+        (Vec::new(), false)
     };
     let (running, problem) = match state::read(home) {
         ReadState::Missing => (None, None),
@@ -447,7 +359,7 @@ pub fn status(home: &Path) -> StatusReport {
             Some(format!(
                 "the server recorded in {} (pid {}, port {}) is no longer running; it exited \
                  or was killed (see its log {})",
-                state::state_path(home).display(),
+                home.state().display(),
                 s.pid,
                 s.port,
                 s.log_path
@@ -465,34 +377,40 @@ pub fn status(home: &Path) -> StatusReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conf::Conf;
     use crate::errors::no_interrupt;
+    use crate::installation;
+    use std::path::Path;
 
     #[test]
     fn status_of_an_empty_home() {
         let dir = tempfile::tempdir().unwrap();
-        let report = status(dir.path());
+        let home = Home::new(dir.path());
+        let report = status(&home);
         assert!(report.running.is_none());
+        assert_eq!(report.state(), "stopped");
         assert!(report.problem.is_none());
         assert!(report.attached.is_empty());
         assert_eq!(report.log_path, dir.path().join("server.log"));
-        let missing = status(&dir.path().join("nope"));
+        let missing = status(&Home::new(dir.path().join("nope")));
         assert!(missing.running.is_none());
     }
 
     #[test]
     fn dead_server_is_a_problem_and_stop_cleans_it() {
         let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
         let mut s = state::sample();
         s.pid = std::process::id() as i32;
         s.pid_start_time = u64::MAX; // our pid, but "another" process: not alive
-        state::write(dir.path(), &s).unwrap();
-        let report = status(dir.path());
+        state::write(&home, &s).unwrap();
+        let report = status(&home);
         assert!(report.running.is_none());
         assert!(report.problem.unwrap().contains("no longer running"));
 
         let me = std::process::id() as i32;
-        leases::acquire(dir.path(), me).unwrap();
-        let out = stop(dir.path(), me, false, Duration::from_secs(1), &no_interrupt).unwrap();
+        leases::acquire(&home, me).unwrap();
+        let out = stop(&home, me, false, Duration::from_secs(1), &no_interrupt).unwrap();
         assert_eq!(
             out,
             StopOutcome {
@@ -501,15 +419,16 @@ mod tests {
                 remaining: vec![]
             }
         );
-        assert_eq!(state::read(dir.path()), ReadState::Missing);
-        assert!(leases::live(dir.path()).is_empty());
+        assert_eq!(state::read(&home), ReadState::Missing);
+        assert!(leases::live(&home).is_empty());
     }
 
     #[test]
     fn invalid_state_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(state::state_path(dir.path()), "{ truncated").unwrap();
-        let report = status(dir.path());
+        let home = Home::new(dir.path());
+        std::fs::write(home.state(), "{ truncated").unwrap();
+        let report = status(&home);
         assert!(report.problem.unwrap().contains("not valid JSON"));
     }
 
@@ -558,7 +477,7 @@ mod tests {
 
     /// The fake server needs python3, and a launch needs java; skip where they are missing.
     fn can_fake() -> bool {
-        launch::find_java().is_ok()
+        installation::find_java().is_ok()
             && std::process::Command::new("python3")
                 .arg("-c")
                 .arg("")
@@ -567,20 +486,22 @@ mod tests {
                 .unwrap_or(false)
     }
 
-    static NO_ENV: Conf = Conf::new();
+    /// A launch of the fake Spark, without a start-up archive.
+    fn spec(spark_home: &Path, conf: &Conf) -> LaunchSpec {
+        LaunchSpec {
+            conf: conf.clone(),
+            archive_cache: None,
+            ..LaunchSpec::new(spark_home.to_path_buf(), "/usr/bin/python3".into())
+        }
+    }
 
-    fn params<'a>(lease_pid: i32, spark_home: &'a Path, conf: &'a Conf) -> StartParams<'a> {
+    fn params(lease_pid: i32, spark_home: &Path, conf: &Conf) -> StartParams {
         StartParams {
             lease_pid,
-            spark_home,
-            python: "/usr/bin/python3",
-            conf,
-            port: None,
+            launch: spec(spark_home, conf),
             timeout: Duration::from_secs(20),
-            env: &NO_ENV,
-            idle_timeout: None,
-            helper_python: "/usr/bin/python3",
-            archive_cache: None,
+            helper_python: "/usr/bin/python3".into(),
+            restart: None,
         }
     }
 
@@ -590,13 +511,13 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
+        let home = Home::new(dir.path().join("home"));
         let sh = fake_spark_home(dir.path(), None);
         let conf = Conf::from([("spark.executor.memory".into(), "1g".into())]);
         let me = std::process::id() as i32;
         let parent = nix::unistd::getppid().as_raw();
         // Stops the fake server even when an assertion fails.
-        struct Cleanup<'a>(&'a Path, i32);
+        struct Cleanup<'a>(&'a Home, i32);
         impl Drop for Cleanup<'_> {
             fn drop(&mut self) {
                 let _ = stop(self.0, self.1, true, Duration::from_secs(1), &no_interrupt);
@@ -616,7 +537,7 @@ mod tests {
             pid
         );
         // The token is in the environment, never on the command line.
-        let env = std::fs::read_to_string(home.join("fake-env")).unwrap();
+        let env = std::fs::read_to_string(home.dir().join("fake-env")).unwrap();
         assert!(env.contains(&format!(
             "SPARK_CONNECT_AUTHENTICATE_TOKEN={}",
             first.server.token
@@ -624,7 +545,7 @@ mod tests {
         assert!(env.contains("SPARK_LOCAL_IP=127.0.0.1"));
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
         assert!(!String::from_utf8_lossy(&cmdline).contains(&first.server.token));
-        let props = std::fs::read_to_string(launch::properties_path(&home)).unwrap();
+        let props = std::fs::read_to_string(home.properties()).unwrap();
         assert!(props.contains("spark.executor.memory=1g"));
         assert!(props.contains("spark.connect.grpc.binding.address=127.0.0.1"));
         assert_eq!(first.server.conf, conf);
@@ -634,6 +555,7 @@ mod tests {
         assert_eq!(second.server, first.server);
         let report = status(&home);
         assert_eq!(report.running.as_ref(), Some(&first.server));
+        assert_eq!(report.state(), "running");
         let mut both = vec![me, parent];
         both.sort_unstable();
         assert_eq!(report.attached, both);
@@ -642,13 +564,11 @@ mod tests {
         assert_eq!(kept.remaining, vec![parent]);
         assert!(!kept.stopped);
 
-        let restarted = restart(
-            &home,
-            &params(me, &sh, &conf),
-            Duration::from_secs(5),
-            &no_interrupt,
-        )
-        .unwrap();
+        let restart = StartParams {
+            restart: Some(Duration::from_secs(5)),
+            ..params(me, &sh, &conf)
+        };
+        let restarted = start(&home, &restart, &no_interrupt).unwrap();
         assert!(restarted.launched);
         assert_ne!(restarted.server.pid, pid);
         // Reaped by this process, which launched it: gone, not a zombie.
@@ -663,7 +583,7 @@ mod tests {
             restarted.server.pid_start_time
         ));
         assert_eq!(state::read(&home), ReadState::Missing);
-        assert!(!launch::properties_path(&home).exists());
+        assert!(!home.properties().exists());
         assert!(status(&home).attached.is_empty());
     }
 
@@ -673,28 +593,19 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        home::ensure_home(&home).unwrap();
+        let home = Home::new(dir.path().join("home"));
+        home.ensure().unwrap();
         let sh = fake_spark_home(dir.path(), None);
         let conf = Conf::new();
         let me = std::process::id() as i32;
         // What a launcher leaves when killed mid-launch: a spawned server recorded as starting,
         // and no one waiting for it.
-        let spec = LaunchSpec {
-            home: &home,
-            spark_home: &sh,
-            python: "/usr/bin/python3",
-            conf: &conf,
-            port: None,
-            env: &NO_ENV,
-            idle_timeout: None,
-            archive_cache: None,
-        };
-        let launched = launch::launch(&spec).unwrap();
+        let launched = launch::launch(&home, &spec(&sh, &conf)).unwrap();
         assert_eq!(launched.state.phase, Phase::Starting);
         state::write(&home, &launched.state).unwrap();
+        assert_eq!(status(&home).state(), "starting");
         let pid = launched.state.pid;
-        launch::reap_in_background(launched.child);
+        process::reap_in_background(launched.child);
 
         let adopted = start(&home, &params(me, &sh, &conf), &no_interrupt).unwrap();
         assert!(!adopted.launched);
@@ -706,7 +617,7 @@ mod tests {
         }
         let gone = stop(&home, me, true, Duration::from_secs(5), &no_interrupt).unwrap();
         assert!(gone.stopped);
-        launch::wait_reaped(pid, Duration::from_secs(5));
+        process::wait_reaped(pid, Duration::from_secs(5));
         assert!(process::start_time(pid).is_none());
     }
 
@@ -716,7 +627,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
+        let home = Home::new(dir.path().join("home"));
         let sh = fake_spark_home(
             dir.path(),
             Some("java.net.BindException: Address already in use"),
@@ -732,14 +643,14 @@ mod tests {
             other => panic!("expected StartError, got {other:?}"),
         }
         assert_eq!(state::read(&home), ReadState::Missing);
-        assert!(!launch::properties_path(&home).exists());
+        assert!(!home.properties().exists());
         assert!(leases::live(&home).is_empty());
     }
 
     #[test]
     fn stop_keeps_a_server_other_leases_use_then_stops_it() {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path();
+        let home = &Home::new(dir.path());
         let (_, reaper) = state::record_stand_in(home, |_| {});
 
         let me = std::process::id() as i32;

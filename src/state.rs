@@ -1,4 +1,4 @@
-//! `<home>/server.json`: what we know about the running server.
+//! The home's state file (`server.json`): what we know about the running server.
 //!
 //! Written atomically with mode 0600 (it holds the token). Reading never fails hard: a missing
 //! file is "no server", and anything we cannot trust (empty, truncated, not JSON, a schema we do
@@ -7,22 +7,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::errors::{CoreError, Result};
 use crate::fsutil;
+use crate::home::Home;
 
 /// The schema version this code writes and reads.
 pub const SCHEMA: u64 = 1;
 
 /// A sane state file is a few hundred bytes plus the conf; refuse to slurp anything huge.
 const MAX_STATE_BYTES: u64 = 1 << 20;
-
-pub fn state_path(home: &Path) -> PathBuf {
-    home.join("server.json")
-}
 
 /// Where a recorded server is in its life. The state is written as soon as the process exists
 /// (`Starting`), so a kernel killed mid-launch leaves a record the next start can adopt or clean
@@ -97,8 +94,8 @@ pub enum ReadState {
     Invalid(String),
 }
 
-pub fn read(home: &Path) -> ReadState {
-    let path = state_path(home);
+pub fn read(home: &Home) -> ReadState {
+    let path = home.state();
     let bytes = match fsutil::read_private(&path, MAX_STATE_BYTES) {
         Ok(None) => return ReadState::Missing,
         Ok(Some(b)) => b,
@@ -158,15 +155,15 @@ fn parse(bytes: &[u8], path: &Path) -> ReadState {
     }
 }
 
-pub fn write(home: &Path, state: &ServerState) -> Result<()> {
+pub fn write(home: &Home, state: &ServerState) -> Result<()> {
     let mut bytes = serde_json::to_vec_pretty(state)
         .map_err(|e| CoreError::Server(format!("could not serialize the server state: {e}")))?;
     bytes.push(b'\n');
-    fsutil::atomic_write(&state_path(home), &bytes)
+    fsutil::atomic_write(&home.state(), &bytes)
 }
 
-pub fn remove(home: &Path) -> Result<()> {
-    fsutil::remove_if_exists(&state_path(home))
+pub fn remove(home: &Home) -> Result<()> {
+    fsutil::remove_if_exists(&home.state())
 }
 
 #[cfg(test)]
@@ -197,7 +194,7 @@ pub(crate) fn sample() -> ServerState {
 /// that reaps the process.
 #[cfg(test)]
 pub(crate) fn record_stand_in(
-    home: &Path,
+    home: &Home,
     adjust: impl FnOnce(&mut ServerState),
 ) -> (
     ServerState,
@@ -223,7 +220,7 @@ mod tests {
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
 
-    fn invalid(home: &Path) -> String {
+    fn invalid(home: &Home) -> String {
         match read(home) {
             ReadState::Invalid(reason) => reason,
             other => panic!("expected Invalid, got {other:?}"),
@@ -233,66 +230,67 @@ mod tests {
     #[test]
     fn round_trip_and_mode() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read(dir.path()), ReadState::Missing);
-        write(dir.path(), &sample()).unwrap();
-        assert_eq!(read(dir.path()), ReadState::Valid(sample()));
-        let mode = fs::metadata(state_path(dir.path()))
-            .unwrap()
-            .permissions()
-            .mode();
+        let home = Home::new(dir.path());
+        assert_eq!(read(&home), ReadState::Missing);
+        write(&home, &sample()).unwrap();
+        assert_eq!(read(&home), ReadState::Valid(sample()));
+        let mode = fs::metadata(home.state()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        remove(dir.path()).unwrap();
-        assert_eq!(read(dir.path()), ReadState::Missing);
-        remove(dir.path()).unwrap();
+        remove(&home).unwrap();
+        assert_eq!(read(&home), ReadState::Missing);
+        remove(&home).unwrap();
     }
 
     #[test]
     fn garbage_is_invalid_never_a_panic() {
         let dir = tempfile::tempdir().unwrap();
-        let path = state_path(dir.path());
+        let home = Home::new(dir.path());
+        let path = home.state();
         let good = serde_json::to_string(&sample()).unwrap();
 
         fs::write(&path, "").unwrap();
-        assert!(invalid(dir.path()).contains("empty"));
+        assert!(invalid(&home).contains("empty"));
 
         fs::write(&path, &good[..good.len() / 2]).unwrap();
-        assert!(invalid(dir.path()).contains("not valid JSON"));
+        assert!(invalid(&home).contains("not valid JSON"));
 
         fs::write(&path, "hello, I am not json").unwrap();
-        assert!(invalid(dir.path()).contains("not valid JSON"));
+        assert!(invalid(&home).contains("not valid JSON"));
 
         fs::write(&path, [0xff, 0xfe, 0x00, 0x01]).unwrap();
-        invalid(dir.path());
+        invalid(&home);
 
         fs::write(&path, "[1, 2, 3]").unwrap();
-        assert!(invalid(dir.path()).contains("no schema"));
+        assert!(invalid(&home).contains("no schema"));
 
         let future = good.replace("\"schema\":1", "\"schema\":2");
         fs::write(&path, future).unwrap();
-        assert!(invalid(dir.path()).contains("schema version 2"));
+        assert!(invalid(&home).contains("schema version 2"));
 
         fs::write(&path, r#"{"schema": 1, "pid": "nope"}"#).unwrap();
-        assert!(invalid(dir.path()).contains("missing fields"));
+        assert!(invalid(&home).contains("missing fields"));
     }
 
     #[test]
     fn a_file_without_phase_is_a_ready_server() {
         let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
         let mut value = serde_json::to_value(sample()).unwrap();
         let object = value.as_object_mut().unwrap();
         object.remove("phase");
         object.remove("idle_timeout");
-        fs::write(state_path(dir.path()), value.to_string()).unwrap();
-        assert_eq!(read(dir.path()), ReadState::Valid(sample()));
+        fs::write(home.state(), value.to_string()).unwrap();
+        assert_eq!(read(&home), ReadState::Valid(sample()));
     }
 
     #[test]
     fn symlink_is_invalid() {
         let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
         let elsewhere = dir.path().join("elsewhere.json");
         fs::write(&elsewhere, serde_json::to_string(&sample()).unwrap()).unwrap();
-        std::os::unix::fs::symlink(&elsewhere, state_path(dir.path())).unwrap();
-        assert!(invalid(dir.path()).contains("symlink"));
+        std::os::unix::fs::symlink(&elsewhere, home.state()).unwrap();
+        assert!(invalid(&home).contains("symlink"));
     }
 
     #[test]

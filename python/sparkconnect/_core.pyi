@@ -164,9 +164,12 @@ def start(
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
     idle_timeout: float | None = None,
+    restart: bool = False,
+    grace: float = 10.0,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
-    `lease_pid`.
+    `lease_pid`. With `restart`, stop the running server first (whoever is attached; leases are
+    kept; SIGKILL after `grace` seconds) and launch a new one, under the lock in one step.
 
     A launch runs `$SPARK_HOME/bin/spark-submit --class
     org.apache.spark.sql.connect.service.SparkConnectServer` in its own session, with the token in
@@ -184,22 +187,6 @@ def start(
     None or 0: never) starts a watchdog that stops a server launched now once no lease holder
     lives and no job runs for that long."""
 
-def restart(
-    home: str,
-    *,
-    lease_pid: int,
-    spark_home: str,
-    python: str,
-    conf: dict[str, str],
-    port: int | None = None,
-    timeout: float = 120.0,
-    grace: float = 10.0,
-    env: dict[str, str] | None = None,
-    idle_timeout: float | None = None,
-) -> StartResult:
-    """Stop the running server (whoever is attached; leases are kept) and launch a new one, under
-    the lock in one step."""
-
 def stop(home: str, *, lease_pid: int, force: bool = False, grace: float = 10.0) -> StopResult:
     """Release the lease of `lease_pid`; stop the server when no other live lease remains, or when
     `force`. Stopping sends SIGTERM to the server's process group, waits `grace` seconds, then
@@ -213,10 +200,6 @@ def load_conf(home: str) -> dict[str, str]:
 
 def save_conf(home: str, conf: dict[str, str]) -> None:
     """Replace the pending conf (written atomically, mode 0600)."""
-
-def tail_log(path: str, n: int) -> list[str]:
-    """The last `n` lines of a file, read backwards from its end (cost independent of file size).
-    Missing file: empty list."""
 
 def line_level(line: str) -> str | None:
     """The level a log line names when it starts a log entry (`26/01/02 10:00:00 WARN Foo: x`,
@@ -259,7 +242,3 @@ def watch_idle(home: str, *, pid: int, pid_start_time: int, idle_timeout: float)
     """The idle watchdog loop of one server (run by `python -m sparkconnect.server.watchdog`):
     returns "stopped-idle" after stopping the server for idleness, "server-gone" when it went
     away otherwise."""
-
-def find_java() -> str:
-    """The java executable a launch would use ($JAVA_HOME/bin/java, else `java` on PATH). Raises
-    StartError when there is none."""

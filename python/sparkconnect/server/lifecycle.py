@@ -88,8 +88,7 @@ def start(
     server launched now stop by itself once unused that long."""
     check_pyspark()
     env = env or {}
-    launch = _core.restart if restart else _core.start
-    return launch(
+    return _core.start(
         home(),
         lease_pid=os.getpid(),
         # A profile may pick its own Spark and worker Python through its environment.
@@ -100,6 +99,7 @@ def start(
         timeout=timeout,
         env=env,
         idle_timeout=idle_timeout,
+        restart=restart,
     )
 
 
