@@ -57,7 +57,7 @@ fn check_pair(item: &str, key: &str, value: &str) -> Result<()> {
 }
 
 /// Parses one `key=value` item, splitting at the first '=' (values may contain '=').
-pub fn parse_item(item: &str) -> Result<(String, String)> {
+fn parse_item(item: &str) -> Result<(String, String)> {
     let Some((key, value)) = item.split_once('=') else {
         return Err(refuse(item, "there is no '='"));
     };
@@ -191,7 +191,7 @@ fn push_common(out: &mut String, c: char) {
 }
 
 /// Renders a properties file (UTF-8, which Spark's loader reads).
-pub fn render_properties(conf: &Conf) -> String {
+fn render_properties(conf: &Conf) -> String {
     let mut out = String::from("# Written by sparkconnect for the Spark Connect server.\n");
     for (key, value) in conf {
         out.push_str(&escape_key(key));

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::errors::{CoreError, Result};
 
 /// Private files (state with the token, user conf that may hold secrets, logs) are 0600.
-pub const PRIVATE_FILE_MODE: u32 = 0o600;
+const PRIVATE_FILE_MODE: u32 = 0o600;
 
 /// Options for opening a private file: created 0600, never through a symlink at `path`
 /// (O_NOFOLLOW: someone else's symlink must not redirect our writes). Callers add the access

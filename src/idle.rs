@@ -57,7 +57,7 @@ fn check_interval(timeout: Duration) -> Duration {
 
 /// What the Spark UI says about running jobs.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Jobs {
+enum Jobs {
     Running(usize),
     /// Nothing listens on the UI port: the UI is disabled, so jobs cannot be seen.
     NoUi,
@@ -91,7 +91,7 @@ fn ui_exchange(stream: &mut TcpStream, path: &str) -> Option<Vec<u8>> {
 }
 
 /// Running Spark jobs of the server's application, as its UI's REST API lists them.
-pub fn running_jobs(ui_port: u16) -> Jobs {
+fn running_jobs(ui_port: u16) -> Jobs {
     let json = |path: &str| -> std::result::Result<serde_json::Value, Jobs> {
         serde_json::from_slice(&ui_get(ui_port, path)?).map_err(|_| Jobs::Unknown)
     };

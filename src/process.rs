@@ -218,7 +218,7 @@ where
 
 /// Waits up to `timeout` for `child` to exit, polling every `poll`; `Ok(None)` when it still
 /// runs.
-pub fn wait_timeout(
+fn wait_timeout(
     child: &mut Child,
     timeout: Duration,
     poll: Duration,

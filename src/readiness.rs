@@ -33,7 +33,7 @@ pub enum Probe {
     NoAnswer,
 }
 
-pub fn probe_port(port: u16, timeout: Duration) -> Probe {
+fn probe_port(port: u16, timeout: Duration) -> Probe {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     match TcpStream::connect_timeout(&addr, timeout) {
         Ok(_) => Probe::Accepts,
