@@ -23,8 +23,8 @@ from IPython.utils.capture import capture_output
 
 from sparkconnect import _core
 from sparkconnect.server import lifecycle
-from tests.helpers import all_pids, cmdline, java_servers_of, processes_naming, wait_until
-from tests.kernels import Kernel
+from tests.support.helpers import all_pids, cmdline, java_servers_of, processes_naming, wait_until
+from tests.support.kernels import Kernel
 
 from .stats import Figure
 from .timing import run_timed

@@ -18,7 +18,7 @@ import sparkconnect
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 
-from .helpers import java_servers_of, run
+from .support.helpers import java_servers_of, run
 
 pytestmark = pytest.mark.spark
 

@@ -11,7 +11,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect.notebook.progress import CellRun, final_bundle, human_bytes, running_bundle
 from sparkconnect.server import uilink
 
-from .helpers import run
+from ..support.helpers import run
 
 SUBCOMMANDS = ("start", "stop", "restart", "status", "ui", "logs", "conf", "profiles", "progress")
 
