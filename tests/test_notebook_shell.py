@@ -16,6 +16,7 @@ from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.server import profiles
 
 from .support.helpers import run
+from .support.processes import server
 
 pytestmark = pytest.mark.spark
 
@@ -23,12 +24,6 @@ SLEEPING_JOB = (
     "rows = spark.range(0, 2, 1, 2)"
     ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(1500 as bigint))\").collect()"
 )
-
-
-def server(home: Path) -> _core.ServerInfo:
-    info = _core.status(str(home)).server
-    assert info is not None
-    return info
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -74,6 +75,13 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         env=os.environ.copy(),
     )
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def cmdline(pid: int) -> list[str]:
