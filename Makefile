@@ -33,12 +33,15 @@ browser: $(CHROMIUM)
 demo: install
 	$(PY) examples/run_notebook.py examples/quickstart.ipynb
 
+# lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
+# more directory in the checkout and the graph takes about a second to build.
 lint: install
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(VENV)/bin/ruff check python tests examples bench
 	$(VENV)/bin/ruff format --check python tests examples bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) -m mypy.stubtest sparkconnect._core
 
 test-rust: $(PY)

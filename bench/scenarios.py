@@ -23,8 +23,15 @@ from IPython.utils.capture import capture_output
 
 from sparkconnect import _core
 from sparkconnect.server import lifecycle
-from tests.helpers import all_pids, cmdline, java_servers_of, processes_naming, wait_until
-from tests.kernels import Kernel
+from tests.support.helpers import (
+    all_pids,
+    cmdline,
+    free_port,
+    java_servers_of,
+    processes_naming,
+    wait_until,
+)
+from tests.support.kernels import Kernel
 
 from .stats import Figure
 from .timing import run_timed
@@ -313,12 +320,6 @@ def local_remote(bench: Bench) -> Figure:
         baseline='`builder.remote("local[*]")` + query',
         baseline_samples=theirs,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import signal
@@ -17,7 +16,7 @@ import sparkconnect
 from sparkconnect import _core
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 
-from .helpers import java_servers_of, processes_naming
+from .support.helpers import java_servers_of, kill_processes_naming
 
 
 def _kill_leftovers(home: Path) -> None:
@@ -31,11 +30,25 @@ def _kill_leftovers(home: Path) -> None:
         time.sleep(0.1)
 
 
-def kill_processes_naming(text: str) -> None:
-    """SIGKILL what still runs with `text` in its argv (start-up archive builders of a cache)."""
-    for pid in processes_naming(text):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+CHECKOUT = Path(__file__).resolve().parent.parent
+SPARK_LEFTOVERS = ("spark-warehouse", "metastore_db", "derby.log")
+"""What a Spark driver writes into its working directory (the warehouse of its default database,
+Hive's Derby metastore and its log)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Runs the tests from a scratch directory: every server, kernel and process they start
+    inherits it as its working directory, where the server JVM creates `spark-warehouse/`.
+    Fails the run if the checkout gained any of SPARK_LEFTOVERS all the same."""
+    existed = {name for name in SPARK_LEFTOVERS if (CHECKOUT / name).exists()}
+    previous = Path.cwd()
+    scratch = tmp_path_factory.mktemp("cwd")
+    os.chdir(scratch)
+    yield scratch
+    os.chdir(previous)
+    gained = [n for n in SPARK_LEFTOVERS if (CHECKOUT / n).exists() and n not in existed]
+    assert not gained, f"the tests wrote {', '.join(gained)} into the checkout {CHECKOUT}"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,7 +14,7 @@ import pytest
 
 from sparkconnect import _core
 
-from .jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab, write_notebook
+from .support.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab, write_notebook
 
 pytestmark = pytest.mark.spark
 

@@ -13,8 +13,9 @@ import pytest
 
 from sparkconnect import _core, api
 
-from .conftest import kill_processes_naming
-from .helpers import cmdline, processes_naming, wait_until
+from .support.helpers import cmdline, kill_processes_naming, processes_naming, wait_until
+
+pytestmark = pytest.mark.spark
 
 # An idle machine dumps in about 35 s; a loaded one (other suites, nice 19) takes longer.
 BUILD_TIMEOUT = 600

@@ -1,11 +1,10 @@
-"""The `sparkconnect` terminal command, run as a real subprocess against a real server."""
+"""The `sparkconnect` terminal command, run as a real subprocess against a real server. (Exit
+codes and usage errors without a server: tests/unit/test_cli.py.)"""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,53 +12,11 @@ import pytest
 import sparkconnect
 from sparkconnect import _core
 
-from .helpers import java_servers_of
+from .support.helpers import cli, java_servers_of
+
+pytestmark = pytest.mark.spark
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sparkconnect", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=os.environ.copy(),
-    )
-
-
-def test_status_when_stopped_exits_3(home: Path) -> None:
-    done = cli("status", "--json")
-    assert done.returncode == 3
-    assert json.loads(done.stdout)["state"] == "stopped"
-    text = cli("status")
-    assert "Spark Connect server: stopped" in text.stdout
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (("strat",), "invalid choice: 'strat'"),
-        (("start", "--port", "0"), "port must be between 1 and 65535"),
-        (("logs", "-n", "x"), "-n takes a number of lines"),
-        ((), "required: COMMAND"),
-    ],
-)
-def test_usage_errors_exit_2(home: Path, args: tuple[str, ...], expected: str) -> None:
-    done = cli(*args)
-    assert done.returncode == 2
-    assert expected in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-def test_bad_conf_exits_1_with_one_paragraph(home: Path) -> None:
-    done = cli("start", "--conf", "spark.executor.memory=")
-    assert done.returncode == 1
-    assert done.stderr.startswith("sparkconnect start: ")
-    assert "spark.executor.memory=" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not java_servers_of(home)
-
-
-@pytest.mark.spark
 def test_profile_master_and_log_filters(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,7 +47,6 @@ def test_profile_master_and_log_filters(
     assert cli("stop", "--force").returncode == 0
 
 
-@pytest.mark.spark
 def test_terminal_and_notebook_share_one_server(home: Path) -> None:
     started = cli("start", "--json", "--conf", "spark.sql.shuffle.partitions=4")
     assert started.returncode == 0, started.stderr

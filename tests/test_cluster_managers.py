@@ -16,7 +16,7 @@ from sparkconnect import _core
 from sparkconnect.errors import StartError
 from sparkconnect.server import lifecycle
 
-from .helpers import cmdline, java_servers_of
+from .support.helpers import cmdline, java_servers_of
 
 pytestmark = pytest.mark.spark
 

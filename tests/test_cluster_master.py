@@ -12,8 +12,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 
-from .helpers import all_pids, cmdline, run
-from .standalone import StandaloneCluster, get_json
+from .support.helpers import all_pids, cmdline, run
+from .support.standalone import StandaloneCluster, get_json
 
 pytestmark = pytest.mark.spark
 

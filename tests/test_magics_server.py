@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,32 +17,23 @@ import sparkconnect
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 
-from .helpers import java_servers_of, run
+from .support.helpers import java_servers_of, run
+from .support.processes import python, server
 
 pytestmark = pytest.mark.spark
-
-
-def server_pid(home: Path) -> int:
-    status = _core.status(str(home))
-    assert status.server is not None, status.problem
-    return status.server.pid
 
 
 @pytest.fixture
 def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process attached to the same server, like a second notebook."""
-    code = textwrap.dedent(
-        """
+    code = """
         import sys, sparkconnect
         spark = sparkconnect.start()
         assert spark.range(3).count() == 3
         print("attached", flush=True)
         sys.stdin.read()
         """
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    proc = python(code, module_home, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "attached"
     yield proc
@@ -61,10 +51,10 @@ def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Pa
 
 
 def test_second_start_attaches(shell: InteractiveShell, module_home: Path) -> None:
-    pid = server_pid(module_home)
+    pid = server(module_home).pid
     result = run(shell, "%spark start")
     assert "Attached to the running Spark Connect server" in result.texts[0]
-    assert server_pid(module_home) == pid
+    assert server(module_home).pid == pid
 
 
 def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
@@ -123,22 +113,22 @@ def test_python_and_pandas_udfs(shell: InteractiveShell, module_home: Path) -> N
 
 def test_conf_change_never_restarts_silently(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%spark start")
-    pid = server_pid(module_home)
+    pid = server(module_home).pid
     result = run(shell, "%spark conf spark.sql.shuffle.partitions=7")
     assert "`%spark restart` applies it" in result.texts[0]
     assert "(unset) now → 7 after restart" in result.texts[0]
-    assert server_pid(module_home) == pid
+    assert server(module_home).pid == pid
     attach = run(shell, "%spark start")
     assert "different conf" in attach.texts[0]
-    assert server_pid(module_home) == pid
+    assert server(module_home).pid == pid
 
 
 def test_restart_applies_the_conf(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%spark start")
-    old = server_pid(module_home)
+    old = server(module_home).pid
     result = run(shell, "%spark restart")
     assert result.error is None, result.shown
-    assert server_pid(module_home) != old
+    assert server(module_home).pid != old
     assert shell.ev('spark.conf.get("spark.sql.shuffle.partitions")') == "7"
     assert "`%spark restart`" not in run(shell, "%spark conf").texts[0]
     assert len(java_servers_of(module_home)) == 1
@@ -148,10 +138,10 @@ def test_stop_keeps_the_server_for_other_notebooks(
     shell: InteractiveShell, module_home: Path, other_notebook: subprocess.Popen[str]
 ) -> None:
     run(shell, "%spark start")
-    pid = server_pid(module_home)
+    pid = server(module_home).pid
     result = run(shell, "%spark stop")
     assert "keeps running for 1 other notebook" in result.texts[0]
-    assert server_pid(module_home) == pid
+    assert server(module_home).pid == pid
     assert isinstance(shell.user_ns["spark"], LazySpark)
     forced = run(shell, "%spark stop --force")
     assert "Spark Connect server stopped" in forced.texts[0]
@@ -168,7 +158,7 @@ def test_using_spark_starts_the_server_lazily(shell: InteractiveShell, module_ho
 
 def test_last_stop_stops_the_server(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%spark start")
-    pid = server_pid(module_home)
+    pid = server(module_home).pid
     result = run(shell, "%spark stop")
     assert "Spark Connect server stopped" in result.texts[0]
     assert not java_servers_of(module_home)

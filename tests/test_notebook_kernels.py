@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .kernels import Kernel
-from .spark_ui import running_jobs_of
+from .support.kernels import Kernel
+from .support.spark_ui import running_jobs_of
 
 pytestmark = pytest.mark.spark
 

@@ -9,14 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.server import profiles
 
-from .helpers import run
+from .support.helpers import run
+from .support.processes import server
 
 pytestmark = pytest.mark.spark
 
@@ -24,12 +24,6 @@ SLEEPING_JOB = (
     "rows = spark.range(0, 2, 1, 2)"
     ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(1500 as bigint))\").collect()"
 )
-
-
-def server(home: Path) -> _core.ServerInfo:
-    info = _core.status(str(home)).server
-    assert info is not None
-    return info
 
 
 @pytest.fixture
@@ -154,23 +148,6 @@ def test_sql_cell(shell: InteractiveShell, module_home: Path) -> None:
     assert shell.ev("top.count()") == 10
     assert run(shell, "%%spark sql\nCREATE OR REPLACE TEMP VIEW v AS SELECT 42 AS x").texts == []
     assert "|42|" in run(shell, "%%spark sql\nSELECT x FROM v").texts[-1]
-
-
-@pytest.mark.parametrize(
-    ("cell", "expected"),
-    [
-        ("%%spark\nSELECT 1", "write `%%spark sql` on the first line"),
-        ("%%spark sql -o 1x\nSELECT 1", "-o takes a Python variable name"),
-        ("%%spark sql -n 0\nSELECT 1", "-n must be at least 1"),
-        ("%%spark sql\n  \n", "The cell has no SQL"),
-    ],
-)
-def test_sql_cell_usage_errors(
-    shell: InteractiveShell, module_home: Path, cell: str, expected: str
-) -> None:
-    result = run(shell, cell)
-    assert isinstance(result.error, UsageError), result.shown
-    assert expected in str(result.error)
 
 
 def test_logs_of_the_real_server(shell: InteractiveShell, module_home: Path) -> None:

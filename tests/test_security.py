@@ -14,7 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 import sparkconnect
 from sparkconnect import _core
 
-from .helpers import all_pids, cmdline, run
+from .support.helpers import all_pids, cmdline, run
 
 pytestmark = pytest.mark.spark
 

@@ -8,9 +8,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
-from sparkconnect.render.start_failure import StartFailure
 
-from .helpers import java_servers_of, run
+from .support.helpers import java_servers_of, run
 
 pytestmark = pytest.mark.spark
 
@@ -35,10 +34,3 @@ def test_failed_start_is_a_card_then_one_line(shell: InteractiveShell, home: Pat
         "StartError: the Spark Connect server did not start (details above)"
     ]
     assert not java_servers_of(home)
-
-
-def test_a_message_of_another_shape_is_shown_whole() -> None:
-    failure = StartFailure("Java was not found: install Java 17.")
-    assert "Java was not found: install Java 17." in repr(failure)
-    assert "Last lines" not in repr(failure)
-    assert "What to do" in failure._repr_html_()

@@ -10,8 +10,8 @@ import pytest
 
 from sparkconnect import _core
 
-from .helpers import java_servers_of
-from .kernels import Kernel
+from .support.helpers import java_servers_of
+from .support.kernels import Kernel
 
 pytestmark = pytest.mark.spark
 

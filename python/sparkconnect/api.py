@@ -81,7 +81,7 @@ def status() -> Card:
     """The server's state as a card (text in a terminal, HTML in Jupyter)."""
     if KERNEL_SESSION.remote is not None:
         return remote_card(KERNEL_SESSION.remote, KERNEL_SESSION.current)
-    return status_card(lifecycle.status())
+    return status_card(lifecycle.status(), KERNEL_SESSION.ui_template)
 
 
 def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogView:

@@ -17,12 +17,14 @@ from typing import Any
 
 from sparkconnect import _core
 from sparkconnect.errors import SparkConnectError
-from sparkconnect.notebook.arguments import line_count, log_level, port_number, positive_seconds
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import masked_url, status_card, stop_card, ui_url, uptime
 from sparkconnect.server import lifecycle, profiles
+from sparkconnect.values import LINES, PORT, START_TIMEOUT, log_level
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
+UI_TEMPLATE = ""
+"""A terminal has no `SparkConnect.ui_url` option: the Spark UI link is detected."""
 
 
 def status_json(status: _core.Status) -> dict[str, Any]:
@@ -39,7 +41,7 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             url=masked_url(info),
             port=info.port,
             ui_port=info.ui_port,
-            ui_url=ui_url(info),
+            ui_url=ui_url(info, UI_TEMPLATE),
             spark_version=info.spark_version,
             master=info.master,
             started_at=info.started_at,
@@ -86,7 +88,7 @@ def _stop(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     status = lifecycle.status()
-    _emit(args, status_json(status), repr(status_card(status)))
+    _emit(args, status_json(status), repr(status_card(status, UI_TEMPLATE)))
     return EXIT_OK if status.state == "running" else EXIT_NOT_RUNNING
 
 
@@ -117,14 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         start.add_argument("--profile", help="a profile from the sparkconnect config file")
         start.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
         start.add_argument("--master", help="spark.master, e.g. local[4] or spark://host:7077")
-        start.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
-        start.add_argument(
-            "--timeout", type=positive_seconds, default=lifecycle.DEFAULT_START_TIMEOUT
-        )
+        start.add_argument("--port", type=PORT, help="gRPC port (default: a free one)")
+        start.add_argument("--timeout", type=START_TIMEOUT, default=lifecycle.DEFAULT_START_TIMEOUT)
     stop = commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
     stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")
     logs = commands.add_parser("logs", parents=[common], help="the server log")
-    logs.add_argument("-n", type=line_count, default=50, metavar="LINES")
+    logs.add_argument("-n", type=LINES, default=50, metavar="LINES")
     logs.add_argument("--level", type=log_level, help="WARN keeps WARN, ERROR and FATAL")
     logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")

@@ -7,7 +7,6 @@ one readable paragraph in IPython and Jupyter instead of a traceback through our
 from __future__ import annotations
 
 from sparkconnect._core import ConfError, HomeError, SparkConnectError, StartError
-from sparkconnect.server.profiles import ProfileError
 
 __all__ = [
     "ConfError",
@@ -18,6 +17,10 @@ __all__ = [
     "SparkConnectError",
     "StartError",
 ]
+
+
+class ProfileError(SparkConnectError, ValueError):
+    """The config file cannot be read, or names no such profile, or a profile is malformed."""
 
 
 class ConnectError(SparkConnectError):

@@ -11,9 +11,9 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import StartError, _core
 
-from ..faults.processes import watchdogs_of
-from ..helpers import java_servers_of, run
-from .refusal import assert_refused
+from ..support.helpers import java_servers_of, run
+from ..support.processes import watchdogs_of
+from ..support.refusal import assert_refused
 
 pytestmark = pytest.mark.spark
 

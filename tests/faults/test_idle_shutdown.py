@@ -18,8 +18,8 @@ import pytest
 import sparkconnect
 from sparkconnect import _core
 
-from ..helpers import java_servers_of, wait_until
-from .processes import gone, python, server, watchdogs_of
+from ..support.helpers import java_servers_of, wait_until
+from ..support.processes import gone, python, server, watchdogs_of
 
 pytestmark = pytest.mark.spark
 

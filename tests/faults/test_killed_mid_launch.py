@@ -13,8 +13,8 @@ import pytest
 import sparkconnect
 from sparkconnect import _core
 
-from ..helpers import java_servers_of, wait_until
-from .processes import gone, lock_is_free, python, server
+from ..support.helpers import java_servers_of, wait_until
+from ..support.processes import gone, lock_is_free, python, server
 
 pytestmark = pytest.mark.spark
 

@@ -13,8 +13,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 
-from ..helpers import STATE_RECORD, run
-from .processes import server
+from ..support.helpers import STATE_RECORD, run
+from ..support.processes import server
 
 pytestmark = pytest.mark.spark
 

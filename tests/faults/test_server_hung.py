@@ -17,8 +17,8 @@ from IPython.core.interactiveshell import InteractiveShell
 import sparkconnect
 from sparkconnect import StartError, _core
 
-from ..helpers import java_servers_of, run, wait_until
-from .processes import gone, server
+from ..support.helpers import java_servers_of, run, wait_until
+from ..support.processes import gone, server
 
 pytestmark = pytest.mark.spark
 

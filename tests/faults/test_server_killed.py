@@ -16,8 +16,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import ServerGoneError
 from sparkconnect.notebook.lazy import LazySpark
 
-from ..helpers import java_servers_of, run, wait_until
-from .processes import gone, server
+from ..support.helpers import java_servers_of, run, wait_until
+from ..support.processes import gone, server
 
 pytestmark = pytest.mark.spark
 

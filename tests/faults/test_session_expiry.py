@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from ..helpers import run
-from .processes import server
+from ..support.helpers import run
+from ..support.processes import server
 
 pytestmark = pytest.mark.spark
 

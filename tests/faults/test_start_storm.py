@@ -14,7 +14,7 @@ import pytest
 
 from sparkconnect import _core
 
-from ..helpers import java_servers_of, wait_until
+from ..support.helpers import java_servers_of, wait_until
 from .conftest import FAST_JVM
 
 pytestmark = pytest.mark.spark

@@ -7,7 +7,17 @@ from typing import NoReturn
 
 from IPython.core.error import UsageError
 
-HELP = """\
+from sparkconnect.values import (
+    FOLLOW_SECONDS,
+    IDLE_TIMEOUT,
+    LINES,
+    LOG_LEVELS,
+    PORT,
+    START_TIMEOUT,
+    log_level,
+)
+
+HELP = f"""\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
   %spark start [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
@@ -41,7 +51,7 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       Just the link to the Spark Web UI (jobs, stages, SQL, executors).
   %spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [--follow SECONDS]
       The last lines of the server log (default 50), ERROR and WARN coloured.
-      --level WARN keeps WARN and above (TRACE, DEBUG, INFO, WARN, ERROR, FATAL);
+      --level WARN keeps WARN and above ({", ".join(LOG_LEVELS)});
       --grep keeps lines containing TEXT (any case); --follow keeps the output live
       for that many seconds (the stop button ends it early).
       Example:  %spark logs -n 20 --level WARN --grep executor
@@ -95,77 +105,6 @@ class SparkArgumentParser(argparse.ArgumentParser):
         raise _HelpShown
 
 
-def port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number, not {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
-    return port
-
-
-def positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"timeout must be a number of seconds, not {text!r}"
-        ) from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"timeout must be positive, not {text}")
-    return seconds
-
-
-def idle_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"idle timeout must be a number of seconds, not {text!r}"
-        ) from None
-    if not 0 <= seconds < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"idle timeout must be 0 (never) or a positive number of seconds, not {text}"
-        )
-    return seconds
-
-
-def line_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"-n takes a number of lines, not {text!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"-n must be at least 1, not {count}")
-    return count
-
-
-def seconds_to_follow(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--follow takes a number of seconds, not {text!r}"
-        ) from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"--follow must be positive, not {text}")
-    return seconds
-
-
-LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
-
-
-def log_level(text: str) -> str:
-    level = text.upper()
-    level = "WARN" if level == "WARNING" else level
-    if level not in LOG_LEVELS:
-        raise argparse.ArgumentTypeError(
-            f"--level takes one of {', '.join(LOG_LEVELS)}, not {text!r}"
-        )
-    return level
-
-
 def _profile_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="NAME", help="profile from the config file")
 
@@ -178,11 +117,11 @@ def _start_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--master", help="spark.master: local[N], spark://HOST:7077, yarn, k8s://URL"
     )
-    parser.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
-    parser.add_argument("--timeout", type=positive_seconds, help="seconds to wait for start-up")
+    parser.add_argument("--port", type=PORT, help="gRPC port (default: a free one)")
+    parser.add_argument("--timeout", type=START_TIMEOUT, help="seconds to wait for start-up")
     parser.add_argument(
         "--idle-timeout",
-        type=idle_seconds,
+        type=IDLE_TIMEOUT,
         metavar="SECONDS",
         help="stop a server launched now after this long unused (0: never)",
     )
@@ -204,10 +143,10 @@ def build_parser() -> SparkArgumentParser:
     commands.add_parser("status", help="the server's state")
     commands.add_parser("ui", help="the Spark UI link")
     logs = commands.add_parser("logs", help="the server log")
-    logs.add_argument("-n", type=line_count, default=50, metavar="LINES", help="lines to show")
+    logs.add_argument("-n", type=LINES, default=50, metavar="LINES", help="lines to show")
     logs.add_argument("--level", type=log_level, help="this level and above")
     logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
-    logs.add_argument("--follow", type=seconds_to_follow, metavar="SECONDS", help="stay live")
+    logs.add_argument("--follow", type=FOLLOW_SECONDS, metavar="SECONDS", help="stay live")
     conf = commands.add_parser("conf", help="show or set the conf")
     conf.add_argument("items", nargs="*", metavar="KEY=VALUE")
     conf.add_argument("--unset", action="append", default=[], metavar="KEY")
@@ -223,7 +162,7 @@ def build_parser() -> SparkArgumentParser:
 def build_sql_parser() -> SparkArgumentParser:
     parser = SparkArgumentParser(prog="%%spark sql", add_help=False)
     parser.add_argument("-o", dest="output", metavar="NAME", help="keep the result as NAME")
-    parser.add_argument("-n", dest="rows", type=line_count, metavar="ROWS", help="rows to show")
+    parser.add_argument("-n", dest="rows", type=LINES, metavar="ROWS", help="rows to show")
     return parser
 
 

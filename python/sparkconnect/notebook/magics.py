@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shlex
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from IPython.core.error import UsageError
@@ -14,6 +15,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from sparkconnect import _core, api
+from sparkconnect.errors import ProfileError
 from sparkconnect.notebook import cancel
 from sparkconnect.notebook.arguments import HELP, parse, parse_cell
 from sparkconnect.notebook.formatters import DataFrameFormatter
@@ -123,8 +125,9 @@ class SparkConnect(Magics):
     def _apply_options(self) -> None:
         self.progress_bar.enabled = self.progress
         self.progress_bar.keep_summary = self.progress_summary
-        uilink.SETTINGS.template = self.ui_url
-        # The lazy `spark` starts servers too, so the option lives on the session, not here.
+        # The lazy `spark` starts servers, and the Python API shows status cards, too: these
+        # options live on the session, not here.
+        KERNEL_SESSION.ui_template = self.ui_url
         KERNEL_SESSION.idle_timeout = self.idle_timeout or None
         if self.default_profile and KERNEL_SESSION.profile is None:
             KERNEL_SESSION.profile = self.default_profile
@@ -193,8 +196,7 @@ class SparkConnect(Magics):
         args = parse(argv)
         if args is None:
             return
-        handler = getattr(self, f"_{args.command}")
-        handler(args)
+        SUBCOMMANDS[args.command](self, args)
 
     spark.__doc__ = HELP
 
@@ -211,7 +213,7 @@ class SparkConnect(Magics):
                 profile=args.profile,
                 idle_timeout=args.idle_timeout,
             )
-        except profiles.ProfileError as err:
+        except ProfileError as err:
             raise UsageError(str(err)) from None
         except _core.StartError as err:
             show(StartFailure(str(err)))
@@ -219,7 +221,15 @@ class SparkConnect(Magics):
             err.shown_as_card = True  # type: ignore[attr-defined]
             raise
         self._bind_spark(started)
-        show(start_card(started.result, started.seconds, started.conf_differs, started.plan))
+        show(
+            start_card(
+                started.result,
+                started.seconds,
+                started.conf_differs,
+                started.plan,
+                KERNEL_SESSION.ui_template,
+            )
+        )
 
     def _restart(self, args: argparse.Namespace) -> None:
         self._start(args, restart=True)
@@ -259,7 +269,7 @@ class SparkConnect(Magics):
         if running is None:
             print("No Spark Connect server is running; `%spark start` launches it.")
             return
-        show(Link(ui_url(running), "Spark UI"))
+        show(Link(ui_url(running, KERNEL_SESSION.ui_template), "Spark UI"))
 
     def _logs(self, args: argparse.Namespace) -> None:
         wanted = LogFilter(args.n, args.level, args.grep)
@@ -272,7 +282,7 @@ class SparkConnect(Magics):
     def _conf(self, args: argparse.Namespace) -> None:
         try:
             plan = KERNEL_SESSION.plan(profile=args.profile)
-        except profiles.ProfileError as err:
+        except ProfileError as err:
             raise UsageError(str(err)) from None
         pending = {} if args.reset else plan.saved
         for key in args.unset:
@@ -287,7 +297,7 @@ class SparkConnect(Magics):
     def _profiles(self, args: argparse.Namespace) -> None:
         try:
             show(profiles_card(profiles.config_path(), KERNEL_SESSION.profile))
-        except profiles.ProfileError as err:
+        except ProfileError as err:
             raise UsageError(str(err)) from None
 
     def _progress(self, args: argparse.Namespace) -> None:
@@ -301,6 +311,22 @@ class SparkConnect(Magics):
 
     def _bind_spark(self, started: Started) -> None:
         self._namespace["spark"] = started.session
+
+
+SUBCOMMANDS: dict[str, Callable[[SparkConnect, argparse.Namespace], None]] = {
+    "start": SparkConnect._start,
+    "stop": SparkConnect._stop,
+    "restart": SparkConnect._restart,
+    "connect": SparkConnect._connect,
+    "status": SparkConnect._status,
+    "ui": SparkConnect._ui,
+    "logs": SparkConnect._logs,
+    "conf": SparkConnect._conf,
+    "profiles": SparkConnect._profiles,
+    "progress": SparkConnect._progress,
+    "help": SparkConnect._help,
+}
+"""The handler of each subcommand the parser accepts (a test keeps both lists the same)."""
 
 
 def spark_is_ours(value: Any) -> bool:

@@ -13,7 +13,6 @@ from sparkconnect import _core
 from sparkconnect._core import LogExcerpt
 from sparkconnect.render.display import publish
 
-LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 FOLLOW_POLL = 0.5
 """Seconds between reads while following: quick enough to feel live, rare enough to cost nothing."""
 

@@ -30,12 +30,13 @@ def uptime(seconds: float) -> str:
     return f"{secs}s"
 
 
-def ui_url(server: ServerInfo) -> str:
-    return spark_ui_url(server.ui_port)
+def ui_url(server: ServerInfo, template: str) -> str:
+    """`template`: the `SparkConnect.ui_url` option, passed down by whoever holds it."""
+    return spark_ui_url(server.ui_port, template)
 
 
-def ui_row(server: ServerInfo) -> Row:
-    url = ui_url(server)
+def ui_row(server: ServerInfo, template: str) -> Row:
+    url = ui_url(server, template)
     return Row("Spark UI", url, link(url))
 
 
@@ -62,7 +63,7 @@ def conf_summary(conf: dict[str, str]) -> str:
     return f"{shown}, and {more} more (`%spark conf`)" if more > 0 else shown
 
 
-def status_card(status: Status) -> Card:
+def status_card(status: Status, ui_template: str) -> Card:
     server = status.server
     if server is None:
         card = Card(
@@ -79,7 +80,7 @@ def status_card(status: Status) -> Card:
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
         Row("Conf", conf_summary(server.conf)),
-        ui_row(server),
+        ui_row(server, ui_template),
         Row("Log file", server.log_path),
     ]
     if server.idle_timeout:
@@ -112,13 +113,15 @@ def detached_card(endpoint: Endpoint) -> Card:
     return Card(f"Detached from {endpoint.shown}; the endpoint keeps running")
 
 
-def start_card(result: StartResult, seconds: float, conf_differs: bool, plan: ConfPlan) -> Card:
+def start_card(
+    result: StartResult, seconds: float, conf_differs: bool, plan: ConfPlan, ui_template: str
+) -> Card:
     server = result.server
     if result.launched:
         title = f"Spark Connect server started in {seconds:.1f} s; `spark` is ready"
     else:
         title = f"Attached to the running Spark Connect server in {seconds:.2f} s; `spark` is ready"
-    rows = [Row("Spark", f"{server.spark_version} on {server.master}"), ui_row(server)]
+    rows = [Row("Spark", f"{server.spark_version} on {server.master}"), ui_row(server, ui_template)]
     if plan.profile is not None:
         rows.insert(1, Row("Profile", plan.profile.name))
     card = Card(title, rows, kind="start")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sparkconnect import _core
-from sparkconnect._core import SparkConnectError
+from sparkconnect.errors import ProfileError
 
 CONFIG_ENV = "SPARKCONNECT_CONFIG"
 PROFILE_KEYS = ("description", "conf", "env")
@@ -35,10 +35,6 @@ EXAMPLE = """\
 description = "Big driver for large joins"
 conf = { "spark.driver.memory" = "8g", "spark.sql.shuffle.partitions" = 64 }
 env = { HADOOP_CONF_DIR = "/etc/hadoop/conf" }"""
-
-
-class ProfileError(SparkConnectError, ValueError):
-    """The config file cannot be read, or names no such profile, or a profile is malformed."""
 
 
 def config_path() -> Path:

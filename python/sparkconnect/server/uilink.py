@@ -26,15 +26,6 @@ HUB_PREFIX_ENV = "JUPYTERHUB_SERVICE_PREFIX"
 SESSION_ENV = "JPY_SESSION_NAME"
 
 
-class Settings:
-    """Set from the `SparkConnect.ui_url` option."""
-
-    template: str = ""
-
-
-SETTINGS = Settings()
-
-
 def check_template(template: str) -> str:
     """A `ui_url` template must name `{port}` and nothing else; raise ValueError otherwise."""
     if not template:
@@ -56,9 +47,11 @@ def server_proxy_installed() -> bool:
     return importlib.util.find_spec("jupyter_server_proxy") is not None
 
 
-def spark_ui_url(port: int, settings: Settings = SETTINGS) -> str:
-    if settings.template:
-        return settings.template.format(port=port)
+def spark_ui_url(port: int, template: str) -> str:
+    """The link to the UI on `port`; `template` is the `SparkConnect.ui_url` option ("" when
+    unset, or outside a notebook)."""
+    if template:
+        return template.format(port=port)
     prefix = os.environ.get(HUB_PREFIX_ENV)
     if prefix:
         return f"{prefix.rstrip('/')}/proxy/{port}/jobs/"

@@ -76,6 +76,9 @@ class KernelSession:
         self._told_gone = False
         self.idle_timeout: float | None = None
         """Idle timeout given to servers this process launches (None: never stop when idle)."""
+        self.ui_template = ""
+        """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
+        detected). Kept here, below the magics that set it, for the Python API's cards too."""
 
     @property
     def current(self) -> SparkSession | None:

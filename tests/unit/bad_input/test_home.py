@@ -13,8 +13,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import HomeError, _core
 
-from ..helpers import java_servers_of, run
-from .refusal import assert_refused
+from ...support.helpers import java_servers_of, run
+from ...support.refusal import assert_refused
 
 NOBODY = 65534
 

@@ -1,8 +1,14 @@
-"""Helpers the tests share: running magics with captured output, finding server JVMs."""
+"""Helpers the tests share: running magics with captured output, running the terminal command,
+finding server JVMs and other processes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +66,24 @@ def run(shell: InteractiveShell, cell: str) -> CellRun:
     )
 
 
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `sparkconnect` terminal command in a subprocess, with this process's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "sparkconnect", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ.copy(),
+    )
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def cmdline(pid: int) -> list[str]:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -97,3 +121,10 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str) -> No
 def processes_naming(text: str) -> list[int]:
     """Pids of live processes with `text` in their argv (e.g. a directory only they use)."""
     return [pid for pid in all_pids() if any(text in arg for arg in cmdline(pid))]
+
+
+def kill_processes_naming(text: str) -> None:
+    """SIGKILL what still runs with `text` in its argv (start-up archive builders of a cache)."""
+    for pid in processes_naming(text):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -11,7 +11,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import _core
 from sparkconnect.server import profiles
 
-from .helpers import java_servers_of, run
+from ..support.helpers import java_servers_of, run
 
 CONFIG = """\
 [profiles.bigmem]

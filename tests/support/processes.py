@@ -1,4 +1,5 @@
-"""Helpers for fault tests: waiting for conditions, notebook-like processes, the lock."""
+"""Processes around a server: notebook-like Python processes, the lock, the recorded server,
+whether a pid is gone, idle watchdogs (fault and bad-input tests)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import textwrap
 from pathlib import Path
 
 from sparkconnect import _core
+
+from .helpers import all_pids, cmdline
 
 
 def python(code: str, home: Path, **kwargs: object) -> subprocess.Popen[str]:
@@ -48,8 +51,6 @@ def gone(pid: int) -> bool:
 
 def watchdogs_of(home: Path) -> list[int]:
     """Pids of idle watchdogs running for `home`."""
-    from ..helpers import all_pids, cmdline
-
     return [
         pid
         for pid in all_pids()

@@ -10,8 +10,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import StartError, _core
 
-from ..helpers import java_servers_of, run
-from .refusal import assert_refused
+from ...support.helpers import java_servers_of, run
+from ...support.refusal import assert_refused
 
 
 def test_a_port_in_use_is_refused(shell: InteractiveShell, home: Path) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sparkconnect import _core
 
-from ..helpers import STATE_RECORD
+from ...support.helpers import STATE_RECORD
 
 WELL_FORMED: dict[str, Any] = {**STATE_RECORD, "pid": 2}
 JSON = st.recursive(

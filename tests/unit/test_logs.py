@@ -12,7 +12,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
 
-from .helpers import run
+from ..support.helpers import run
 
 LOG = """\
 WARNING: Using incubator modules: jdk.incubator.vector

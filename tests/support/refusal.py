@@ -3,7 +3,7 @@ names the cause, and no traceback through sparkconnect's code."""
 
 from __future__ import annotations
 
-from ..helpers import CellRun
+from .helpers import CellRun
 
 
 def assert_refused(result: CellRun, error_type: type[BaseException], *phrases: str) -> str:

@@ -15,8 +15,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import StartError, _core
 
-from ..helpers import java_servers_of, run
-from .refusal import assert_refused
+from ...support.helpers import java_servers_of, run
+from ...support.refusal import assert_refused
 
 SAVED = {"spark.sql.shuffle.partitions": "8"}
 

@@ -11,7 +11,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect.notebook.progress import CellRun, final_bundle, human_bytes, running_bundle
 from sparkconnect.server import uilink
 
-from .helpers import run
+from ..support.helpers import run
 
 SUBCOMMANDS = ("start", "stop", "restart", "status", "ui", "logs", "conf", "profiles", "progress")
 
@@ -100,18 +100,18 @@ def test_unload_removes_the_hooks(home: Path) -> None:
 def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(uilink.HUB_PREFIX_ENV, raising=False)
     monkeypatch.delenv(uilink.SESSION_ENV, raising=False)
-    settings = uilink.Settings()
+    template = ""  # SparkConnect.ui_url unset
     monkeypatch.setattr(uilink, "server_proxy_installed", lambda: True)
-    assert uilink.spark_ui_url(4040, settings) == "http://localhost:4040/jobs/"
+    assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
     # A kernel that JupyterLab started, with the proxy installed.
     monkeypatch.setenv(uilink.SESSION_ENV, "work/analysis.ipynb")
-    assert uilink.spark_ui_url(4040, settings) == "/proxy/4040/jobs/"
+    assert uilink.spark_ui_url(4040, template) == "/proxy/4040/jobs/"
     monkeypatch.setattr(uilink, "server_proxy_installed", lambda: False)
-    assert uilink.spark_ui_url(4040, settings) == "http://localhost:4040/jobs/"
+    assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
     monkeypatch.setenv(uilink.HUB_PREFIX_ENV, "/user/bob/")
-    assert uilink.spark_ui_url(4040, settings) == "/user/bob/proxy/4040/jobs/"
-    settings.template = "https://x.example/{port}/jobs/"
-    assert uilink.spark_ui_url(4040, settings) == "https://x.example/4040/jobs/"
+    assert uilink.spark_ui_url(4040, template) == "/user/bob/proxy/4040/jobs/"
+    template = "https://x.example/{port}/jobs/"
+    assert uilink.spark_ui_url(4040, template) == "https://x.example/4040/jobs/"
 
 
 class Stage:

@@ -13,7 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 
-from .helpers import java_servers_of, run
+from ..support.helpers import java_servers_of, run
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,23 @@ def test_usage_errors_are_one_readable_line(
     assert expected in str(result.error)
     assert "Traceback" not in result.shown
     assert not java_servers_of(home)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("%%spark\nSELECT 1", "write `%%spark sql` on the first line"),
+        ("%%spark sql -o 1x\nSELECT 1", "-o takes a Python variable name"),
+        ("%%spark sql -n 0\nSELECT 1", "-n must be at least 1"),
+        ("%%spark sql\n  \n", "The cell has no SQL"),
+    ],
+)
+def test_sql_cell_usage_errors(
+    shell: InteractiveShell, home: Path, cell: str, expected: str
+) -> None:
+    result = run(shell, cell)
+    assert isinstance(result.error, UsageError), result.shown
+    assert expected in str(result.error)
 
 
 def test_usage_errors_lose_nothing(shell: InteractiveShell, home: Path) -> None:

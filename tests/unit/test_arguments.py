@@ -1,0 +1,84 @@
+"""The `%spark` parser against what it promises: `%spark help` names every subcommand and option
+the parser accepts, every subcommand has a handler, and the terminal command checks the values
+they share with the same rules."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from sparkconnect import cli, values
+from sparkconnect.notebook.arguments import HELP, build_parser, build_sql_parser
+from sparkconnect.notebook.magics import SUBCOMMANDS
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(found) == 1
+    return dict(found[0].choices)
+
+
+def help_sections() -> dict[str, str]:
+    """`%spark help` cut at each `%spark NAME` / `%%spark NAME` header: NAME -> its text."""
+    headers = list(re.finditer(r"^  %%?spark (\w+)", HELP, flags=re.M))
+    ends = [h.start() for h in headers[1:]] + [len(HELP)]
+    return {h[1]: HELP[h.start() : end] for h, end in zip(headers, ends, strict=True)}
+
+
+def named_in_help(action: argparse.Action) -> list[str]:
+    """What the help must show for an argument: its option strings, or for a positional its
+    metavar or its choices."""
+    if action.option_strings:
+        return list(action.option_strings)
+    if action.metavar:
+        return [str(action.metavar)]
+    assert action.choices is not None, f"positional {action.dest} has neither metavar nor choices"
+    return ["|".join(action.choices)]
+
+
+def every_argument() -> list[tuple[str, str]]:
+    parsers = {**subcommands(build_parser()), "sql": build_sql_parser()}
+    return [
+        (command, word)
+        for command, parser in parsers.items()
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction)  # argparse's own -h
+        for word in named_in_help(action)
+    ]
+
+
+@pytest.mark.parametrize(("command", "word"), every_argument())
+def test_help_names_every_argument_under_its_subcommand(command: str, word: str) -> None:
+    section = help_sections()[command]
+    assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", section), (
+        f"`%spark help` does not mention {word} under {command}"
+    )
+
+
+def test_every_subcommand_has_a_handler_and_help() -> None:
+    parsed = set(subcommands(build_parser()))
+    assert set(SUBCOMMANDS) == parsed
+    assert set(help_sections()) == parsed | {"sql"}
+
+
+def test_the_terminal_and_the_magic_check_shared_options_alike() -> None:
+    magic, terminal = subcommands(build_parser()), subcommands(cli.build_parser())
+    checked = []
+    for command in magic.keys() & terminal.keys():
+        ours = magic[command]._option_string_actions
+        for option, action in terminal[command]._option_string_actions.items():
+            if action.type is not None and option in ours:
+                assert action.type is ours[option].type, (command, option)
+                checked.append(f"{command} {option}")
+    # (The terminal's --follow is a flag, until Ctrl-C; the magic's takes seconds.)
+    assert sorted(checked) == [
+        "logs --level",
+        "logs -n",
+        "restart --port",
+        "restart --timeout",
+        "start --port",
+        "start --timeout",
+    ]
+    assert magic["start"]._option_string_actions["--port"].type is values.PORT
