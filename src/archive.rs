@@ -30,7 +30,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::conf::Conf;
-use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::errors::{Cause, CheckInterrupt, CoreError, Result};
 use crate::installation::java_home_of;
 use crate::state::ServerState;
 use crate::{fsutil, home, lock, logs, process};
@@ -371,7 +371,7 @@ pub fn build(
             tracing::info!(reason = %reason, "no start-up archive built");
             Ok(None)
         }
-        Built::Failed(reason) => Err(CoreError::Start(reason)),
+        Built::Failed(reason) => Err(CoreError::Start(Cause::Environment, reason)),
     }
 }
 

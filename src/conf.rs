@@ -27,6 +27,32 @@ const DEFAULT_MASTER: &str = "local[*]";
 const KEY_PROGRESS_INTERVAL: &str = "spark.connect.progress.reportInterval";
 const DEFAULT_PROGRESS_INTERVAL: &str = "500ms";
 
+/// The ports a user may name (`--port`, `spark.ui.port`), both ends included. Python's `--port`
+/// checks the same bounds (`_core.PORTS`) and words its refusal the same way.
+pub const PORTS: (u16, u16) = (1, 65535);
+
+/// Checks a port number the user gave as `name`: "NAME must be between 1 and 65535, not N".
+pub fn check_port(name: &str, value: i64) -> Result<u16> {
+    u16::try_from(value)
+        .ok()
+        .filter(|p| (PORTS.0..=PORTS.1).contains(p))
+        .ok_or_else(|| {
+            CoreError::Conf(format!(
+                "{name} must be between {} and {}, not {value}",
+                PORTS.0, PORTS.1
+            ))
+        })
+}
+
+/// A port written in a conf item: "NAME must be a number, not 'TEXT'", else `check_port`.
+pub fn parse_port(name: &str, text: &str) -> Result<u16> {
+    let value = text
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| CoreError::Conf(format!("{name} must be a number, not '{text}'")))?;
+    check_port(name, value)
+}
+
 fn refuse(item: &str, why: &str) -> CoreError {
     CoreError::Conf(format!(
         "{item:?} is not a valid conf item: {why}. Write each item as key=value, e.g. {EXAMPLE}."

@@ -14,8 +14,9 @@ pub enum CoreError {
     Home(String),
     /// A conf item or port number is malformed (ConfError).
     Conf(String),
-    /// The server could not be started (StartError).
-    Start(String),
+    /// The server could not be started (StartError); the cause lets the front end say what to
+    /// type next, where the message says what happened.
+    Start(Cause, String),
     /// The server could not be stopped, or another lifecycle step failed (SparkConnectError).
     Server(String),
     /// The wait was interrupted by a signal (Ctrl-C): the pending Python exception is raised.
@@ -25,6 +26,45 @@ pub enum CoreError {
 }
 
 pub type Result<T> = std::result::Result<T, CoreError>;
+
+/// Why a start failed. Python reads it as `StartError.cause` (`Cause::name`) and turns it into the
+/// next step in the caller's own commands (`%spark ...` or `sparkconnect ...`), naming the conf
+/// key or port at fault; the message itself says what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// Refused before anything ran (Java, Spark or a helper missing or too old); the message
+    /// says how to fix it.
+    Environment,
+    /// A port the server needs is taken by another process.
+    PortInUse,
+    /// spark.master is not a master URL the server understands.
+    BadMaster,
+    /// The server's Java could not run it (too old, or missing).
+    Java,
+    /// The Spark installation lacks the Spark Connect server.
+    NoConnect,
+    /// The server exited during start-up for another reason (a conf it rejects, usually).
+    Exited,
+    /// It did not open its port within the timeout.
+    Timeout,
+    /// A recorded server is stopped (SIGSTOP) or hung, so it cannot be attached to.
+    NotAnswering,
+}
+
+impl Cause {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Environment => "environment",
+            Cause::PortInUse => "port-in-use",
+            Cause::BadMaster => "bad-master",
+            Cause::Java => "java",
+            Cause::NoConnect => "no-connect",
+            Cause::Exited => "exited",
+            Cause::Timeout => "timeout",
+            Cause::NotAnswering => "not-answering",
+        }
+    }
+}
 
 impl CoreError {
     /// Wraps an `io::Error` with a sentence saying what the core was doing.
@@ -46,7 +86,7 @@ impl fmt::Display for CoreError {
         match self {
             CoreError::Home(msg)
             | CoreError::Conf(msg)
-            | CoreError::Start(msg)
+            | CoreError::Start(_, msg)
             | CoreError::Server(msg) => f.write_str(msg),
             CoreError::Interrupted => f.write_str("interrupted"),
             CoreError::Io { context, source } => write!(

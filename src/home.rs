@@ -102,6 +102,11 @@ impl Home {
         self.dir.join("server.properties")
     }
 
+    /// The ports the last server listened on, preferred by the next launch (`launch.rs`).
+    pub fn last_ports(&self) -> PathBuf {
+        self.dir.join("ports.json")
+    }
+
     /// Where the idle watchdog (`idle.rs`) writes.
     pub fn watchdog_log(&self) -> PathBuf {
         self.dir.join("watchdog.log")

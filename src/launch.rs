@@ -16,9 +16,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::archive::{self, Installation, Plan};
 use crate::conf::{self, Conf, KEY_UI_PORT};
-use crate::errors::{CoreError, Result};
+use crate::errors::{Cause, CoreError, Result};
 use crate::home::Home;
 use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
+use serde::{Deserialize, Serialize};
+
 use crate::state::{Phase, ServerState, SCHEMA};
 use crate::{fsutil, process};
 
@@ -56,6 +58,8 @@ pub struct LaunchSpec {
     pub idle_timeout: Option<Duration>,
     /// Where start-up archives are kept (see `archive.rs`); `None`: no archive.
     pub archive_cache: Option<PathBuf>,
+    /// Recorded in the state (`ServerState::launched_by`).
+    pub launched_by: Option<String>,
 }
 
 impl LaunchSpec {
@@ -70,6 +74,7 @@ impl LaunchSpec {
             env: Conf::new(),
             idle_timeout: None,
             archive_cache: archive::cache_dir(),
+            launched_by: None,
         }
     }
 }
@@ -107,6 +112,47 @@ fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }
 
+/// The ports of the last server launched from a home. A restart keeps them when they are free, so
+/// that Spark UI links shown before (and a client's port) still work afterwards.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct LastPorts {
+    port: Option<u16>,
+    ui_port: Option<u16>,
+}
+
+/// A small, private file; unreadable or missing means "no preference".
+const MAX_PORTS_BYTES: u64 = 4096;
+
+fn last_ports(home: &Home) -> LastPorts {
+    match fsutil::read_private(&home.last_ports(), MAX_PORTS_BYTES) {
+        Ok(Some(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        _ => LastPorts::default(),
+    }
+}
+
+/// Records the ports of a server that became ready, for the next launch.
+pub fn remember_ports(home: &Home, server: &ServerState) {
+    let ports = LastPorts {
+        port: Some(server.port),
+        ui_port: Some(server.ui_port),
+    };
+    let written = serde_json::to_vec(&ports)
+        .map_err(|e| CoreError::Server(e.to_string()))
+        .and_then(|bytes| fsutil::atomic_write(&home.last_ports(), &bytes));
+    if let Err(e) = written {
+        // Only a preference is lost: the next launch picks free ports.
+        tracing::warn!(error = %e, "could not record the server's ports");
+    }
+}
+
+/// `previous` when it is free on 127.0.0.1 now, else a free port the kernel picks.
+fn preferred_port(previous: Option<u16>) -> Result<u16> {
+    match previous {
+        Some(p) if p > 0 && TcpListener::bind(loopback(p)).is_ok() => Ok(p),
+        _ => pick_free_port(),
+    }
+}
+
 /// A port that is free on 127.0.0.1 right now (the kernel picks it).
 pub fn pick_free_port() -> Result<u16> {
     TcpListener::bind(loopback(0))
@@ -118,10 +164,10 @@ pub fn pick_free_port() -> Result<u16> {
 /// Refuses an explicit port that something already listens on or that we cannot bind.
 fn check_port_free(port: u16) -> Result<()> {
     let taken = || {
-        CoreError::Start(format!(
-            "Port {port} is already in use by another process; pick another with --port or \
-             leave it out to get a free one."
-        ))
+        CoreError::Start(
+            Cause::PortInUse,
+            format!("Port {port} is already in use by another process."),
+        )
     };
     if TcpStream::connect_timeout(&loopback(port), Duration::from_millis(200)).is_ok() {
         return Err(taken());
@@ -129,10 +175,10 @@ fn check_port_free(port: u16) -> Result<()> {
     match TcpListener::bind(loopback(port)) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AddrInUse => Err(taken()),
-        Err(e) => Err(CoreError::Start(format!(
-            "Port {port} cannot be used on 127.0.0.1 ({e}); pick another with --port (1024 or \
-             higher) or leave it out to get a free one."
-        ))),
+        Err(e) => Err(CoreError::Start(
+            Cause::PortInUse,
+            format!("Port {port} cannot be used on 127.0.0.1 ({e})."),
+        )),
     }
 }
 
@@ -145,18 +191,12 @@ fn random_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Resolves the UI port: the user's `spark.ui.port` when set to a real port, else a free one.
-fn ui_port(user: &Conf) -> Result<u16> {
+/// Resolves the UI port: the user's `spark.ui.port` when set to a port, else `previous` when
+/// free, else a free one (0 means "any" to Spark too).
+fn ui_port(user: &Conf, previous: Option<u16>) -> Result<u16> {
     match user.get(KEY_UI_PORT) {
-        None => pick_free_port(),
-        Some(v) => match v.trim().parse::<u16>() {
-            Ok(0) => pick_free_port(),
-            Ok(p) => Ok(p),
-            Err(_) => Err(CoreError::Conf(format!(
-                "{KEY_UI_PORT}={v} is not a port number. Give a number between 1024 and 65535, \
-                 or leave {KEY_UI_PORT} out to get a free port."
-            ))),
-        },
+        Some(v) if v.trim() != "0" => conf::parse_port(KEY_UI_PORT, v),
+        _ => preferred_port(previous),
     }
 }
 
@@ -192,14 +232,19 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         &spec.spark_home,
         spec.env.get("JAVA_HOME").map(String::as_str),
     )?;
+    let last = last_ports(home);
     let port = match spec.port {
         Some(p) => {
             check_port_free(p)?;
             p
         }
-        None => pick_free_port()?,
+        None => preferred_port(last.port)?,
     };
-    let ui_port = ui_port(&spec.conf)?;
+    // The UI port must differ from the gRPC port chosen just now (both may have been free).
+    let ui_port = match ui_port(&spec.conf, last.ui_port.filter(|p| *p != port))? {
+        p if p == port => pick_free_port()?,
+        p => p,
+    };
     let (mut effective, recorded) = conf::server_conf(&spec.conf, port, ui_port);
     let archive = match &spec.archive_cache {
         Some(dir) => archive::plan(
@@ -266,10 +311,13 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     let started_at = unix_now();
     let child = process::spawn_detached(cmd, false).map_err(|e| {
         let _ = fs::remove_file(&properties);
-        CoreError::Start(format!(
-            "Could not run {}: {e}. {INSTALL_HINT}",
-            spec.spark_home.join("bin/spark-submit").display()
-        ))
+        CoreError::Start(
+            Cause::Environment,
+            format!(
+                "Could not run {}: {e}. {INSTALL_HINT}",
+                spec.spark_home.join("bin/spark-submit").display()
+            ),
+        )
     })?;
     let pid = child.id() as i32;
     // Zero if it already exited; readiness notices the exit and reports it.
@@ -301,6 +349,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         phase: Phase::Starting,
         idle_timeout: spec.idle_timeout.map(|d| d.as_secs_f64()),
         class_archive: None,
+        launched_by: spec.launched_by.clone(),
     };
     Ok(Launched {
         child,
@@ -316,10 +365,42 @@ mod tests {
     #[test]
     fn ui_port_from_user_conf() {
         let conf = Conf::from([(KEY_UI_PORT.into(), "4041".into())]);
-        assert_eq!(ui_port(&conf).unwrap(), 4041);
+        assert_eq!(ui_port(&conf, Some(5000)).unwrap(), 4041);
         let conf = Conf::from([(KEY_UI_PORT.into(), "abc".into())]);
-        assert!(matches!(ui_port(&conf), Err(CoreError::Conf(_))));
-        assert!(ui_port(&Conf::new()).unwrap() > 0);
+        match ui_port(&conf, None) {
+            Err(CoreError::Conf(m)) => assert_eq!(m, "spark.ui.port must be a number, not 'abc'"),
+            other => panic!("expected ConfError, got {other:?}"),
+        }
+        let conf = Conf::from([(KEY_UI_PORT.into(), "70000".into())]);
+        match ui_port(&conf, None) {
+            Err(CoreError::Conf(m)) => {
+                assert_eq!(m, "spark.ui.port must be between 1 and 65535, not 70000")
+            }
+            other => panic!("expected ConfError, got {other:?}"),
+        }
+        assert!(ui_port(&Conf::new(), None).unwrap() > 0);
+    }
+
+    #[test]
+    fn the_last_ports_are_preferred_while_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        assert_eq!(last_ports(&home), LastPorts::default());
+        let mut server = crate::state::sample();
+        server.port = pick_free_port().unwrap();
+        server.ui_port = pick_free_port().unwrap();
+        remember_ports(&home, &server);
+        let last = last_ports(&home);
+        assert_eq!(last.port, Some(server.port));
+        assert_eq!(preferred_port(last.port).unwrap(), server.port);
+        assert_eq!(ui_port(&Conf::new(), last.ui_port).unwrap(), server.ui_port);
+        // Taken by someone else meanwhile: another port.
+        let taken = TcpListener::bind(loopback(server.port)).unwrap();
+        assert_ne!(preferred_port(last.port).unwrap(), server.port);
+        drop(taken);
+        // A garbled file is no preference, not an error.
+        fs::write(home.last_ports(), "{").unwrap();
+        assert_eq!(last_ports(&home), LastPorts::default());
     }
 
     #[test]
@@ -327,7 +408,7 @@ mod tests {
         let listener = TcpListener::bind(loopback(0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         match check_port_free(port) {
-            Err(CoreError::Start(m)) => assert!(m.contains("already in use"), "{m}"),
+            Err(CoreError::Start(_, m)) => assert!(m.contains("already in use"), "{m}"),
             other => panic!("expected StartError, got {other:?}"),
         }
         drop(listener);

@@ -62,26 +62,73 @@ impl Level {
     }
 }
 
-/// The level a header line names, or None for a continuation line.
+/// A line that starts a log entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub level: Level,
+    /// The lines after it (up to the next header) belong to its entry. Not so for the JVM's own
+    /// `WARNING: ...` lines: the JVM prefixes every line of a warning, so a line after one is
+    /// not part of it (Spark's `Using Spark's default log4j profile`, printed to stderr before
+    /// its logger exists, is no warning).
+    pub continues: bool,
+}
+
+/// The header a line is, or None for a continuation line.
 ///
 /// A header does not start with whitespace and has a level word among its first four words
 /// (`yy/MM/dd HH:mm:ss LEVEL`, `WARNING: ...`, or other common layouts). Spark's JSON layout
 /// (`{"ts":...,"level":"WARN",...}`) is recognised too, and so is the JVM's report of an uncaught
 /// exception (`Exception in thread "main" ...`), which bypasses the logger: an ERROR.
-pub fn header_level(line: &str) -> Option<Level> {
+pub fn header(line: &str) -> Option<Header> {
+    let entry = |level| Header {
+        level,
+        continues: true,
+    };
     if line.starts_with(char::is_whitespace) {
         return None;
     }
+    if line.starts_with("WARNING: ") {
+        return Some(Header {
+            level: Level::Warn,
+            continues: false,
+        });
+    }
     if line.starts_with("Exception in thread ") {
-        return Some(Level::Error);
+        return Some(entry(Level::Error));
     }
     if line.starts_with('{') {
         let rest = &line[line.find("\"level\":\"")? + 9..];
-        return Level::parse(&rest[..rest.find('"')?]);
+        return Level::parse(&rest[..rest.find('"')?]).map(entry);
     }
     line.split_whitespace()
         .take(4)
         .find_map(|word| Level::parse(word.trim_end_matches(':')))
+        .map(entry)
+}
+
+/// The level a header line names, or None for a continuation line.
+pub fn header_level(line: &str) -> Option<Level> {
+    header(line).map(|h| h.level)
+}
+
+/// The level of each line read forward: a header's own, and its entry's for the lines after it
+/// (None after a header whose entry is one line, and before the first header).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Entries {
+    /// The level continuation lines get now.
+    pub level: Option<Level>,
+}
+
+impl Entries {
+    pub fn level_of(&mut self, line: &str) -> Option<Level> {
+        match header(line) {
+            Some(h) => {
+                self.level = h.continues.then_some(h.level);
+                Some(h.level)
+            }
+            None => self.level,
+        }
+    }
 }
 
 /// Which lines to keep.
@@ -94,6 +141,13 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether `n` counts entries rather than lines: with a level filter (and no text filter,
+    /// which keeps single lines), so that `-n 3 --level ERROR` is three whole errors, never a
+    /// stack trace without the line that says what failed.
+    pub fn counts_entries(&self) -> bool {
+        self.min_level.is_some() && self.grep.is_none()
+    }
+
     /// `grep_lower` is `grep`, lowercased once by the caller.
     fn keeps(&self, level: Option<Level>, line: &str, grep_lower: Option<&str>) -> bool {
         if let Some(min) = self.min_level {
@@ -271,15 +325,22 @@ struct Collector<'a> {
     n: usize,
     /// Matches so far, newest first.
     found: Vec<LogLine>,
-    /// Continuation lines (newest first) whose header is further back; at most `n`.
+    /// Whole entries kept so far, when `n` counts entries (`Filter::counts_entries`).
+    entries: usize,
+    /// Continuation lines (newest first) whose header is further back; at most `n` when `n`
+    /// counts lines.
     pending: Vec<String>,
-    /// The level of the newest entry, once its header is seen.
+    /// The level continuation lines at the end of the log get, once the newest header is seen.
     last_level: Option<Option<Level>>,
 }
 
 impl Collector<'_> {
     fn done(&self) -> bool {
-        self.found.len() >= self.n
+        if self.filter.counts_entries() {
+            self.entries >= self.n
+        } else {
+            self.found.len() >= self.n
+        }
     }
 
     fn keep(&mut self, level: Option<Level>, text: String) {
@@ -289,15 +350,36 @@ impl Collector<'_> {
     }
 
     fn line(&mut self, text: String) {
-        match header_level(&text) {
-            Some(level) => {
-                self.last_level.get_or_insert(Some(level));
-                for continuation in std::mem::take(&mut self.pending) {
-                    self.keep(Some(level), continuation);
+        match header(&text) {
+            Some(h) => {
+                let carried = h.continues.then_some(h.level);
+                self.last_level.get_or_insert(carried);
+                let pending = std::mem::take(&mut self.pending);
+                if self.filter.counts_entries() {
+                    // The entry comes whole or not at all (lines after a one-line entry have no
+                    // level, and no level filter keeps them).
+                    if !self.done() && self.filter.keeps(Some(h.level), &text, None) {
+                        let lines = if h.continues { pending } else { Vec::new() };
+                        self.found.extend(lines.into_iter().map(|text| LogLine {
+                            level: carried,
+                            text,
+                        }));
+                        self.found.push(LogLine {
+                            level: Some(h.level),
+                            text,
+                        });
+                        self.entries += 1;
+                    }
+                    return;
                 }
-                self.keep(Some(level), text);
+                for continuation in pending {
+                    self.keep(carried, continuation);
+                }
+                self.keep(Some(h.level), text);
             }
-            None if self.pending.len() < self.n => self.pending.push(text),
+            None if self.filter.counts_entries() || self.pending.len() < self.n => {
+                self.pending.push(text)
+            }
             // Older continuation lines than `n` newer ones can never be among the last `n`.
             None => {}
         }
@@ -323,6 +405,7 @@ pub fn tail(path: &Path, n: usize, filter: &Filter, max_scan: u64) -> Result<Exc
             grep_lower: filter.grep.as_ref().map(|g| g.to_lowercase()),
             n,
             found: Vec::new(),
+            entries: 0,
             pending: Vec::new(),
             last_level: None,
         };
@@ -382,11 +465,12 @@ fn read_from(
 ) -> io::Result<Excerpt> {
     let meta = file.metadata()?;
     let (len, id) = (meta.len(), meta.ino());
-    let (offset, mut level) = if id != file_id || len < offset {
+    let (offset, level) = if id != file_id || len < offset {
         (0, None)
     } else {
         (offset, level)
     };
+    let mut entries = Entries { level };
     file.seek(SeekFrom::Start(offset))?;
     let mut data = Vec::new();
     file.take(max_bytes.min(len - offset))
@@ -399,9 +483,7 @@ fn read_from(
         // Without the final '\n', which ends the last line rather than starting a new one.
         for part in data[..complete - 1].split(|&b| b == b'\n') {
             let text = line_text(part);
-            if let Some(l) = header_level(&text) {
-                level = Some(l);
-            }
+            let level = entries.level_of(&text);
             if filter.keeps(level, &text, grep_lower.as_deref()) {
                 lines.push(LogLine { level, text });
             }
@@ -411,7 +493,7 @@ fn read_from(
         lines,
         end: offset + complete as u64,
         file_id: id,
-        last_level: level,
+        last_level: entries.level,
         scanned: data.len() as u64,
         truncated: offset + (data.len() as u64) < len,
     })
@@ -517,8 +599,8 @@ java.lang.ArithmeticException: divide by zero
         assert_eq!(
             texts(&out),
             [
+                // The JVM's WARNING: lines are entries of one line: the line after it is not.
                 "WARNING: Using incubator modules: jdk.incubator.vector",
-                "Using Spark's default log4j profile",
                 "26/01/02 10:00:01 WARN NativeCodeLoader: Unable to load native-hadoop library",
                 "26/01/02 10:00:03 ERROR Executor: Exception in task 0.0",
                 "java.lang.ArithmeticException: divide by zero",
@@ -528,13 +610,41 @@ java.lang.ArithmeticException: divide by zero
         let out = tail(&path, 50, &level(Level::Error), u64::MAX).unwrap();
         assert_eq!(out.lines.len(), 3);
         assert!(out.lines.iter().all(|l| l.level == Some(Level::Error)));
-        let out = tail(&path, 2, &level(Level::Error), u64::MAX).unwrap();
+        // With a level filter, -n counts entries: the last one comes whole, header included.
+        let out = tail(&path, 1, &level(Level::Error), u64::MAX).unwrap();
         assert_eq!(
             texts(&out),
             [
+                "26/01/02 10:00:03 ERROR Executor: Exception in task 0.0",
                 "java.lang.ArithmeticException: divide by zero",
                 "\tat Foo.bar(Foo.java:1)"
             ]
+        );
+        let out = tail(&path, 2, &level(Level::Warn), u64::MAX).unwrap();
+        assert_eq!(out.lines.len(), 4, "{:?}", texts(&out));
+        assert!(out.lines[0].text.contains("WARN NativeCodeLoader"));
+    }
+
+    #[test]
+    fn a_jvm_warning_is_an_entry_of_one_line() {
+        let mut entries = Entries::default();
+        let levels: Vec<_> = SAMPLE.lines().map(|l| entries.level_of(l)).collect();
+        assert_eq!(&levels[..3], [Some(Level::Warn), None, Some(Level::Info)]);
+        let (_d, path) = write(SAMPLE);
+        let all = tail(&path, 50, &Filter::default(), u64::MAX).unwrap();
+        assert_eq!(all.lines[1].text, "Using Spark's default log4j profile");
+        assert_eq!(all.lines[1].level, None);
+        // Read forward (follow), the same.
+        let from_start = read_since(&path, 0, all.file_id, None, &level(Level::Warn), u64::MAX);
+        let texts: Vec<String> = from_start
+            .unwrap()
+            .lines
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        assert!(
+            !texts.iter().any(|t| t.starts_with("Using Spark")),
+            "{texts:?}"
         );
     }
 
@@ -606,8 +716,9 @@ java.lang.ArithmeticException: divide by zero
         // It had to read back to the file's start to be sure there is nothing older.
         assert!(!out.truncated);
         assert_eq!(out.scanned, size);
-        // Enough matches near the end: only the end is read.
-        let out = tail(&path, 2, &level(Level::Warn), 64 << 20).unwrap();
+        // Enough matches near the end (one entry: the needle and its continuation): only the
+        // end is read.
+        let out = tail(&path, 1, &level(Level::Warn), 64 << 20).unwrap();
         assert_eq!(out.lines.len(), 2);
         assert!(out.scanned <= FIRST_CHUNK, "read {} of {size}", out.scanned);
         let unfiltered = tail(&path, 20, &Filter::default(), 64 << 20).unwrap();

@@ -20,7 +20,7 @@ use nix::errno::Errno;
 use nix::sys::signal::{killpg, signal, SigHandler, Signal};
 use nix::unistd::Pid;
 
-use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::errors::{Cause, CheckInterrupt, CoreError, Result};
 use crate::fsutil;
 
 /// Poll interval while waiting for a signalled server to exit.
@@ -207,8 +207,12 @@ where
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);
-    let child = spawn_detached(cmd, lowest_priority)
-        .map_err(|e| CoreError::Start(format!("could not run {python} -m {module}: {e}")))?;
+    let child = spawn_detached(cmd, lowest_priority).map_err(|e| {
+        CoreError::Start(
+            Cause::Environment,
+            format!("could not run {python} -m {module}: {e}"),
+        )
+    })?;
     let pid = child.id();
     // Not waited for by the caller: it lives on its own. The reaper keeps it from lingering as
     // a zombie of this process once it exits.

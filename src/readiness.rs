@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::errors::{Cause, CheckInterrupt, CoreError, Result};
 use crate::launch::Launched;
 use crate::state::ServerState;
 use crate::{logs, process};
@@ -82,15 +82,15 @@ pub fn not_answering(server: &ServerState, waited: Duration) -> String {
     if process::is_stopped(pid, server.pid_start_time) {
         format!(
             "The Spark Connect server (pid {pid}, port {}) is stopped (SIGSTOP or a debugger), so \
-             it answers nothing. Resume it with `kill -CONT {pid}`, or replace it with `%spark \
-             restart` (which stops it for every attached notebook).",
+             it answers nothing. `kill -CONT {pid}` resumes it; a restart replaces it (for every \
+             attached notebook).",
             server.port
         )
     } else {
         format!(
             "The Spark Connect server (pid {pid}, port {}) accepts connections but did not \
-             answer within {:.0} s: it is hung or badly overloaded. `%spark logs` may say why; \
-             `%spark restart` replaces it (for every attached notebook).",
+             answer within {:.0} s: it is hung or badly overloaded. Its log may say why; a \
+             restart replaces it (for every attached notebook).",
             server.port,
             waited.as_secs_f64()
         )
@@ -125,15 +125,17 @@ pub fn wait_adopted(
             } else {
                 ""
             };
-            return Err(CoreError::Start(format!(
-                "A Spark Connect server that another notebook began to start (pid {}) did not \
-                 open port {} within {:.0} s, so it was stopped.{stopped} Start again; if the \
-                 machine is just slow, give a longer timeout. {}",
-                server.pid,
-                server.port,
-                timeout.as_secs_f64(),
-                quote_log(Path::new(&server.log_path))
-            )));
+            return Err(CoreError::Start(
+                Cause::Timeout,
+                format!(
+                    "A Spark Connect server that another notebook began to start (pid {}) did not \
+                 open port {} within {:.0} s, so it was stopped.{stopped} {}",
+                    server.pid,
+                    server.port,
+                    timeout.as_secs_f64(),
+                    quote_log(Path::new(&server.log_path))
+                ),
+            ));
         }
         check_interrupt()?;
         std::thread::sleep(POLL);
@@ -176,19 +178,22 @@ pub fn wait_ready(
             let pid = launched.state.pid;
             let why = if process::is_stopped(pid, launched.state.pid_start_time) {
                 format!(
-                    "Its process (pid {pid}) was stopped (SIGSTOP or a debugger), so it could \
+                    " Its process (pid {pid}) was stopped (SIGSTOP or a debugger), so it could \
                      not finish starting."
                 )
             } else {
-                "If the machine is just slow, start again with a longer timeout.".to_owned()
+                String::new()
             };
             process::stop_child_group(&mut launched.child, FAILED_START_GRACE);
-            return Err(CoreError::Start(format!(
-                "The Spark Connect server did not open port {port} within {:.0} s, so it was \
-                 stopped. {why} {}",
-                timeout.as_secs_f64(),
-                quote_log(Path::new(&log))
-            )));
+            return Err(CoreError::Start(
+                Cause::Timeout,
+                format!(
+                    "The Spark Connect server did not open port {port} within {:.0} s, so it was \
+                 stopped.{why} {}",
+                    timeout.as_secs_f64(),
+                    quote_log(Path::new(&log))
+                ),
+            ));
         }
         if let Err(e) = check_interrupt() {
             tracing::info!("start interrupted; stopping the half-started server");
@@ -209,48 +214,72 @@ fn describe(status: ExitStatus) -> String {
 
 fn exited_error(status: ExitStatus, after: Duration, log: &Path, launched: &Launched) -> CoreError {
     let lines = logs::last_lines(log, SCANNED_LINES).unwrap_or_default();
-    let hint = hint_from_log(&lines, launched);
-    CoreError::Start(format!(
-        "The Spark Connect server exited during start-up ({}, after {:.1} s). {hint} {}",
-        describe(status),
-        after.as_secs_f64(),
-        format_tail(log, &lines)
-    ))
+    let (cause, hint) = cause_from_log(&lines, launched);
+    let hint = if hint.is_empty() {
+        hint
+    } else {
+        format!(" {hint}")
+    };
+    CoreError::Start(
+        cause,
+        format!(
+            "The Spark Connect server exited during start-up ({}, after {:.1} s).{hint} {}",
+            describe(status),
+            after.as_secs_f64(),
+            format_tail(log, &lines)
+        ),
+    )
 }
 
-/// Picks the likely cause from the log, in words the user can act on.
-fn hint_from_log(lines: &[String], launched: &Launched) -> String {
+/// Picks the likely cause from the log, and says it in words (what to do is the front end's:
+/// it knows which commands its user types).
+fn cause_from_log(lines: &[String], launched: &Launched) -> (Cause, String) {
     let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
     let s = &launched.state;
     if has("Address already in use") || has("BindException") {
-        format!(
-            "A port it needs is already in use by another process (gRPC port {}, Spark UI port \
-             {}); pick another with --port or leave it out to get a free one.",
-            s.port, s.ui_port
+        (
+            Cause::PortInUse,
+            format!(
+                "A port it needs is already in use by another process (its gRPC port is {}, its \
+                 Spark UI port {}).",
+                s.port, s.ui_port
+            ),
         )
     } else if has("Could not parse Master URL") || has("Master must") {
-        format!(
-            "spark.master={} is not a valid master URL; use local[*], local[N], \
-             spark://HOST:PORT, yarn or k8s://...",
-            s.master
+        (
+            Cause::BadMaster,
+            format!(
+                "spark.master={} is not a master URL: use local[*], local[N], \
+                 spark://HOST:PORT, yarn or k8s://...",
+                s.master
+            ),
         )
     } else if has("UnsupportedClassVersionError") {
-        format!(
-            "Java at {} is too old: Spark {} needs Java 17 or newer. Install it (e.g. \
-             `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ \
-             installation.",
-            s.java, s.spark_version
+        (
+            Cause::Java,
+            format!(
+                "Java at {} is too old: Spark {} needs Java 17 or newer. Install it (e.g. \
+                 `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ \
+                 installation.",
+                s.java, s.spark_version
+            ),
         )
     } else if has("JAVA_HOME") || has("java: not found") || has("java: No such file") {
-        "Java could not be run: install Java 17 or newer (e.g. `apt-get install \
-         openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ installation."
-            .to_owned()
+        (
+            Cause::Java,
+            "Java could not be run: install Java 17 or newer (e.g. `apt-get install \
+             openjdk-17-jre-headless`) or set JAVA_HOME to a Java 17+ installation."
+                .to_owned(),
+        )
     } else if has("ClassNotFoundException") && has("connect") {
-        "This Spark installation lacks the Spark Connect server classes; install \
-         `pyspark[connect]>=4` and use its SPARK_HOME."
-            .to_owned()
+        (
+            Cause::NoConnect,
+            "This Spark installation lacks the Spark Connect server classes; install \
+             `pyspark[connect]>=4` and use its SPARK_HOME."
+                .to_owned(),
+        )
     } else {
-        "Check the conf you started it with; the log below says why it stopped.".to_owned()
+        (Cause::Exited, String::new())
     }
 }
 
@@ -301,9 +330,9 @@ mod tests {
         }
     }
 
-    fn start_error(r: Result<()>) -> String {
+    fn start_error(r: Result<()>) -> (Cause, String) {
         match r {
-            Err(CoreError::Start(m)) => m,
+            Err(CoreError::Start(cause, m)) => (cause, m),
             other => panic!("expected StartError, got {other:?}"),
         }
     }
@@ -318,7 +347,8 @@ mod tests {
             free,
         );
         let began = Instant::now();
-        let m = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
+        let (cause, m) = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
+        assert_eq!(cause, Cause::PortInUse);
         assert!(began.elapsed() < Duration::from_secs(5));
         assert!(m.contains("exit code 3"), "{m}");
         assert!(m.contains("already in use"), "{m}");
@@ -334,8 +364,9 @@ mod tests {
             "echo 'org.apache.spark.SparkException: Could not parse Master URL: nope'; exit 1",
             free,
         );
-        let m = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
-        assert!(m.contains("not a valid master URL"), "{m}");
+        let (cause, m) = start_error(wait_ready(&mut l, Duration::from_secs(30), &no_interrupt));
+        assert_eq!(cause, Cause::BadMaster);
+        assert!(m.contains("is not a master URL"), "{m}");
     }
 
     #[test]
@@ -353,11 +384,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let free = crate::launch::pick_free_port().unwrap();
         let mut l = fake_launch(dir.path(), "echo still booting; sleep 30", free);
-        let m = start_error(wait_ready(
+        let (cause, m) = start_error(wait_ready(
             &mut l,
             Duration::from_millis(300),
             &no_interrupt,
         ));
+        assert_eq!(cause, Cause::Timeout);
         assert!(m.contains("did not open port"), "{m}");
         assert!(m.contains("still booting"), "{m}");
         // Stopped and reaped.

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::errors::{CheckInterrupt, CoreError, Result};
+use crate::errors::{Cause, CheckInterrupt, CoreError, Result};
 use crate::home::Home;
 use crate::launch::{self, LaunchSpec};
 use crate::readiness::{self, Probe};
@@ -38,6 +38,9 @@ pub struct StartParams {
     /// kept; SIGKILL after `grace`) and a new one launched. `None`: attach to the running
     /// server, or launch one.
     pub restart: Option<Duration>,
+    /// A restart goes ahead even when other processes hold leases (their sessions end with the
+    /// server). Without it, such a restart is refused, saying how many would be affected.
+    pub force: bool,
 }
 
 #[derive(Debug)]
@@ -103,7 +106,10 @@ fn launch_recorded(
         if launched.state.pid_start_time == 0 {
             launched.state.pid_start_time =
                 process::start_time(launched.state.pid).ok_or_else(|| {
-                    CoreError::Start("The server exited right after start-up.".into())
+                    CoreError::Start(
+                        Cause::Exited,
+                        "The server exited right after start-up.".into(),
+                    )
                 })?;
         }
         launched.state.phase = Phase::Ready;
@@ -122,6 +128,7 @@ fn launch_recorded(
         return Err(e);
     }
     let server = launched.state.clone();
+    launch::remember_ports(home, &server);
     process::reap_in_background(launched.child);
     idle::spawn_watchdog(home, &server, &params.helper_python);
     launched
@@ -143,19 +150,19 @@ fn check_answers(server: &ServerState, check_interrupt: CheckInterrupt) -> Resul
     let began = std::time::Instant::now();
     loop {
         if process::is_stopped(server.pid, server.pid_start_time) {
-            return Err(CoreError::Start(readiness::not_answering(
-                server,
-                began.elapsed(),
-            )));
+            return Err(CoreError::Start(
+                Cause::NotAnswering,
+                readiness::not_answering(server, began.elapsed()),
+            ));
         }
         match readiness::probe_protocol(server.port, ATTACH_PROBE) {
             Probe::Accepts => return Ok(Health::Answers),
             Probe::Refused => return Ok(Health::Broken),
             Probe::NoAnswer if began.elapsed() >= HUNG_AFTER => {
-                return Err(CoreError::Start(readiness::not_answering(
-                    server,
-                    began.elapsed(),
-                )))
+                return Err(CoreError::Start(
+                    Cause::NotAnswering,
+                    readiness::not_answering(server, began.elapsed()),
+                ))
             }
             Probe::NoAnswer => {
                 tracing::warn!(port = server.port, "the server is slow to answer");
@@ -248,6 +255,28 @@ fn attach(
     }))
 }
 
+/// Refuses a restart (under the lock) that would end the sessions of processes other than the
+/// caller, as a stop without `force` would not stop the server under them.
+fn refuse_if_others_attached(home: &Home, lease_pid: i32) -> Result<()> {
+    let others: Vec<i32> = leases::live(home)
+        .into_iter()
+        .filter(|pid| *pid != lease_pid)
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let pids: Vec<String> = others.iter().map(i32::to_string).collect();
+    let (who, theirs) = match others.len() {
+        1 => ("1 other notebook is".to_owned(), "its session"),
+        n => (format!("{n} other notebooks are"), "their sessions"),
+    };
+    Err(CoreError::Server(format!(
+        "Not restarted: {who} attached to the Spark Connect server (pid {}), and a restart \
+         would end {theirs}. Restart with --force to do it anyway.",
+        pids.join(", ")
+    )))
+}
+
 /// Attaches to the running server or launches one (a restart: stops the running one first), and
 /// registers a lease for the caller.
 pub fn start(
@@ -259,7 +288,12 @@ pub fn start(
     let _lock = lock::acquire(home, check_interrupt)?;
     if let Some(server) = recorded::current(home)? {
         match params.restart {
-            Some(grace) => recorded::stop(home, &server, grace, check_interrupt)?,
+            Some(grace) => {
+                if !params.force {
+                    refuse_if_others_attached(home, params.lease_pid)?;
+                }
+                recorded::stop(home, &server, grace, check_interrupt)?
+            }
             None => {
                 if let Some(attached) = attach(home, server, params, check_interrupt)? {
                     return Ok(attached);
@@ -502,6 +536,7 @@ mod tests {
             timeout: Duration::from_secs(20),
             helper_python: "/usr/bin/python3".into(),
             restart: None,
+            force: false,
         }
     }
 
@@ -567,6 +602,20 @@ mod tests {
         let restart = StartParams {
             restart: Some(Duration::from_secs(5)),
             ..params(me, &sh, &conf)
+        };
+        // The parent still holds a lease: a restart without force would end its session.
+        match start(&home, &restart, &no_interrupt) {
+            Err(CoreError::Server(m)) => {
+                assert!(m.contains("1 other notebook is attached"), "{m}");
+                assert!(m.contains(&format!("(pid {parent})")), "{m}");
+                assert!(m.contains("--force"), "{m}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(process::is_alive(pid, first.server.pid_start_time));
+        let restart = StartParams {
+            force: true,
+            ..restart
         };
         let restarted = start(&home, &restart, &no_interrupt).unwrap();
         assert!(restarted.launched);
@@ -635,9 +684,10 @@ mod tests {
         let conf = Conf::new();
         let me = std::process::id() as i32;
         match start(&home, &params(me, &sh, &conf), &no_interrupt) {
-            Err(CoreError::Start(m)) => {
+            Err(CoreError::Start(cause, m)) => {
+                assert_eq!(cause, Cause::PortInUse);
                 assert!(m.contains("exit code 1"), "{m}");
-                assert!(m.contains("--port"), "{m}");
+                assert!(m.contains("already in use"), "{m}");
                 assert!(m.contains("    java.net.BindException"), "{m}");
             }
             other => panic!("expected StartError, got {other:?}"),

@@ -65,6 +65,10 @@ pub struct ServerState {
     /// The start-up archive the JVM maps (see `archive.rs`), checked once it was ready.
     #[serde(default)]
     pub class_archive: Option<String>,
+    /// Who launched it, in words ("notebook analysis.ipynb", "the terminal"), so that a notebook
+    /// whose server was replaced can say by whom; `None` when not told.
+    #[serde(default)]
+    pub launched_by: Option<String>,
 }
 
 // Hand-written so that the token never ends up in a log line or a panic message.
@@ -186,6 +190,7 @@ pub(crate) fn sample() -> ServerState {
         phase: Phase::Ready,
         idle_timeout: None,
         class_archive: None,
+        launched_by: None,
     }
 }
 

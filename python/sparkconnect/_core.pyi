@@ -11,6 +11,8 @@ Blocking calls release the GIL and check for signals, so Ctrl-C interrupts them.
 from typing import final
 
 __version__: str
+PORTS: tuple[int, int]
+"""The ports a user may name (`--port`, `spark.ui.port`), both ends included."""
 DEFAULT_CONF: dict[str, str]
 """The conf a launched server runs with unless the user's conf overrides it (spark.master,
 spark.connect.progress.reportInterval). Keys the core always sets itself (binding address, ports,
@@ -29,8 +31,14 @@ class ConfError(SparkConnectError, ValueError):
 
 class StartError(SparkConnectError):
     """The server could not be started: Java or SPARK_HOME missing, the port is taken, or the
-    process exited / did not open its port in time. The message names the cause, quotes the last
-    lines of the server log when there is one, and says what to do."""
+    process exited / did not open its port in time. The message says what happened and quotes the
+    last lines of the server log when there is one; `cause` says which of these it was."""
+
+    cause: str
+    """"environment" (refused before launching; the message says how to fix it),
+    "port-in-use", "bad-master", "java", "no-connect", "exited" (for another reason, usually a
+    conf the server rejects), "timeout", or "not-answering" (a recorded server is stopped or
+    hung)."""
 
 @final
 class ServerInfo:
@@ -68,6 +76,9 @@ class ServerInfo:
     class_archive: str | None
     """The start-up archive (JVM class-data sharing) the server maps; None when it has none
     (the first server of a Java and Spark installation records the classes for one)."""
+    launched_by: str | None
+    """Who launched it, as the launcher said (`start(launched_by=...)`), e.g. "notebook
+    analysis.ipynb" or "the terminal"; None when not said."""
 
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
@@ -165,11 +176,14 @@ def start(
     env: dict[str, str] | None = None,
     idle_timeout: float | None = None,
     restart: bool = False,
+    force: bool = False,
     grace: float = 10.0,
+    launched_by: str | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
-    `lease_pid`. With `restart`, stop the running server first (whoever is attached; leases are
-    kept; SIGKILL after `grace` seconds) and launch a new one, under the lock in one step.
+    `lease_pid`. With `restart`, stop the running server first (leases are kept; SIGKILL after
+    `grace` seconds) and launch a new one, under the lock in one step; while processes other
+    than `lease_pid` hold leases, only with `force` (else SparkConnectError says how many).
 
     A launch runs `$SPARK_HOME/bin/spark-submit --class
     org.apache.spark.sql.connect.service.SparkConnectServer` in its own session, with the token in
@@ -185,7 +199,8 @@ def start(
     that no state records are stopped first. An attach checks that the server answers at the
     HTTP/2 level (a stopped or hung server is an error, not a hang). `idle_timeout` (seconds;
     None or 0: never) starts a watchdog that stops a server launched now once no lease holder
-    lives and no job runs for that long."""
+    lives and no job runs for that long. `launched_by` is recorded with a server launched now
+    (`ServerInfo.launched_by`)."""
 
 def stop(home: str, *, lease_pid: int, force: bool = False, grace: float = 10.0) -> StopResult:
     """Release the lease of `lease_pid`; stop the server when no other live lease remains, or when
@@ -205,6 +220,11 @@ def line_level(line: str) -> str | None:
     """The level a log line names when it starts a log entry (`26/01/02 10:00:00 WARN Foo: x`,
     `WARNING: x`, Spark's JSON layout), else None: a continuation line (stack trace, plan)."""
 
+def line_levels(lines: list[str]) -> list[str | None]:
+    """The level of each of `lines`, consecutive lines of a log: a header's own, and its entry's
+    for the lines after it (None before the first header, and after the JVM's one-line
+    `WARNING:` entries)."""
+
 def read_log_tail(
     path: str,
     n: int,
@@ -215,8 +235,9 @@ def read_log_tail(
 ) -> LogExcerpt:
     """The last `n` lines of a log that pass the filters, oldest first.
 
-    `level` keeps entries of that level and above (continuation lines go with their entry);
-    `grep` keeps lines containing that text, compared case-insensitively. The file is read
+    `level` keeps entries of that level and above (continuation lines go with their entry), and
+    then, without `grep`, `n` counts entries, each kept whole; `grep` keeps lines containing that
+    text, compared case-insensitively. The file is read
     backwards in growing chunks until `n` lines are found, so the cost depends on how far back
     they are, not on the file's size; the search gives up after `max_scan` bytes (see
     `LogExcerpt.truncated`). Missing file: an empty excerpt. ValueError for an unknown level."""

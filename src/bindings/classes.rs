@@ -53,6 +53,7 @@ pub struct PyServerInfo {
     started_at: f64,
     idle_timeout: Option<f64>,
     class_archive: Option<String>,
+    launched_by: Option<String>,
 }
 
 impl From<ServerState> for PyServerInfo {
@@ -73,6 +74,7 @@ impl From<ServerState> for PyServerInfo {
             started_at: s.started_at,
             idle_timeout: s.idle_timeout,
             class_archive: s.class_archive,
+            launched_by: s.launched_by,
         }
     }
 }

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
+use crate::conf;
 use crate::errors::{self, CheckInterrupt, CoreError};
 
 create_exception!(
@@ -71,7 +72,14 @@ fn to_pyerr(py: Python<'_>, err: CoreError, pending: Option<PyErr>) -> PyErr {
             pending.unwrap_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))
         }
         CoreError::Home(_) => HomeError::new_err(message),
-        CoreError::Start(_) => StartError::new_err(message),
+        CoreError::Start(cause, _) => {
+            let err = StartError::new_err(message);
+            // The front end turns the cause into what to type next (render/start_failure.py).
+            match err.value(py).setattr("cause", cause.name()) {
+                Ok(()) => err,
+                Err(e) => e,
+            }
+        }
         CoreError::Conf(_) => match conf_error_type(py) {
             Ok(ty) => PyErr::from_type(ty.clone(), message),
             Err(e) => e,
@@ -142,16 +150,8 @@ pub fn pid_arg(value: i64) -> PyResult<i32> {
 }
 
 pub fn port_arg(py: Python<'_>, port: Option<i64>) -> PyResult<Option<u16>> {
-    let Some(p) = port else {
-        return Ok(None);
-    };
-    let valid = u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
-        CoreError::Conf(format!(
-            "Port {p} is out of range; pick a port between 1024 and 65535, or leave it out to \
-             get a free one."
-        ))
-    });
-    core(py, valid).map(Some)
+    port.map(|p| core(py, conf::check_port("port", p)))
+        .transpose()
 }
 
 /// This interpreter (`sys.executable`), which runs the detached helpers; `fallback` when Python

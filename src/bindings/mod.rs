@@ -24,7 +24,7 @@ use crate::home::Home;
 use crate::launch::LaunchSpec;
 use crate::logs::{self, Filter, Level};
 use crate::server::{self, StartParams};
-use crate::{archive, conf, idle};
+use crate::{archive, conf, errors, idle};
 
 /// Return the per-user home, creating it with mode 0700 if needed.
 #[pyfunction]
@@ -52,7 +52,7 @@ fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
 #[pyfunction]
 #[pyo3(signature = (
     home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None,
-    idle_timeout=None, restart=false, grace=10.0
+    idle_timeout=None, restart=false, force=false, grace=10.0, launched_by=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn start(
@@ -67,7 +67,9 @@ fn start(
     env: Option<BTreeMap<String, String>>,
     idle_timeout: Option<f64>,
     restart: bool,
+    force: bool,
     grace: f64,
+    launched_by: Option<String>,
 ) -> PyResult<PyStartResult> {
     let helper_python = own_python(py, &python)?;
     let params = StartParams {
@@ -77,11 +79,13 @@ fn start(
             port: port_arg(py, port)?,
             env: env.unwrap_or_default(),
             idle_timeout: idle_arg(idle_timeout)?,
+            launched_by,
             ..LaunchSpec::new(spark_home, python)
         },
         timeout: seconds("timeout", timeout)?,
         helper_python,
         restart: restart.then(|| seconds("grace", grace)).transpose()?,
+        force,
     };
     let home = Home::new(home);
     let outcome = blocking(py, |check| server::start(&home, &params, check))?;
@@ -149,6 +153,17 @@ fn log_filter(level: Option<&str>, grep: Option<String>) -> PyResult<Filter> {
 #[pyfunction]
 fn line_level(line: &str) -> Option<&'static str> {
     logs::header_level(line).map(Level::name)
+}
+
+/// The level of each of `lines` (consecutive lines of a log): a header's own, its entry's for
+/// the lines after it.
+#[pyfunction]
+fn line_levels(lines: Vec<String>) -> Vec<Option<&'static str>> {
+    let mut entries = logs::Entries::default();
+    lines
+        .iter()
+        .map(|line| entries.level_of(line).map(Level::name))
+        .collect()
 }
 
 /// The last `n` lines of the log that pass the filters, read backwards in growing chunks.
@@ -249,10 +264,15 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_logging(py);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_CONF", conf::default_conf())?;
+    m.add("PORTS", conf::PORTS)?;
     m.add("SparkConnectError", py.get_type::<SparkConnectError>())?;
     m.add("HomeError", py.get_type::<HomeError>())?;
     m.add("ConfError", conf_error_type(py)?)?;
-    m.add("StartError", py.get_type::<StartError>())?;
+    let start_error = py.get_type::<StartError>();
+    // Each raised StartError sets its own `cause`; the class default is the cause of errors
+    // raised from Python (a pyspark too old, say), which are refused before launching too.
+    start_error.setattr("cause", errors::Cause::Environment.name())?;
+    m.add("StartError", start_error)?;
     m.add_class::<PyServerInfo>()?;
     m.add_class::<PyStatus>()?;
     m.add_class::<PyStartResult>()?;
@@ -268,6 +288,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_conf, m)?)?;
     m.add_function(wrap_pyfunction!(save_conf, m)?)?;
     m.add_function(wrap_pyfunction!(line_level, m)?)?;
+    m.add_function(wrap_pyfunction!(line_levels, m)?)?;
     m.add_function(wrap_pyfunction!(read_log_tail, m)?)?;
     m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(watch_idle, m)?)?;
