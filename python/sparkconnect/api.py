@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sparkconnect._core import StopResult
 from sparkconnect.render.display import Card
 from sparkconnect.render.logview import LogFilter, LogView, read_tail
-from sparkconnect.render.server_cards import remote_card, status_card
+from sparkconnect.render.server_cards import conf_card, remote_card, status_card
 from sparkconnect.server import lifecycle
 from sparkconnect.server.remote import endpoint
 from sparkconnect.session.kernel_session import KERNEL_SESSION
@@ -34,7 +34,8 @@ def start(
     conf). `conf` items are saved as the conf for the next start once the server runs; a running
     server whose conf differs is left as is (`restart` applies it). `idle_timeout` (seconds)
     makes a server launched now stop by itself after that long with no process attached and no
-    job running."""
+    job running (default: `SparkConnect.idle_timeout` in a notebook, else 15 minutes; 0:
+    never)."""
     return KERNEL_SESSION.start(
         conf=conf, port=port, timeout=timeout, profile=profile, idle_timeout=idle_timeout
     ).session
@@ -46,8 +47,11 @@ def restart(
     timeout: float = lifecycle.DEFAULT_START_TIMEOUT,
     profile: str | None = None,
     idle_timeout: float | None = None,
+    force: bool = False,
 ) -> SparkSession:
-    """Stop the server for everyone and start it again with the saved conf plus `conf`."""
+    """Stop the server and start it again with the saved conf plus `conf`. With other processes
+    attached (their sessions would end), only when `force`: else SparkConnectError says how
+    many."""
     return KERNEL_SESSION.start(
         conf=conf,
         port=port,
@@ -55,6 +59,7 @@ def restart(
         restart=True,
         profile=profile,
         idle_timeout=idle_timeout,
+        force=force,
     ).session
 
 
@@ -75,6 +80,29 @@ def stop(force: bool = False) -> StopResult | None:
         KERNEL_SESSION.close()
         return None
     return KERNEL_SESSION.stop(force=force)
+
+
+def conf(
+    items: dict[str, str] | None = None,
+    unset: list[str] | tuple[str, ...] = (),
+    reset: bool = False,
+    profile: str | None = None,
+    show: list[str] | None = None,
+) -> Card:
+    """Change the saved conf (the conf the next start applies), then show it: every item with
+    where it comes from (default, profile, saved) and, with a running server, what a restart
+    would change. `reset` forgets every saved item first, `unset` some, and `items` are saved
+    over them; `profile` shows what starting with that profile would apply; `show` limits the
+    card to those keys. Never restarts anything. Raises ConfError for an `unset` key that is
+    not saved, ProfileError for a bad profile."""
+    plan = KERNEL_SESSION.plan(profile=profile)
+    lifecycle.change_saved_conf(plan, items or {}, unset, reset)
+    state = lifecycle.status()
+    running = state.server.conf if state.server is not None else {}
+    requested = plan.requested()
+    differing = [k for k in requested.keys() | running.keys() if requested.get(k) != running.get(k)]
+    asked = sorted(set(differing) | set(show or []))
+    return conf_card(state, plan, only=show, session_confs=KERNEL_SESSION.session_confs(asked))
 
 
 def status() -> Card:

@@ -9,18 +9,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from sparkconnect import _core
-from sparkconnect.errors import SparkConnectError
+from sparkconnect.errors import ConfError, ProfileError, SparkConnectError
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
-from sparkconnect.render.server_cards import masked_url, status_card, stop_card, ui_url, uptime
-from sparkconnect.server import lifecycle, profiles
-from sparkconnect.values import LINES, PORT, START_TIMEOUT, log_level
+from sparkconnect.render.server_cards import (
+    conf_card,
+    masked_url,
+    status_card,
+    stop_card,
+    ui_url,
+    unmet_note,
+    uptime,
+)
+from sparkconnect.render.start_failure import StartFailure
+from sparkconnect.server import caller, lifecycle
+from sparkconnect.values import (
+    CommandParser,
+    add_conf_options,
+    add_logs_options,
+    add_start_options,
+    add_stop_options,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
 UI_TEMPLATE = ""
@@ -57,20 +71,32 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 
 
 def _start(args: argparse.Namespace) -> int:
-    line = _core.parse_conf(args.conf)
+    line = dict(args.conf)
     if args.master:
         line["spark.master"] = args.master
-    chosen = profiles.get(args.profile) if args.profile else None
-    plan = profiles.ConfPlan(chosen, lifecycle.pending_conf(), line)
+    plan = lifecycle.plan(line, args.profile)
     began = time.monotonic()
     restart = args.command == "restart"
-    result = lifecycle.start_planned(plan, port=args.port, timeout=args.timeout, restart=restart)
+    idle = lifecycle.DEFAULT_IDLE_TIMEOUT if args.idle_timeout is None else args.idle_timeout
+    try:
+        result = lifecycle.start_planned(
+            plan,
+            port=args.port,
+            timeout=args.timeout,
+            restart=restart,
+            idle_timeout=idle,
+            force=getattr(args, "force", False),
+        )
+    except _core.StartError as err:
+        print(repr(StartFailure(str(err), err.cause, plan, args.port)), file=sys.stderr)
+        return EXIT_FAILED
     seconds = time.monotonic() - began
     info = result.server
     verb = "started" if result.launched else "already running"
     text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
-    if info.conf != plan.requested():
-        text += "\nIts conf differs from the requested one; `sparkconnect restart` applies it."
+    unmet = {} if result.launched else plan.unmet(info.conf)
+    if unmet:
+        text += "\n" + unmet_note(unmet)
     _emit(args, {"launched": result.launched, **status_json(lifecycle.status())}, text)
     return EXIT_OK
 
@@ -82,7 +108,7 @@ def _stop(args: argparse.Namespace) -> int:
         "was_running": result.was_running,
         "remaining": result.remaining,
     }
-    _emit(args, data, repr(stop_card(result)).replace("%spark stop", "sparkconnect stop"))
+    _emit(args, data, repr(stop_card(result)))
     return EXIT_OK
 
 
@@ -92,11 +118,20 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK if status.state == "running" else EXIT_NOT_RUNNING
 
 
+def _conf(args: argparse.Namespace) -> int:
+    items = _core.parse_conf([word for word in args.items if "=" in word])
+    keys = [word for word in args.items if "=" not in word]
+    plan = lifecycle.plan(profile=args.profile)
+    lifecycle.change_saved_conf(plan, items, args.unset, args.reset)
+    print(repr(conf_card(lifecycle.status(), plan, only=keys or None)))
+    return EXIT_OK
+
+
 def _logs(args: argparse.Namespace) -> int:
     path = lifecycle.status().log_path
     wanted = LogFilter(args.n, args.level, args.grep)
     if args.follow:
-        follow(path, wanted, seconds=math.inf, rich=False)
+        follow(path, wanted, seconds=args.follow, rich=False)
     elif args.json:
         lines = [line.text for line in read_tail(path, wanted).lines]
         _emit(args, {"log_path": path, "lines": lines}, "")
@@ -106,28 +141,23 @@ def _logs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="sparkconnect",
         description="Manage your shared Spark Connect server (the one your notebooks use).",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = CommandParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("status", parents=[common], help="state, URL, pid, uptime, notebooks")
     for name, text in (("start", "launch, or report the running one"), ("restart", "restart")):
-        start = commands.add_parser(name, parents=[common], help=text)
-        start.add_argument("--profile", help="a profile from the sparkconnect config file")
-        start.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
-        start.add_argument("--master", help="spark.master, e.g. local[4] or spark://host:7077")
-        start.add_argument("--port", type=PORT, help="gRPC port (default: a free one)")
-        start.add_argument("--timeout", type=START_TIMEOUT, default=lifecycle.DEFAULT_START_TIMEOUT)
-    stop = commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
-    stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")
-    logs = commands.add_parser("logs", parents=[common], help="the server log")
-    logs.add_argument("-n", type=LINES, default=50, metavar="LINES")
-    logs.add_argument("--level", type=log_level, help="WARN keeps WARN, ERROR and FATAL")
-    logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
-    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+        add_start_options(
+            commands.add_parser(name, parents=[common], help=text), restart=name == "restart"
+        )
+    add_stop_options(
+        commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
+    )
+    add_conf_options(commands.add_parser("conf", help="show or set the conf of the next start"))
+    add_logs_options(commands.add_parser("logs", parents=[common], help="the server log"))
     return parser
 
 
@@ -136,14 +166,23 @@ HANDLERS = {
     "restart": _start,
     "stop": _stop,
     "status": _status,
+    "conf": _conf,
     "logs": _logs,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    caller.use(caller.TERMINAL)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "timeout", "absent") is None:
+        args.timeout = lifecycle.DEFAULT_START_TIMEOUT
     try:
         return HANDLERS[args.command](args)
+    except (ProfileError, ConfError) as err:
+        # What was typed is wrong (an unknown profile, a conf item): a usage error, as argparse's.
+        print(f"sparkconnect {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except SparkConnectError as err:
         print(f"sparkconnect {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED

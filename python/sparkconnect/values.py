@@ -1,21 +1,25 @@
-"""The values users type on a command line, `%spark` and `sparkconnect` alike: one rule, and one
-message, for each.
+"""What users type on a command line, `%spark` and `sparkconnect` alike: one rule, and one
+message, for each value, and the options both front ends share, defined once.
 
-argparse calls these as `type=`; a refusal is an ArgumentTypeError, which each front end reports
-its own way (an IPython UsageError in a notebook, exit status 2 in a terminal). Layer-neutral: it
-imports nothing of IPython, pyspark or the core, so both front ends may use it.
+argparse calls the values as `type=`; a refusal is an ArgumentTypeError, which each front end
+reports its own way (an IPython UsageError in a notebook, exit status 2 in a terminal). Layer-
+neutral: it imports nothing of IPython or pyspark, so both front ends may use it; the core
+supplies the rules it shares with its own checks (ports, conf items).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-PORTS = (1, 65535)
-"""The ports `--port` accepts, both ends included (0 would mean "any": leave the option out)."""
+from sparkconnect import _core
+
+PORTS = _core.PORTS
+"""The ports `--port` accepts, both ends included (0 would mean "any": leave the option out).
+The core's rule, so that a port refused by the Python API reads as one refused here."""
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 """The server log's levels, lowest first: `--level WARN` keeps WARN and what follows it."""
 
@@ -74,6 +78,15 @@ FOLLOW_SECONDS = Number(
 )
 
 
+def conf_item(text: str) -> tuple[str, str]:
+    """`--conf KEY=VALUE`: the core's rule for conf items (it checks them again at a start)."""
+    try:
+        [(key, value)] = _core.parse_conf([text]).items()
+    except _core.ConfError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return key, value
+
+
 def log_level(text: str) -> str:
     """`--level`: one of LOG_LEVELS in any case; WARNING (the JVM's own word) means WARN."""
     level = text.upper()
@@ -83,3 +96,86 @@ def log_level(text: str) -> str:
             f"--level takes one of {', '.join(LOG_LEVELS)}, not {text!r}"
         )
     return level
+
+
+# Options both front ends share ---------------------------------------------------------------
+# Defined once, so that `%spark start --port 0` and `sparkconnect start --port 0` are refused
+# alike, and an option never exists in one front end only.
+
+
+def add_start_options(parser: argparse.ArgumentParser, restart: bool) -> None:
+    """`start` and `restart`: profile, conf, master, ports, timeouts; `restart --force`."""
+    parser.add_argument("--profile", metavar="NAME", help="profile from the config file")
+    parser.add_argument("--conf", type=conf_item, action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--master", help="spark.master: local[N], spark://HOST:7077, yarn, k8s://URL"
+    )
+    parser.add_argument("--port", type=PORT, help="gRPC port (default: the last one, if free)")
+    parser.add_argument("--timeout", type=START_TIMEOUT, help="seconds to wait for start-up")
+    idle = parser.add_mutually_exclusive_group()
+    idle.add_argument(
+        "--idle-timeout",
+        type=IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="stop a server launched now after this long unused (default 900; 0: never)",
+    )
+    idle.add_argument(
+        "--keep",
+        dest="idle_timeout",
+        action="store_const",
+        const=0.0,
+        help="never stop a server launched now when unused (--idle-timeout 0)",
+    )
+    if restart:
+        parser.add_argument(
+            "--force", action="store_true", help="restart even if other notebooks are attached"
+        )
+
+
+def add_stop_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="stop it even if others are attached")
+
+
+def add_conf_options(parser: argparse.ArgumentParser) -> None:
+    """`conf`: KEY=VALUE items to save and KEY words to show (told apart by the caller)."""
+    parser.add_argument("items", nargs="*", metavar="KEY=VALUE")
+    parser.add_argument("--unset", action="append", default=[], metavar="KEY")
+    parser.add_argument("--reset", action="store_true", help="forget every saved item")
+    parser.add_argument("--profile", metavar="NAME", help="profile from the config file")
+
+
+def add_logs_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", type=LINES, default=50, metavar="LINES", help="lines to show")
+    parser.add_argument("--level", type=log_level, help="this level and above")
+    parser.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
+    parser.add_argument(
+        "--follow",
+        "-f",
+        type=FOLLOW_SECONDS,
+        nargs="?",
+        const=math.inf,
+        metavar="SECONDS",
+        help="stay live (that long; without SECONDS until interrupted)",
+    )
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A parser of subcommands whose unknown arguments are reported with the usage of the
+    subcommand they were given to (`stop --forse` shows how to use `stop`), not the top-level
+    usage argparse would show."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args)
+        if extras:
+            self._chosen(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _chosen(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(str(getattr(parsed, action.dest, "")))
+                if chosen is not None:
+                    return chosen  # type: ignore[no-any-return]
+        return self

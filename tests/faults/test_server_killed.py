@@ -21,7 +21,7 @@ from ..support.processes import gone, server
 
 pytestmark = pytest.mark.spark
 
-GONE = "is gone: it exited or was killed"
+GONE = "is no longer running: it was stopped or it exited"
 
 
 @pytest.fixture(autouse=True)
@@ -54,13 +54,15 @@ def test_after_sigkill_status_says_gone_and_using_spark_relaunches(
     status = run(shell, "%spark status")
     assert "Spark Connect server: stopped" in status.texts[0]
     assert "no longer running" in status.texts[0]
-    assert GONE in status.stderr, "the first cell after the death tells the notebook"
+    assert GONE in status.stdout, "the first cell after the death tells the notebook"
+    # A notice of what will happen, not an instruction the cell then ignores.
+    assert "run the cell again" not in status.stdout.lower()
     assert isinstance(shell.user_ns["spark"], LazySpark)
 
     # A session object kept from before fails at once, and says what happened.
     stale = run(shell, "held.sql('SELECT 1').collect()")
     assert isinstance(stale.error, ServerGoneError), stale.shown
-    assert GONE in str(stale.error)
+    assert GONE in str(stale.error) and "Run the cell again" in str(stale.error)
     assert "Traceback" not in stale.shown
 
     # Using `spark` relaunches the server; the notebook was told already, not again.
@@ -68,6 +70,9 @@ def test_after_sigkill_status_says_gone_and_using_spark_relaunches(
     assert used.error is None, used.shown
     assert shell.user_ns["answer"] == 3
     assert GONE not in used.shown
+    # The launch it caused says so, in one line.
+    launched = [line for line in used.stdout.splitlines() if "launched a Spark Connect" in line]
+    assert len(launched) == 1, used.stdout
     # pyspark's active session (what creating a UDF uses) is the new one, not the dead one.
     assert shell.ev("type(spark).getActiveSession() is spark")
     new = server(home).pid
@@ -82,7 +87,7 @@ def test_after_sigterm_the_next_cell_is_told_once_and_spark_start_relaunches(
     old = kill_server(shell, home, signal.SIGTERM)
 
     told = run(shell, "1 + 1")
-    assert GONE in told.stderr
+    assert GONE in told.stdout
     assert GONE not in run(shell, "2 + 2").shown
     status = run(shell, "%spark status")
     assert "Spark Connect server: stopped" in status.texts[0]

@@ -63,22 +63,47 @@ def test_every_subcommand_has_a_handler_and_help() -> None:
     assert set(help_sections()) == parsed | {"sql"}
 
 
-def test_the_terminal_and_the_magic_check_shared_options_alike() -> None:
+def test_the_terminal_and_the_magic_share_their_options() -> None:
+    """Every subcommand both front ends have takes the same options, checked by the same rules
+    (the terminal adds only --json)."""
     magic, terminal = subcommands(build_parser()), subcommands(cli.build_parser())
-    checked = []
-    for command in magic.keys() & terminal.keys():
+    shared = sorted(magic.keys() & terminal.keys())
+    assert shared == ["conf", "logs", "restart", "start", "status", "stop"]
+    for command in shared:
         ours = magic[command]._option_string_actions
-        for option, action in terminal[command]._option_string_actions.items():
-            if action.type is not None and option in ours:
-                assert action.type is ours[option].type, (command, option)
-                checked.append(f"{command} {option}")
-    # (The terminal's --follow is a flag, until Ctrl-C; the magic's takes seconds.)
-    assert sorted(checked) == [
-        "logs --level",
-        "logs -n",
-        "restart --port",
-        "restart --timeout",
-        "start --port",
-        "start --timeout",
-    ]
+        theirs = {
+            option: action
+            for option, action in terminal[command]._option_string_actions.items()
+            if option != "--json"
+        }
+        assert ours.keys() == theirs.keys(), command
+        for option, action in theirs.items():
+            mine = ours[option]
+            assert (type(action), action.type, action.nargs, action.const, action.default) == (
+                type(mine),
+                mine.type,
+                mine.nargs,
+                mine.const,
+                mine.default,
+            ), (command, option)
     assert magic["start"]._option_string_actions["--port"].type is values.PORT
+    assert "--force" in magic["restart"]._option_string_actions
+    assert "--idle-timeout" in terminal["start"]._option_string_actions
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["stop", "--forse"], "usage: sparkconnect stop"),
+        (["restart", "--bogus"], "usage: sparkconnect restart"),
+        (["logs", "extra"], "usage: sparkconnect logs"),
+    ],
+)
+def test_unknown_arguments_show_their_subcommands_usage(
+    argv: list[str], usage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage) and f"unrecognized arguments: {argv[1]}" in err

@@ -16,6 +16,7 @@ from ..support.helpers import run
 
 LOG = """\
 WARNING: Using incubator modules: jdk.incubator.vector
+Using Spark's default log4j profile: org/apache/spark/log4j2-defaults.properties
 26/01/02 10:00:00 INFO SparkContext: Running Spark version 4.0.1
 26/01/02 10:00:01 WARN NativeCodeLoader: Unable to load native-hadoop library
 26/01/02 10:00:02 INFO Executor: Running task 0.0 in stage 0.0
@@ -56,7 +57,13 @@ def test_level_grep_and_n_filter(shell: InteractiveShell, log: Path) -> None:
         "java.lan",
         "\tat Foo.",
     ]
-    assert run(shell, "%spark logs --level ERROR -n 1").texts[0] == "\tat Foo.bar(Foo.java:1)"
+    # With a level, -n counts entries: the error comes whole, with the line that says what failed.
+    assert run(shell, "%spark logs --level ERROR -n 1").texts[0].splitlines() == [
+        "26/01/02 10:00:03 ERROR Executor: Exception in task 0.0 in stage 0.0",
+        "java.lang.ArithmeticException: divide by zero",
+        "\tat Foo.bar(Foo.java:1)",
+    ]
+    assert len(run(shell, "%spark logs --level WARN -n 2").texts[0].splitlines()) == 4
     grep = run(shell, "%spark logs --grep 'executor'").texts[0].splitlines()
     assert len(grep) == 2 and all("Executor" in line for line in grep)
     both = run(shell, "%spark logs --grep executor --level ERROR").texts[0]
@@ -64,6 +71,7 @@ def test_level_grep_and_n_filter(shell: InteractiveShell, log: Path) -> None:
     nothing = run(shell, "%spark logs --grep 'no such text'")
     assert "no matching lines" in nothing.texts[0]
     assert "level ERROR and above" in run(shell, "%spark logs --level ERROR").htmls[0]
+    assert "last 50 entries" in run(shell, "%spark logs --level ERROR").htmls[0]
 
 
 @pytest.mark.parametrize(
@@ -96,6 +104,8 @@ def test_follow_shows_lines_as_they_are_written(shell: InteractiveShell, log: Pa
     assert result.error is None, result.shown
     lines = result.stdout.splitlines()
     assert lines == [
+        "26/01/02 10:00:03 ERROR Executor: Exception in task 0.0 in stage 0.0",
+        "java.lang.ArithmeticException: divide by zero",
         "\tat Foo.bar(Foo.java:1)",
         "26/01/02 10:00:10 WARN Late: line 0",
         "26/01/02 10:00:11 WARN Late: line 1",

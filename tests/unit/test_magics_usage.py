@@ -41,7 +41,9 @@ from ..support.helpers import java_servers_of, run
         ("logs -n many", "-n takes a number of lines"),
         ("conf k=", "k="),
         ("conf =x", "=x"),
-        ("conf spark.x", "spark.x"),
+        ("conf 'spark x'", "'spark x' is not a conf key"),
+        ("stop --forse", "Usage: %spark stop [-h] [--force]"),
+        ("restart --bogus", "Usage: %spark restart"),
         ("conf 'a b=1'", "a b=1"),
         ("conf --unset never.set", "`never.set` is not in the saved conf"),
         ('conf "a=b', "cannot read the %spark line"),
@@ -89,8 +91,9 @@ def test_usage_errors_lose_nothing(shell: InteractiveShell, home: Path) -> None:
         ({"spark.x\t": "1"}, None, "control character"),
         ({"": "1"}, None, "the key is empty"),
         ({"spark.x": ""}, None, "the value is empty"),
-        ({}, 70000, "Port 70000 is out of range"),
-        ({}, -1, "Port -1 is out of range"),
+        # The same words as `%spark start --port 70000`: one rule, one message.
+        ({}, 70000, "port must be between 1 and 65535, not 70000"),
+        ({}, -1, "port must be between 1 and 65535, not -1"),
     ],
 )
 def test_python_api_refuses_bad_conf_and_port(
@@ -111,7 +114,7 @@ def test_help_lists_every_subcommand(shell: InteractiveShell, home: Path) -> Non
     for command in ("start", "stop", "restart", "status", "logs", "conf", "help"):
         assert f"%spark {command}" in shown
     docstring = shell.find_line_magic("spark").__doc__
-    assert "%spark conf [KEY=VALUE ...]" in docstring
+    assert "%spark conf [KEY=VALUE | KEY ...]" in docstring
 
 
 def test_subcommand_dash_h_shows_its_options(shell: InteractiveShell, home: Path) -> None:

@@ -30,7 +30,8 @@ def test_help_explains_every_subcommand_with_examples(shell: InteractiveShell, h
         assert option in shown
     docstring = shell.find_cell_magic("spark").__doc__
     assert docstring == shell.find_line_magic("spark").__doc__
-    assert "%spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [--follow SECONDS]" in docstring
+    logs = "%spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [-f|--follow [SECONDS]]"
+    assert logs in docstring
 
 
 @pytest.mark.parametrize(

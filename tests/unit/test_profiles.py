@@ -119,12 +119,26 @@ def test_conf_shows_each_item_with_its_source(
     text = shown.texts[0]
     assert "merge order: defaults < profile < saved < --conf" in text
     assert "spark.driver.memory" in text and "8g  (profile bigmem)" in text
-    assert "8  (saved)" in text
+    # The saved value wins, and the profile's value it hides is shown, not dropped.
+    assert "8  (saved; overrides profile bigmem: 64)" in text
     assert "local[*]  (default)" in text
     assert "HADOOP_CONF_DIR=/etc/hadoop/conf" in text
     # Secrets stay out of notebook outputs.
     assert "do-not-show" not in text and "do-not-show" not in shown.htmls[0]
     assert "AWS_SECRET_ACCESS_KEY=•••" in text
+
+
+def test_conf_key_shows_that_item_alone(shell: InteractiveShell, home: Path, config: Path) -> None:
+    run(shell, "%spark conf spark.sql.shuffle.partitions=8")
+    shown = run(shell, "%spark conf spark.sql.shuffle.partitions spark.never.set --profile bigmem")
+    assert shown.error is None, shown.shown
+    rows = shown.texts[0].splitlines()[1:]
+    assert len(rows) == 2, rows
+    assert "spark.sql.shuffle.partitions" in rows[0]
+    assert "8  (saved; overrides profile bigmem: 64)" in rows[0]
+    assert "spark.never.set" in rows[1] and "not set: Spark's default applies" in rows[1]
+    # Showing changes nothing.
+    assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
 
 
 def test_profiles_card_lists_profiles_or_explains_the_format(

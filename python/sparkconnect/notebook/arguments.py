@@ -8,25 +8,27 @@ from typing import NoReturn
 from IPython.core.error import UsageError
 
 from sparkconnect.values import (
-    FOLLOW_SECONDS,
-    IDLE_TIMEOUT,
     LINES,
     LOG_LEVELS,
-    PORT,
-    START_TIMEOUT,
-    log_level,
+    CommandParser,
+    add_conf_options,
+    add_logs_options,
+    add_start_options,
+    add_stop_options,
 )
 
 HELP = f"""\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
   %spark start [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-               [--timeout SECONDS] [--idle-timeout SECONDS]
+               [--timeout SECONDS] [--idle-timeout SECONDS | --keep]
       Launch the server, or attach to the one already running, and bind `spark`.
       --conf items (and --master, as spark.master) are saved as the conf for the next
       start once the server runs; --profile applies a profile from the config file (see
       `%spark profiles`). --idle-timeout: a server launched now stops by itself after
-      that long with no notebook attached and no job running (0: never; the default).
+      that long with no notebook attached and no job running (default 900, 15 min;
+      0 or --keep: never). The gRPC and Spark UI ports of the last server are reused
+      when free.
       Example:  %spark start --conf spark.sql.shuffle.partitions=8
       Example:  %spark start --master spark://head:7077 --conf spark.executor.memory=4g
       Example:  %spark start --profile bigmem
@@ -35,8 +37,9 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       attached; --force stops it for everyone.
       Example:  %spark stop --force
   %spark restart [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-                 [--timeout SECONDS] [--idle-timeout SECONDS]
-      Stop the server (for every attached notebook) and start it with the saved conf.
+                 [--timeout SECONDS] [--idle-timeout SECONDS | --keep] [--force]
+      Stop the server and start it with the saved conf. With other notebooks attached
+      (their sessions end with it), only with --force.
       Example:  %spark restart --conf spark.executor.memory=4g
   %spark connect sc://HOST:PORT[/;use_ssl=true] [--token-env NAME | --token-file PATH]
       Attach this notebook to a Spark Connect server someone else runs (a team
@@ -49,19 +52,23 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       log file.
   %spark ui
       Just the link to the Spark Web UI (jobs, stages, SQL, executors).
-  %spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [--follow SECONDS]
+  %spark logs [-n LINES] [--level LEVEL] [--grep TEXT] [-f|--follow [SECONDS]]
       The last lines of the server log (default 50), ERROR and WARN coloured.
-      --level WARN keeps WARN and above ({", ".join(LOG_LEVELS)});
-      --grep keeps lines containing TEXT (any case); --follow keeps the output live
-      for that many seconds (the stop button ends it early).
+      --level WARN keeps WARN and above ({", ".join(LOG_LEVELS)}), and then -n
+      counts entries (a stack trace goes with its entry); --grep keeps lines containing
+      TEXT (any case); --follow keeps the output live, for SECONDS or until the stop
+      button.
       Example:  %spark logs -n 20 --level WARN --grep executor
-  %spark conf [KEY=VALUE ...] [--unset KEY ...] [--reset] [--profile NAME]
+  %spark conf [KEY=VALUE | KEY ...] [--unset KEY ...] [--reset] [--profile NAME]
       Without arguments: every conf item the next (re)start applies and where it comes
-      from, merged in this order, later winning:
+      from, merged in this order, later winning (an overridden value is shown too):
           defaults < profile < saved conf < --conf
-      With KEY=VALUE items: save them for the next start; they never restart a running
-      server (`%spark restart` applies them).
+      With KEY: just that item. With KEY=VALUE items: save them for the next start;
+      they never restart a running server (`%spark restart` applies them to every
+      notebook; a session conf such as spark.sql.shuffle.partitions applies to this
+      notebook at once with spark.conf.set).
       Example:  %spark conf spark.executor.memory=2g spark.sql.shuffle.partitions=8
+      Example:  %spark conf spark.sql.shuffle.partitions
   %spark profiles
       The profiles in the config file (~/.config/sparkconnect/config.toml) and its format.
       Example:  %spark conf --profile bigmem   (what starting with it would apply)
@@ -93,7 +100,7 @@ class _HelpShown(Exception):
     """argparse printed help for `-h`; nothing else to do."""
 
 
-class SparkArgumentParser(argparse.ArgumentParser):
+class SparkArgumentParser(CommandParser):
     """argparse that reports mistakes as IPython UsageErrors instead of exiting the kernel."""
 
     def error(self, message: str) -> NoReturn:
@@ -105,36 +112,15 @@ class SparkArgumentParser(argparse.ArgumentParser):
         raise _HelpShown
 
 
-def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", metavar="NAME", help="profile from the config file")
-
-
-def _start_options(parser: argparse.ArgumentParser) -> None:
-    _profile_option(parser)
-    parser.add_argument(
-        "--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark conf item"
-    )
-    parser.add_argument(
-        "--master", help="spark.master: local[N], spark://HOST:7077, yarn, k8s://URL"
-    )
-    parser.add_argument("--port", type=PORT, help="gRPC port (default: a free one)")
-    parser.add_argument("--timeout", type=START_TIMEOUT, help="seconds to wait for start-up")
-    parser.add_argument(
-        "--idle-timeout",
-        type=IDLE_TIMEOUT,
-        metavar="SECONDS",
-        help="stop a server launched now after this long unused (0: never)",
-    )
-
-
 def build_parser() -> SparkArgumentParser:
     parser = SparkArgumentParser(prog="%spark", add_help=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    _start_options(commands.add_parser("start", help="launch or attach"))
-    stop = commands.add_parser("stop", help="detach; stop the server if last")
-    stop.add_argument("--force", action="store_true", help="stop it even if others are attached")
-    _start_options(commands.add_parser("restart", help="stop and start with the saved conf"))
+    add_start_options(commands.add_parser("start", help="launch or attach"), restart=False)
+    add_stop_options(commands.add_parser("stop", help="detach; stop the server if last"))
+    add_start_options(
+        commands.add_parser("restart", help="stop and start with the saved conf"), restart=True
+    )
     connect = commands.add_parser("connect", help="attach to a server someone else runs")
     connect.add_argument("url", metavar="sc://HOST:PORT")
     token = connect.add_mutually_exclusive_group()
@@ -142,16 +128,8 @@ def build_parser() -> SparkArgumentParser:
     token.add_argument("--token-file", metavar="PATH", help="read the token from this file")
     commands.add_parser("status", help="the server's state")
     commands.add_parser("ui", help="the Spark UI link")
-    logs = commands.add_parser("logs", help="the server log")
-    logs.add_argument("-n", type=LINES, default=50, metavar="LINES", help="lines to show")
-    logs.add_argument("--level", type=log_level, help="this level and above")
-    logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
-    logs.add_argument("--follow", type=FOLLOW_SECONDS, metavar="SECONDS", help="stay live")
-    conf = commands.add_parser("conf", help="show or set the conf")
-    conf.add_argument("items", nargs="*", metavar="KEY=VALUE")
-    conf.add_argument("--unset", action="append", default=[], metavar="KEY")
-    conf.add_argument("--reset", action="store_true", help="forget every saved item")
-    _profile_option(conf)
+    add_logs_options(commands.add_parser("logs", help="the server log"))
+    add_conf_options(commands.add_parser("conf", help="show or set the conf"))
     commands.add_parser("profiles", help="the profiles in the config file")
     progress = commands.add_parser("progress", help="show or hide job progress bars")
     progress.add_argument("switch", nargs="?", choices=["on", "off"])

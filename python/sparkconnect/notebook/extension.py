@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import sys
 from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
@@ -11,7 +10,7 @@ from traitlets import TraitError
 
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
-from sparkconnect.server import lifecycle
+from sparkconnect.server import caller, lifecycle
 from sparkconnect.session.kernel_session import KERNEL_SESSION, warm_up
 
 
@@ -43,7 +42,8 @@ class ServerWatch:
         if bound is not None and self.shell.user_ns.get("spark") is bound:
             self.shell.user_ns["spark"] = LazySpark(self.shell)
         if message:
-            print(message, file=sys.stderr, flush=True)
+            # A notice, not an error: the cell runs on, and connects again if it uses `spark`.
+            print(message, flush=True)
 
 
 def _watchers(shell: InteractiveShell) -> list[Any]:
@@ -51,6 +51,7 @@ def _watchers(shell: InteractiveShell) -> list[Any]:
 
 
 def load(shell: InteractiveShell) -> None:
+    caller.use(caller.NOTEBOOK)
     if not _watchers(shell):
         shell.events.register("pre_run_cell", ServerWatch(shell))
     magics = _magics(shell)

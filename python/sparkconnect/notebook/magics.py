@@ -25,7 +25,13 @@ from sparkconnect.notebook.sqlmagic import run_sql
 from sparkconnect.render.display import Link, show
 from sparkconnect.render.logview import LogFilter, follow
 from sparkconnect.render.profile_cards import profiles_card
-from sparkconnect.render.server_cards import conf_card, detached_card, start_card, stop_card, ui_url
+from sparkconnect.render.server_cards import (
+    detached_card,
+    launched_line,
+    start_card,
+    stop_card,
+    ui_url,
+)
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import lifecycle, profiles, uilink
 from sparkconnect.session.kernel_session import KERNEL_SESSION, Started
@@ -34,9 +40,18 @@ if TYPE_CHECKING:
     from pyspark.sql.connect.shell.progress import ProgressHandler
 
 
-def _parse_conf_items(items: list[str]) -> dict[str, str]:
+def _conf_words(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`%spark conf` words: KEY=VALUE items to save, and KEY words to show."""
+    items = [w for w in words if "=" in w]
+    keys = [w for w in words if "=" not in w]
+    for key in keys:
+        if not key or any(c.isspace() or c in "\"'" or not c.isprintable() for c in key):
+            raise UsageError(
+                f"{key!r} is not a conf key: a key has no spaces or quotes, e.g. "
+                "spark.sql.shuffle.partitions (KEY shows it, KEY=VALUE sets it)."
+            )
     try:
-        return _core.parse_conf(items)
+        return _core.parse_conf(items), keys
     except _core.ConfError as err:
         raise UsageError(str(err)) from None
 
@@ -76,10 +91,10 @@ class SparkConnect(Magics):
         20, help="Rows shown when a DataFrame ends a cell, and by %%spark sql without -n."
     ).tag(config=True)
     idle_timeout = Float(
-        0.0,
+        lifecycle.DEFAULT_IDLE_TIMEOUT,
         help="Seconds a server launched from this notebook keeps running with no notebook "
-        "attached and no job running, before it stops by itself; 0 keeps it until `%spark "
-        "stop`. `%spark start --idle-timeout S` overrides it for one start.",
+        "attached and no job running, before it stops by itself (15 minutes); 0 keeps it until "
+        "`%spark stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
     ui_url = Unicode(
         "",
@@ -128,7 +143,7 @@ class SparkConnect(Magics):
         # The lazy `spark` starts servers, and the Python API shows status cards, too: these
         # options live on the session, not here.
         KERNEL_SESSION.ui_template = self.ui_url
-        KERNEL_SESSION.idle_timeout = self.idle_timeout or None
+        KERNEL_SESSION.idle_timeout = self.idle_timeout
         if self.default_profile and KERNEL_SESSION.profile is None:
             KERNEL_SESSION.profile = self.default_profile
 
@@ -139,6 +154,7 @@ class SparkConnect(Magics):
         cancel.install(self._shell)
         self.formatter.install(self._shell)
         KERNEL_SESSION.on_connect.append(self._register_progress)
+        KERNEL_SESSION.on_launch.append(_say_launched)
         if KERNEL_SESSION.current is not None:
             self._register_progress(KERNEL_SESSION.current)
 
@@ -148,6 +164,8 @@ class SparkConnect(Magics):
         self.formatter.uninstall(self._shell)
         if self._register_progress in KERNEL_SESSION.on_connect:
             KERNEL_SESSION.on_connect.remove(self._register_progress)
+        if _say_launched in KERNEL_SESSION.on_launch:
+            KERNEL_SESSION.on_launch.remove(_say_launched)
         session = KERNEL_SESSION.current
         if session is not None:
             with contextlib.suppress(ValueError):  # not registered
@@ -201,22 +219,24 @@ class SparkConnect(Magics):
     spark.__doc__ = HELP
 
     def _start(self, args: argparse.Namespace, restart: bool = False) -> None:
-        conf = _parse_conf_items(args.conf)
+        conf = dict(args.conf)
         if args.master:
             conf["spark.master"] = args.master
         try:
+            plan = KERNEL_SESSION.plan(conf, args.profile)
+        except ProfileError as err:
+            raise UsageError(str(err)) from None
+        try:
             started = KERNEL_SESSION.start(
-                conf=conf,
                 port=args.port,
                 timeout=args.timeout or self.start_timeout,
                 restart=restart,
-                profile=args.profile,
                 idle_timeout=args.idle_timeout,
+                force=getattr(args, "force", False),
+                plan=plan,
             )
-        except ProfileError as err:
-            raise UsageError(str(err)) from None
         except _core.StartError as err:
-            show(StartFailure(str(err)))
+            show(StartFailure(str(err), err.cause, plan, args.port))
             # The card said it all; the cell still fails, so "Run All" stops here.
             err.shown_as_card = True  # type: ignore[attr-defined]
             raise
@@ -225,8 +245,8 @@ class SparkConnect(Magics):
             start_card(
                 started.result,
                 started.seconds,
-                started.conf_differs,
                 started.plan,
+                started.unmet,
                 KERNEL_SESSION.ui_template,
             )
         )
@@ -280,19 +300,12 @@ class SparkConnect(Magics):
             show(api.logs(args.n, level=args.level, grep=args.grep))
 
     def _conf(self, args: argparse.Namespace) -> None:
+        items, keys = _conf_words(args.items)
         try:
-            plan = KERNEL_SESSION.plan(profile=args.profile)
-        except ProfileError as err:
+            card = api.conf(items, args.unset, args.reset, profile=args.profile, show=keys or None)
+        except (ProfileError, _core.ConfError) as err:
             raise UsageError(str(err)) from None
-        pending = {} if args.reset else plan.saved
-        for key in args.unset:
-            if pending.pop(key, None) is None:
-                raise UsageError(f"`{key}` is not in the saved conf; `%spark conf` lists it.")
-        pending.update(_parse_conf_items(args.items))
-        if args.reset or args.unset or args.items:
-            lifecycle.save_pending_conf(pending)
-        plan.saved = pending
-        show(conf_card(lifecycle.status(), plan))
+        show(card)
 
     def _profiles(self, args: argparse.Namespace) -> None:
         try:
@@ -329,5 +342,12 @@ SUBCOMMANDS: dict[str, Callable[[SparkConnect, argparse.Namespace], None]] = {
 """The handler of each subcommand the parser accepts (a test keeps both lists the same)."""
 
 
+def _say_launched(started: Started) -> None:
+    """`spark` used with no server running launched one: say so, in one line."""
+    print(launched_line(started.result.server, started.seconds), flush=True)
+
+
 def spark_is_ours(value: Any) -> bool:
-    return isinstance(value, LazySpark) or (value is not None and value is KERNEL_SESSION.current)
+    """`spark` holds what the extension put there: the lazy stand-in, or a session it created
+    (closed ones too: unloading closes it, and loading again must replace it)."""
+    return isinstance(value, LazySpark) or KERNEL_SESSION.issued(value)

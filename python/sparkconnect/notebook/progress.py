@@ -1,11 +1,18 @@
 """Live Spark job progress in the output of the cell that runs the job.
 
 The Spark Connect client calls a registered handler with the stages of the running operation
-every `spark.connect.progress.reportInterval` (the core sets 500 ms) and once more when the
-operation ends. In JupyterLab the bar is one HTML output updated in place through a display
-handle; in a terminal it is one text line rewritten with a carriage return. A cell that runs
-several operations keeps one output, and ends with a summary line (or nothing, when
-`SparkConnect.progress_summary` is off). Operations too quick to report progress show nothing.
+every `spark.connect.progress.reportInterval` (the core sets 500 ms), when a stage ends, and
+once more when the operation ends. In JupyterLab the bar is one HTML output updated in place
+through a display handle; in a terminal it is one text line rewritten with a carriage return. A
+cell that runs several operations keeps one output, and ends with a summary line (or nothing,
+when `SparkConnect.progress_summary` is off). An operation shows a bar only once it has run for
+SHOW_AFTER with work still to do, and a cell without a bar gets no summary either: quick queries
+show nothing.
+
+Stages Spark skips (their output exists already: a shuffle computed by an earlier job, which
+adaptive execution makes the rule for every aggregation) are reported like the others, with no
+task ever done. They are counted neither in the bar nor in the summary, as the Spark UI lists
+them apart.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from sparkconnect.render.display import publish
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""
+SHOW_AFTER = 0.5
+"""Seconds an operation runs before its bar appears."""
 BAR_WIDTH = 24
 """Characters of the text bar."""
 
@@ -44,6 +53,8 @@ class StageState:
     completed: int
     bytes_read: int
     done: bool
+    skipped: bool = False
+    """Never run: its output existed already (see `CellRun.mark_skipped`)."""
 
 
 @dataclass
@@ -61,6 +72,14 @@ class CellRun:
     handle: Any = None
     last_draw: float = 0.0
     text_shown: bool = False
+    op_started: float = 0.0
+    """When the current operation began, at the latest: the cell's start, or the end of the
+    operation before it (the client does not report an operation's start)."""
+    shown: bool = False
+    """A bar was drawn; only then does the cell end with a summary."""
+
+    def __post_init__(self) -> None:
+        self.op_started = self.op_started or self.started
 
     def update(self, operation: str, stages: Iterable[Stage], running: int) -> None:
         ids = self.operations.setdefault(operation, [])
@@ -72,13 +91,44 @@ class CellRun:
             )
         self.current = operation
         self.running_tasks = running
+        self.mark_skipped(operation)
+
+    def mark_skipped(self, operation: str) -> None:
+        """A stage that never completed a task while a later stage of the same operation did is
+        skipped: a stage runs only after the stages it depends on (which have lower ids), and
+        one that has not run by then never will."""
+        latest_active = max(
+            (i for i in self.operations.get(operation, []) if self._active(self.stages[i])),
+            default=None,
+        )
+        for i in self.operations.get(operation, []):
+            state = self.stages[i]
+            state.skipped = (
+                latest_active is not None and i < latest_active and not self._active(state)
+            )
+
+    @staticmethod
+    def _active(state: StageState) -> bool:
+        return state.completed > 0 or state.done
 
     def complete(self) -> None:
         """The cell's operations succeeded. The last report can be up to one interval old, so
-        finished stages may still show tasks to do; they ran them."""
-        for state in self.stages.values():
-            state.completed, state.done = state.tasks, True
+        it may show stages with tasks still to do: the last stage of each operation (its result)
+        ran all of them, and so did every stage that had begun; a stage that never began while
+        a later one ran was skipped."""
+        for ids in self.operations.values():
+            for i in ids:
+                state = self.stages[i]
+                if i == max(ids) or self._active(state):
+                    state.completed, state.done, state.skipped = state.tasks, True, False
+                else:
+                    state.skipped = True
         self.running_tasks = 0
+
+    def has_work(self) -> bool:
+        """The current operation still has stages to run (not a report of what just ended)."""
+        ids = self.operations.get(self.current or "", [])
+        return any(not self.stages[i].done and not self.stages[i].skipped for i in ids)
 
     @property
     def seen(self) -> bool:
@@ -87,17 +137,18 @@ class CellRun:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def counts(self) -> tuple[float, list[str]]:
-        """(fraction of the current operation's tasks done, what to say about it)."""
+    def counts(self, running: bool = True) -> tuple[float, list[str]]:
+        """(fraction of the current operation's tasks done, what to say about it). `running`:
+        the tasks running now are worth saying (not once the operation was cancelled)."""
         ids = self.operations.get(self.current or "", [])
-        stages = [self.stages[i] for i in ids]
+        stages = [self.stages[i] for i in ids if not self.stages[i].skipped]
         tasks = sum(s.tasks for s in stages)
         completed = sum(s.completed for s in stages)
         parts = [
             f"stages {sum(s.done for s in stages)}/{len(stages)}",
             f"tasks {completed}/{tasks}",
         ]
-        if self.running_tasks:
+        if self.running_tasks and running:
             parts.append(f"{self.running_tasks} running")
         parts.append(f"{human_bytes(self.bytes_read())} read")
         return (completed / tasks if tasks else 0.0), parts
@@ -110,7 +161,7 @@ class CellRun:
         return sum(s.bytes_read for s in self.stages.values())
 
     def summary(self, outcome: str) -> str:
-        stages = list(self.stages.values())
+        stages = [s for s in self.stages.values() if not s.skipped]
         counts = [
             plural(len(self.operations), "query", "queries") if len(self.operations) > 1 else "",
             plural(len(stages), "stage"),
@@ -120,7 +171,7 @@ class CellRun:
         what = " · ".join(c for c in counts if c)
         if outcome == "done":
             return f"Spark: {what} in {self.elapsed():.1f} s"
-        _, where = self.counts()
+        _, where = self.counts(running=False)
         return f"Spark job {outcome} after {self.elapsed():.1f} s ({' · '.join(where)})"
 
 
@@ -195,6 +246,19 @@ class CellProgress:
     def install(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
+        if not self.rich:
+            # A terminal prints `Out[n]:` from the displayhook, before post_run_cell: the
+            # summary must come first. IPython's DisplayHook calls `self.start_displayhook()`
+            # before the prompt, and has no event there; an instance attribute wraps it.
+            hook = self.shell.displayhook
+            original = hook.start_displayhook
+
+            def start_displayhook() -> None:
+                self.finish("done")
+                original()  # type: ignore[no-untyped-call]
+
+            start_displayhook.wrapped_by_sparkconnect = True  # type: ignore[attr-defined]
+            hook.start_displayhook = start_displayhook  # type: ignore[method-assign]
 
     def uninstall(self) -> None:
         for event, callback in (
@@ -203,14 +267,14 @@ class CellProgress:
         ):
             if callback in self.shell.events.callbacks[event]:
                 self.shell.events.unregister(event, callback)
+        hook = self.shell.displayhook
+        if getattr(hook.__dict__.get("start_displayhook"), "wrapped_by_sparkconnect", False):
+            del hook.start_displayhook
 
     def pre_run_cell(self, info: object = None) -> None:
         self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
 
     def post_run_cell(self, result: ExecutionResult) -> None:
-        run, self.run = self.run, None
-        if run is None or not run.seen:
-            return
         error = result.error_in_exec
         if isinstance(error, KeyboardInterrupt):
             outcome = "cancelled"
@@ -218,6 +282,15 @@ class CellProgress:
             outcome = "failed"
         else:
             outcome = "done"
+        self.finish(outcome)
+
+    def finish(self, outcome: str) -> None:
+        """The cell's Spark work ended (`outcome`: done, cancelled or failed): its bar becomes
+        the summary. A cell that showed no bar gets none."""
+        run, self.run = self.run, None
+        if run is None or not run.shown:
+            return
+        if outcome == "done":
             run.complete()
         self._draw_final(run, outcome)
 
@@ -235,13 +308,15 @@ class CellProgress:
         operation = operation_id or ""
         if done:
             # Called on success, failure and interrupt alike; the cell's end tells them apart.
+            run.op_started = time.monotonic()  # the next operation starts after this one
             if not self.rich and run.text_shown:
                 # The operation's own output (a show(), say) comes next: leave a clean line.
                 self._write_line("")
                 run.text_shown = False
             return
         run.update(operation, list(stages or []), inflight_tasks)
-        if run.seen:
+        due = time.monotonic() - run.op_started >= SHOW_AFTER and run.has_work()
+        if run.seen and (run.shown or due):
             self._draw_running(run)
 
     # Drawing ----------------------------------------------------------------------------------
@@ -250,6 +325,7 @@ class CellProgress:
         if now - run.last_draw < REDRAW_EVERY:
             return
         run.last_draw = now
+        run.shown = True
         bundle = running_bundle(run)
         if not self.rich:
             self._write_line(bundle["text/plain"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -42,11 +43,10 @@ class QuotedLine:
 
 def with_levels(texts: Sequence[str]) -> list[QuotedLine]:
     """Lines quoted from a log (in an error message), each with the level of its entry."""
-    lines, level = [], None
-    for text in texts:
-        level = _core.line_level(text) or level
-        lines.append(QuotedLine(text, level))
-    return lines
+    return [
+        QuotedLine(text, level)
+        for text, level in zip(texts, _core.line_levels(list(texts)), strict=True)
+    ]
 
 
 @dataclass
@@ -58,7 +58,8 @@ class LogFilter:
     """Lines containing this text (case-insensitive)."""
 
     def describe(self) -> str:
-        parts = [f"last {self.n} lines"]
+        unit = "entries" if self.level and not self.grep else "lines"
+        parts = [f"last {self.n} {unit}"]
         if self.level:
             parts.append(f"level {self.level} and above")
         if self.grep:
@@ -136,12 +137,14 @@ def line_html(line: Line) -> str:
 
 
 def follow(path: str, wanted: LogFilter, seconds: float, rich: bool) -> None:
-    """Show the tail, then keep it live for `seconds`: in place in JupyterLab (the last `n`
-    lines), as appended lines in a terminal. Ctrl-C (or the stop button) ends it quietly."""
+    """Show the tail, then keep it live for `seconds` (infinite: until interrupted): in place in
+    JupyterLab (the last `n` lines), as appended lines in a terminal. Ctrl-C (or the stop button)
+    ends it quietly."""
     excerpt = read_tail(path, wanted)
     view = LogView.of(excerpt, wanted)
     deadline = time.monotonic() + seconds
-    view.status = f"(following for {seconds:g} s)"
+    forever = math.isinf(seconds)
+    view.status = "(following until interrupted)" if forever else f"(following for {seconds:g} s)"
     handle = publish(view.bundle()) if rich else None
     if handle is None:
         for line in view.lines:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sparkconnect._core import ServerInfo, StartResult, Status, StopResult
 from sparkconnect.render.display import Card, Row, link, shown_value
+from sparkconnect.server import caller
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
 from sparkconnect.server.uilink import spark_ui_url
@@ -60,7 +61,18 @@ def conf_summary(conf: dict[str, str]) -> str:
     items = [f"{k}={shown_value(k, v)}" for k, v in sorted(conf.items())]
     shown = ", ".join(items[:CONF_SUMMARY_ITEMS])
     more = len(items) - CONF_SUMMARY_ITEMS
-    return f"{shown}, and {more} more (`%spark conf`)" if more > 0 else shown
+    return f"{shown}, and {more} more ({caller.current().command('conf')})" if more > 0 else shown
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def idle_stop(seconds: float | None) -> str:
+    """The "Idle stop" of a server, in words."""
+    if not seconds:
+        return "never (it runs until stopped)"
+    return f"after {uptime(seconds)} with no notebook attached and no job running"
 
 
 def status_card(status: Status, ui_template: str) -> Card:
@@ -71,7 +83,9 @@ def status_card(status: Status, ui_template: str) -> Card:
         )
         if status.problem:
             card.note(status.problem, "warn")
-        return card.note("`%spark start` (or using `spark`) launches it.")
+        me = caller.current()
+        using = " (or using `spark`)" if me.kind == caller.NOTEBOOK else ""
+        return card.note(f"{me.command('start')}{using} launches it.")
     rows = [
         Row("URL", masked_url(server)),
         Row("PID", str(server.pid)),
@@ -82,11 +96,8 @@ def status_card(status: Status, ui_template: str) -> Card:
         Row("Conf", conf_summary(server.conf)),
         ui_row(server, ui_template),
         Row("Log file", server.log_path),
+        Row("Idle stop", idle_stop(server.idle_timeout)),
     ]
-    if server.idle_timeout:
-        rows.append(
-            Row("Idle stop", f"after {uptime(server.idle_timeout)} with no notebook and no job")
-        )
     if server.class_archive:
         rows.append(Row("Archive", f"JVM start-up classes from {server.class_archive}"))
     card = Card(f"Spark Connect server: {status.state}", rows, kind="status")
@@ -114,8 +125,13 @@ def detached_card(endpoint: Endpoint) -> Card:
 
 
 def start_card(
-    result: StartResult, seconds: float, conf_differs: bool, plan: ConfPlan, ui_template: str
+    result: StartResult,
+    seconds: float,
+    plan: ConfPlan,
+    unmet: dict[str, tuple[str, str]],
+    ui_template: str,
 ) -> Card:
+    """`unmet`: what the start asked for that the server it attached to does not have."""
     server = result.server
     if result.launched:
         title = f"Spark Connect server started in {seconds:.1f} s; `spark` is ready"
@@ -125,18 +141,35 @@ def start_card(
     if plan.profile is not None:
         rows.insert(1, Row("Profile", plan.profile.name))
     card = Card(title, rows, kind="start")
-    if conf_differs:
-        card.note(
-            "The running server was started with a different conf than the one requested; "
-            "`%spark conf` shows the difference and `%spark restart` applies it.",
-            "warn",
-        )
+    if unmet:
+        card.note(unmet_note(unmet), "warn")
     if not result.launched and plan.env:
         card.note(
             f"The profile's environment ({', '.join(sorted(plan.env))}) applies when a server "
-            "is launched; `%spark restart` launches one with it.",
+            f"is launched; {caller.current().command('restart')} launches one with it.",
         )
     return card
+
+
+def unmet_note(unmet: dict[str, tuple[str, str]]) -> str:
+    """What a start asked for that the running server does not have, and how to get it."""
+    items = ", ".join(
+        f"{key}={shown_value(key, now)} (asked: {shown_value(key, asked)})"
+        for key, (now, asked) in unmet.items()
+    )
+    return (
+        f"The running server was started with {items}; "
+        f"{caller.current().command('restart')} applies what was asked."
+    )
+
+
+def launched_line(server: ServerInfo, seconds: float) -> str:
+    """One line for a server launched without a start command (`spark` used after a stop, say):
+    a JVM starting is never silent."""
+    return (
+        f"sparkconnect: launched a Spark Connect server for `spark` (pid {server.pid}, "
+        f"{server.master}, {seconds:.1f} s); {caller.current().command('status')} shows it."
+    )
 
 
 def stop_card(result: StopResult) -> Card:
@@ -144,58 +177,97 @@ def stop_card(result: StopResult) -> Card:
         return Card("No Spark Connect server was running; nothing to stop")
     if result.stopped:
         return Card("Spark Connect server stopped")
+    me = caller.current()
     others = len(result.remaining)
-    return Card(
-        f"This notebook detached; the server keeps running for {others} other "
-        f"notebook{'s' if others != 1 else ''}"
-    ).note("`%spark stop --force` stops it for everyone.")
+    if me.kind == caller.TERMINAL:
+        # A terminal never holds a lease: every attached process is a notebook elsewhere.
+        title = f"Not stopped: {plural(others, 'notebook')} still attached"
+    else:
+        title = (
+            f"{me.me.capitalize()} detached; the server keeps running for "
+            f"{plural(others, 'other notebook')}"
+        )
+    return Card(title).note(f"{me.command('stop --force')} stops it for everyone.")
 
 
-def conf_card(status: Status, plan: ConfPlan) -> Card:
-    """Every conf item with where it comes from; with a running server, what a restart would
-    change."""
-    merged = plan.sources()
+def _with_sources(key: str, value: str, source: str, hidden: list[tuple[str, str]]) -> str:
+    """`8  (saved; overrides profile bigmem: 64)`: the value, its layer, and what it hides."""
+    where = source
+    if hidden:
+        where += "; overrides " + ", ".join(f"{s}: {shown_value(key, v)}" for v, s in hidden)
+    return f"{shown_value(key, value)}  ({where})"
+
+
+def conf_card(
+    status: Status,
+    plan: ConfPlan,
+    only: list[str] | None = None,
+    session_confs: dict[str, str] | None = None,
+) -> Card:
+    """Every conf item (or the keys in `only`) with where it comes from and what it overrides;
+    with a running server, what a restart would change. `session_confs`: of the items that
+    differ from the running server's, those this notebook's session can set by itself right now
+    (spark.conf.set), with their saved values; and for keys in `only` that no layer sets, the
+    session's value."""
+    me = caller.current()
+    merged, hidden = plan.sources(), plan.overridden()
     requested = plan.requested()
     server = status.server
+    in_force = server.conf if server is not None else {}
+    session_confs = session_confs or {}
+    keys = sorted(merged.keys() | in_force.keys()) if only is None else only
     rows = []
-    if server is None:
-        title = "Spark conf for the next start"
-        for key, (value, source) in sorted(merged.items()):
-            rows.append(Row(key, f"{shown_value(key, value)}  ({source})"))
-    else:
-        title = "Spark conf in force"
-        in_force = server.conf
-        for key in sorted(merged.keys() | in_force.keys()):
-            now = in_force.get(key)
-            then, source = merged.get(key, (None, ""))
-            if key not in requested and key not in in_force:
-                rows.append(Row(key, f"{shown_value(key, str(then))}  ({source})"))
-            elif now == then:
-                rows.append(Row(key, f"{shown_value(key, str(now))}  ({source})"))
-            else:
-                rows.append(
-                    Row(
-                        key,
-                        f"{shown_value(key, now or '(unset)')} now → "
-                        f"{shown_value(key, then or '(unset)')} after restart"
-                        + (f"  ({source})" if then else ""),
-                    )
+    for key in keys:
+        then, source = merged.get(key, (None, ""))
+        now = in_force.get(key)
+        if then is None and now is None:
+            found = session_confs.get(key)
+            rows.append(
+                Row(
+                    key,
+                    f"{found}  (this notebook's session)"
+                    if found
+                    else "not set: Spark's default applies",
                 )
-    if plan.env:
+            )
+        elif server is None or now == then or (key not in requested and now is None):
+            rows.append(Row(key, _with_sources(key, str(then or now), source, hidden.get(key, []))))
+        else:
+            after = _with_sources(key, then, source, hidden.get(key, [])) if then else "(unset)"
+            rows.append(
+                Row(key, f"{shown_value(key, now or '(unset)')} now → {after} after restart")
+            )
+    if plan.env and only is None:
         env = ", ".join(f"{k}={shown_value(k, v)}" for k, v in sorted(plan.env.items()))
         rows.append(
             Row("environment", f"{env}  (profile {plan.profile.name if plan.profile else ''})")
         )
+    title = "Spark conf for the next start" if server is None else "Spark conf in force"
     card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
-    if not requested:
+    if not requested and only is None:
         card.note(
-            "No conf set: the server runs with Spark's defaults. `%spark conf key=value` sets some."
+            "No conf set: the server runs with Spark's defaults. "
+            f"{me.command('conf key=value')} sets some."
         )
-    if server is not None and server.conf != requested:
-        others = len([pid for pid in status.attached if pid != os.getpid()])
-        suffix = f" (it also restarts it for {others} other attached notebooks)" if others else ""
+    differing = sorted(
+        k for k in in_force.keys() | requested.keys() if in_force.get(k) != requested.get(k)
+    )
+    if server is None or not differing or (only is not None and not set(only) & set(differing)):
+        return card
+    now_here = [k for k in differing if k in session_confs and k in requested]
+    for key in now_here:
+        value = shown_value(key, requested[key])
         card.note(
-            f"The conf differs from the running server's: `%spark restart` applies it{suffix}.",
-            "warn",
+            f'{key} is a session conf: `spark.conf.set("{key}", "{value}")` applies it to '
+            "this notebook now, without a restart."
         )
+    others = len([pid for pid in status.attached if pid != os.getpid()])
+    if others:
+        restart = (
+            f"{me.command('restart --force')} applies it to the server and every notebook "
+            f"(ending the sessions of {plural(others, 'other attached notebook')})"
+        )
+    else:
+        restart = f"{me.command('restart')} applies it to the server and every notebook"
+    card.note(f"The saved conf differs from the running server's: {restart}.", "warn")
     return card

@@ -1,8 +1,11 @@
 """A start that failed, as a card: what failed, the relevant log lines, what to do.
 
-The core's StartError message is one paragraph that names the cause and the likely fix, followed
-by "Last lines of <log>:" and the log lines, indented. The card shows the paragraph, the lines
-with their levels coloured, and the next steps. A message of another shape is shown whole.
+The core's StartError message is one paragraph that says what happened, followed by "Last lines
+of <log>:" and the log lines, indented; its `cause` says which kind of failure it was. The card
+shows the paragraph, the lines with their levels coloured, and the next steps for that cause, in
+the caller's own commands, naming the conf key at fault and where it came from (this start's
+line, the saved conf, a profile) so the step fixes it where it lives. A message of another shape
+is shown whole.
 """
 
 from __future__ import annotations
@@ -11,21 +14,25 @@ import html
 from dataclasses import dataclass
 
 from sparkconnect.render.logview import line_html, with_levels
+from sparkconnect.server import caller, profiles
+from sparkconnect.server.profiles import ConfPlan
 
 LOG_MARKER = "Last lines of "
-NEXT_STEPS = (
-    "`%spark logs --level WARN` shows the warnings and errors of the server log.",
-    "`%spark conf` shows the conf a start applies; fix an item with `%spark conf KEY=VALUE` "
-    "(or `--unset KEY`).",
-    "Then `%spark start` again.",
-)
+# Values too common to point at a conf item when a log line happens to contain them.
+_COMMON_VALUES = frozenset({"true", "false", "none", "null", "local[*]"})
 
 
 @dataclass
 class StartFailure:
-    """A StartError, shown in full in the cell's output."""
+    """A StartError, shown in full in the cell's output (or on a terminal's stderr)."""
 
     message: str
+    cause: str = "exited"
+    """StartError.cause."""
+    plan: ConfPlan | None = None
+    """What the start applied, layer by layer: where a bad item came from."""
+    port: int | None = None
+    """The gRPC port the start asked for (--port), if any."""
 
     def parts(self) -> tuple[str, str | None, list[str]]:
         """(what failed, log path, quoted log lines)."""
@@ -36,13 +43,91 @@ class StartFailure:
         quoted = [line[4:] if line.startswith("    ") else line for line in lines.splitlines()]
         return head.strip(), path, quoted
 
+    def suspects(self) -> list[str]:
+        """Conf keys the quoted log names, by key or by a distinctive value (`Could not parse
+        Master URL: 'nope'` names spark.master=nope)."""
+        if self.plan is None:
+            return []
+        if self.cause == "bad-master":
+            return ["spark.master"]
+        text = "\n".join(self.parts()[2]).lower()
+        found = []
+        for key, value in sorted(self.plan.requested().items()):
+            distinctive = len(value) >= 3 and value.lower() not in _COMMON_VALUES
+            if key.lower() in text or (distinctive and value.lower() in text):
+                found.append(key)
+        return found
+
+    def fix(self, key: str) -> str | None:
+        """How to fix `key` where it comes from; None for our own defaults."""
+        me = caller.current()
+        assert self.plan is not None
+        value, source = self.plan.sources().get(key, ("", "default"))
+        if source == "--conf":
+            return (
+                f"{key}={value} was given on this start's line and was not saved: fix it or "
+                f"leave it out, then {me.command('start')} again."
+            )
+        if source == "saved":
+            return (
+                f"{key}={value} is in the saved conf: {me.command(f'conf --unset {key}')} removes "
+                f"it, {me.command(f'conf {key}=VALUE')} replaces it; then "
+                f"{me.command('start')} again."
+            )
+        if source.startswith("profile "):
+            name = source.removeprefix("profile ")
+            return (
+                f"{key}={value} comes from the profile {name} in {profiles.config_path()}: fix "
+                f"it there, or start without --profile {name}."
+            )
+        return None
+
+    def steps(self) -> list[str]:
+        me = caller.current()
+        again = f"Then {me.command('start')} again."
+        if self.cause in ("environment", "java", "no-connect"):
+            return [again]  # the message says how to fix the installation
+        if self.cause == "not-answering":
+            return [
+                f"{me.command('restart --force')} replaces it (the sessions of attached "
+                "notebooks end with it)."
+            ]
+        if self.cause == "timeout":
+            return [
+                f"{me.command('logs')} shows how far it got; if the machine is just slow, "
+                f"{me.command('start --timeout 300')} waits longer."
+            ]
+        fixes = [step for key in self._keys_at_fault() if (step := self.fix(key))]
+        if fixes:
+            return fixes
+        if self.cause == "port-in-use":
+            if self.port is not None:
+                return [
+                    f"Port {self.port} is taken: leave out --port to get a free one, or give "
+                    f"another with {me.command('start --port N')}."
+                ]
+            return [f"{me.command('start')} again picks free ports."]
+        return [
+            f"{me.command('logs --level WARN')} shows the server's warnings and errors, and "
+            f"{me.command('conf')} the conf it was started with.",
+            again,
+        ]
+
+    def _keys_at_fault(self) -> list[str]:
+        if self.plan is None:
+            return []
+        if self.cause == "port-in-use":
+            # Ports the user fixed in the conf (the UI's, the driver's) are the likely culprits.
+            return sorted(k for k in self.plan.requested() if k.endswith(".port"))
+        return self.suspects()
+
     def __repr__(self) -> str:
         what, path, lines = self.parts()
         out = ["Spark Connect server did not start", f"  {what}"]
         if path:
             out.append(f"  Last lines of {path}:")
             out += [f"    {line}" for line in lines]
-        out += ["  What to do:"] + [f"  - {step}" for step in NEXT_STEPS]
+        out += ["  What to do:"] + [f"  - {step}" for step in self.steps()]
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -55,7 +140,7 @@ class StartFailure:
                 f"{html.escape(path)}:</div><pre style='max-height:20em;overflow:auto;"
                 f"font-size:12px;margin:2px 0'>{rendered}</pre>"
             )
-        steps = "".join(f"<li>{html.escape(step)}</li>" for step in NEXT_STEPS)
+        steps = "".join(f"<li>{html.escape(step)}</li>" for step in self.steps())
         return (
             "<div class='sparkconnect-card sparkconnect-start-failure' style='border:1px solid "
             "#cf222e;border-radius:6px;padding:6px 10px;margin:2px 0;font-size:13px;"

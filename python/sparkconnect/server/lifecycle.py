@@ -11,13 +11,21 @@ import importlib.util
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sparkconnect import _core
-from sparkconnect._core import StartResult, Status, StopResult
+from sparkconnect._core import ConfError, StartResult, Status, StopResult
+from sparkconnect.server import caller, profiles
 from sparkconnect.server.profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
+DEFAULT_IDLE_TIMEOUT = 15 * 60.0
+"""Seconds a launched server keeps running with no process attached and no job running before
+its watchdog stops it. A server nobody uses (JupyterLab shut down, the notebooks closed) would
+otherwise hold its JVM's memory forever; a quarter of an hour spares a user who closes a
+notebook and opens another a relaunch. `sparkconnect start --keep` (or 0) keeps a server for
+good."""
 MIN_PYSPARK = (4, 0)
 _PYSPARK_HINT = 'Upgrade it with `pip install -U "pyspark[connect]>=4"` and restart the kernel.'
 
@@ -81,11 +89,13 @@ def start(
     timeout: float = DEFAULT_START_TIMEOUT,
     restart: bool = False,
     env: dict[str, str] | None = None,
-    idle_timeout: float | None = None,
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    force: bool = False,
 ) -> StartResult:
-    """Attach to the running server or launch one; `restart` replaces a running one. `env` is
-    added to a launched server's environment (a profile's). `idle_timeout` (seconds) makes a
-    server launched now stop by itself once unused that long."""
+    """Attach to the running server or launch one; `restart` replaces a running one (with other
+    processes attached, only with `force`). `env` is added to a launched server's environment (a
+    profile's). `idle_timeout` (seconds; 0: never) makes a server launched now stop by itself
+    once unused that long. The server records who launched it (`caller`)."""
     check_pyspark()
     env = env or {}
     return _core.start(
@@ -100,6 +110,8 @@ def start(
         env=env,
         idle_timeout=idle_timeout,
         restart=restart,
+        force=force,
+        launched_by=caller.current().label,
     )
 
 
@@ -108,7 +120,8 @@ def start_planned(
     port: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT,
     restart: bool = False,
-    idle_timeout: float | None = None,
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    force: bool = False,
 ) -> StartResult:
     """Start with everything `plan` layers (profile, saved conf, this start's --conf), then save
     this start's items for later starts: only once the server runs, so a conf that keeps it
@@ -120,6 +133,7 @@ def start_planned(
         restart=restart,
         env=plan.env,
         idle_timeout=idle_timeout,
+        force=force,
     )
     if plan.line:
         save_pending_conf({**plan.saved, **plan.line})
@@ -145,3 +159,30 @@ def pending_conf() -> dict[str, str]:
 
 def save_pending_conf(conf: dict[str, str]) -> None:
     _core.save_conf(home(), conf)
+
+
+def plan(
+    conf: dict[str, str] | None = None, profile: str | None = None, fallback: str | None = None
+) -> ConfPlan:
+    """What a start with these arguments would apply: `profile` (else the `fallback` profile,
+    a notebook's last one), the saved conf and `conf`. Raises ProfileError."""
+    name = profile or fallback
+    chosen = profiles.get(name) if name else None
+    return ConfPlan(chosen, pending_conf(), dict(conf or {}), profile_named=profile is not None)
+
+
+def change_saved_conf(
+    plan: ConfPlan, items: dict[str, str], unset: Sequence[str] = (), reset: bool = False
+) -> None:
+    """`reset` forgets every saved item, `unset` some, and `items` are saved over them; `plan`
+    then holds the new saved conf. Nothing changes when an `unset` key is not saved (ConfError)."""
+    pending = {} if reset else dict(plan.saved)
+    for key in unset:
+        if pending.pop(key, None) is None:
+            raise ConfError(
+                f"`{key}` is not in the saved conf; {caller.current().command('conf')} lists it."
+            )
+    pending.update(items)
+    if reset or unset or items:
+        save_pending_conf(pending)
+    plan.saved = pending

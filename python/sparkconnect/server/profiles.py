@@ -153,6 +153,9 @@ class ConfPlan:
     saved: dict[str, str]
     line: dict[str, str] = field(default_factory=dict)
     """`--conf` items of this start (they are saved too, and so win over the saved conf)."""
+    profile_named: bool = False
+    """The start named the profile (`--profile`), rather than reusing the notebook's last one or
+    the default_profile option: its conf is then part of what the start asked for."""
 
     def layers(self) -> list[tuple[str, dict[str, str]]]:
         """(source, conf) pairs, lowest precedence first."""
@@ -178,6 +181,31 @@ class ConfPlan:
             for key, value in conf.items():
                 out[key] = (value, source)
         return out
+
+    def overridden(self) -> dict[str, list[tuple[str, str]]]:
+        """key -> the (value, source) pairs of lower layers that a higher one replaced with
+        another value, nearest first: a profile's value hidden by a saved one is still shown."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        winners = self.sources()
+        for source, conf in self.layers():
+            for key, value in conf.items():
+                if source != winners[key][1] and value != winners[key][0]:
+                    out.setdefault(key, []).insert(0, (value, source))
+        return out
+
+    def unmet(self, running: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """What this start asked for that a running server (started with `running`, its user
+        conf) does not have: key -> (its value there, the value asked). Asked: the `--conf` items,
+        and the profile's when the start named it; the saved conf is `%spark conf`'s business."""
+        named = self.profile_named and self.profile is not None
+        asked = dict(self.profile.conf) if named and self.profile is not None else {}
+        asked.update(self.line)
+        defaults = dict(_core.DEFAULT_CONF)
+        return {
+            key: (now, value)
+            for key, value in sorted(asked.items())
+            if (now := running.get(key, defaults.get(key, "(unset)"))) != value
+        }
 
     @property
     def env(self) -> dict[str, str]:

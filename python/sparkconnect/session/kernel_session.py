@@ -10,13 +10,14 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError
-from sparkconnect.server import lifecycle, profiles
+from sparkconnect.server import caller, lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ class Started:
     session: SparkSession
     result: StartResult
     seconds: float
-    conf_differs: bool
     plan: profiles.ConfPlan
+    unmet: dict[str, tuple[str, str]]
+    """What the start asked for that the running server it attached to does not have (key ->
+    (value there, value asked)); empty after a launch."""
 
 
 def warm_up() -> None:
@@ -53,8 +56,42 @@ def _connect(url: str) -> SparkSession:
     from pyspark.sql.connect.session import SparkSession
 
     # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
-    # that may have been restarted since. create() also makes it the default and active session.
+    # that may have been restarted since. create() also makes it the default and active session
+    # when there is none yet.
     return SparkSession.builder.remote(url).create()
+
+
+def _make_default(session: SparkSession) -> None:
+    """Make `session` pyspark's default and active session (create() does only when the slots are
+    empty, and a connect fills them only after the old session is closed)."""
+    from pyspark.sql.connect.session import SparkSession
+
+    SparkSession._set_default_and_active_session(session)
+
+
+def _check_endpoint(session: SparkSession, target: Endpoint) -> None:
+    """One round trip, so that a refused token, a TLS mismatch or an incompatible server shows up
+    now, in words, and within seconds: pyspark's own policy would retry an unreachable endpoint
+    for minutes. Raises ConnectError; the session's own retry policy is put back on success."""
+    import warnings
+
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    from sparkconnect.session.rpc_errors import refusal
+
+    client = session.client
+    policies = client.get_retry_policies()
+    client.set_retry_policies([DefaultPolicy(max_retries=2, initial_backoff=100, max_backoff=500)])
+    try:
+        with warnings.catch_warnings():
+            # pyspark warns RETRIES_EXCEEDED before raising; the error below says it all.
+            warnings.simplefilter("ignore")
+            session.version  # noqa: B018
+    except Exception as err:
+        raise ConnectError(
+            refusal(err, target.shown, target.host, has_token=";token=" in target.url)
+        ) from None
+    client.set_retry_policies(policies)
 
 
 class KernelSession:
@@ -70,12 +107,16 @@ class KernelSession:
         `SparkConnect.default_profile` option."""
         self.on_connect: list[Callable[[SparkSession], None]] = []
         """Called with every new session (the extension registers its progress handler)."""
+        self.on_launch: list[Callable[[Started], None]] = []
+        """Called when `get` launched a server (the extension says so in one line)."""
         self._server: ServerInfo | None = None
         """The user's server the session is bound to (None for a remote endpoint)."""
         self._policy: Any = None
         self._told_gone = False
-        self.idle_timeout: float | None = None
-        """Idle timeout given to servers this process launches (None: never stop when idle)."""
+        self.idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT
+        """Idle timeout (seconds) given to servers this process launches (0: never stop)."""
+        self._issued: weakref.WeakSet[Any] = weakref.WeakSet()
+        """Every session this object created, closed ones too (see `issued`)."""
         self.ui_template = ""
         """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
         detected). Kept here, below the magics that set it, for the Python API's cards too."""
@@ -86,13 +127,20 @@ class KernelSession:
             return None
         return self._session  # type: ignore[no-any-return]
 
+    def issued(self, value: object) -> bool:
+        """Whether `value` is a session this process's sparkconnect created, even one closed
+        since: the notebook's `spark` may still hold it, and unloading or reloading the extension
+        must recognise it as its own to remove or replace it."""
+        try:
+            return value in self._issued
+        except TypeError:  # not hashable, so not a session
+            return False
+
     def plan(
         self, conf: dict[str, str] | None = None, profile: str | None = None
     ) -> profiles.ConfPlan:
         """What a start with these arguments would apply. Raises ProfileError."""
-        name = profile or self.profile
-        chosen = profiles.get(name) if name else None
-        return profiles.ConfPlan(chosen, lifecycle.pending_conf(), dict(conf or {}))
+        return lifecycle.plan(conf, profile, fallback=self.profile)
 
     def start(
         self,
@@ -102,23 +150,26 @@ class KernelSession:
         restart: bool = False,
         profile: str | None = None,
         idle_timeout: float | None = None,
+        force: bool = False,
+        plan: profiles.ConfPlan | None = None,
     ) -> Started:
-        """Launch or attach (or restart) with the profile, the saved conf and `conf`, and
-        connect. `conf` is saved for later starts once the server runs: a bad profile, or a
-        conf that keeps the server from starting (a bad master URL, say), changes nothing."""
+        """Launch or attach (or restart) with the profile, the saved conf and `conf` (or a
+        `plan` made by `self.plan` already), and connect. `conf` is saved for later starts once
+        the server runs: a bad profile, or a conf that keeps the server from starting (a bad
+        master URL, say), changes nothing."""
         if self.remote is not None:
             raise ConnectError(
-                f"This notebook is attached to {self.remote.shown}; `%spark stop` detaches it "
-                "before it can use its own server."
+                f"{caller.current().me.capitalize()} is attached to {self.remote.shown}; "
+                f"{caller.current().command('stop')} detaches it before it can use its own "
+                "server."
             )
-        plan = self.plan(conf, profile)
-        requested = plan.requested()
+        plan = plan or self.plan(conf, profile)
         idle = idle_timeout if idle_timeout is not None else self.idle_timeout
         began = time.monotonic()
-        if restart:
-            self.close()
+        # A restart keeps the session open until the core has replaced the server: a restart it
+        # refuses (other notebooks attached, no `force`) then leaves this notebook as it was.
         result = lifecycle.start_planned(
-            plan, port=port, timeout=timeout, restart=restart, idle_timeout=idle
+            plan, port=port, timeout=timeout, restart=restart, idle_timeout=idle, force=force
         )
         if plan.profile is not None:
             self.profile = plan.profile.name
@@ -127,38 +178,58 @@ class KernelSession:
             session=session,
             result=result,
             seconds=time.monotonic() - began,
-            conf_differs=result.server.conf != requested,
             plan=plan,
+            unmet={} if result.launched else plan.unmet(result.server.conf),
         )
 
     def get(self) -> SparkSession:
-        """The session, starting or attaching first when needed."""
+        """The session, starting or attaching first when needed. A server launched here was
+        not asked for in so many words: `on_launch` callbacks get to say so."""
         current = self.current
         if self.remote is not None and current is not None:
             return current
-        return self.start().session
+        started = self.start()
+        if started.result.launched:
+            for callback in self.on_launch:
+                callback(started)
+        return started.session
 
     def connect_remote(self, target: Endpoint) -> SparkSession:
-        """Leave our own server (its lease too) and attach to an endpoint someone else runs."""
+        """Attach to an endpoint someone else runs, leaving our own server (and its lease).
+
+        The new session is checked before anything changes: a refused connect leaves this
+        process's session, its server and its lease as they were."""
         probe(target)
+        session = self._create(target.url)
+        try:
+            _check_endpoint(session, target)
+        except ConnectError:
+            session.release_session_on_close = False  # it never got one
+            session.stop()
+            raise
         self.close()
         lifecycle.release()
-        session = _connect(target.url)
-        try:
-            # One round trip, so a refused token or an incompatible server shows up here.
-            session.version  # noqa: B018
-        except Exception as err:
-            session.release_session_on_close = False
-            session.stop()
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ConnectError(
-                f"{target.shown} refused the session: {reason}. If it needs a token, pass it "
-                "with --token-file PATH or --token-env NAME."
-            ) from None
+        _make_default(session)
         self._session, self._url, self.remote = session, target.url, target
         for callback in self.on_connect:
             callback(session)
         return session
+
+    def session_confs(self, keys: list[str]) -> dict[str, str]:
+        """Of `keys`, those this process's session can set by itself (`spark.conf.set`: SQL
+        confs such as spark.sql.shuffle.partitions, as opposed to the server's), with the values
+        they have in it now. Empty without a session: nothing to ask (and nothing to set)."""
+        session = self.current
+        if session is None or self.remote is not None:
+            return {}
+        found = {}
+        for key in keys:
+            try:
+                if session.conf.isModifiable(key):
+                    found[key] = str(session.conf.get(key))
+            except Exception:  # a key the server does not know, or a session in trouble
+                continue
+        return found
 
     def stop(self, force: bool = False) -> StopResult:
         """Release the session, then the lease; the core stops the server if this was the last
@@ -179,7 +250,7 @@ class KernelSession:
             return None
         from sparkconnect.session.resilience import gone_message, unregister
 
-        message = None if self._told_gone else gone_message(bound)
+        message = None if self._told_gone else gone_message(bound, failed=False)
         unregister(self._session)
         self._session = self._url = self._server = self._policy = None
         self._told_gone = False
@@ -208,6 +279,11 @@ class KernelSession:
             session.release_session_on_close = False
         session.stop()
 
+    def _create(self, url: str) -> SparkSession:
+        session = _connect(url)
+        self._issued.add(session)
+        return session
+
     def _bind(self, info: ServerInfo) -> SparkSession:
         url = info.connect_url()
         current = self.current
@@ -216,7 +292,7 @@ class KernelSession:
         self.close()
         from sparkconnect.session.resilience import protect
 
-        session = _connect(url)
+        session = self._create(url)
         self._policy = protect(session, info, self._mark_told)
         self._session, self._url, self._server = session, url, info
         self._told_gone = False

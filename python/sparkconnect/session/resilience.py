@@ -73,17 +73,27 @@ def replacement(gone: ServerInfo) -> ServerInfo | None:
     return running
 
 
-def gone_message(server: ServerInfo) -> str:
+def gone_message(server: ServerInfo, failed: bool) -> str:
+    """What to tell the user when the server `server` is gone. `failed`: a command has just
+    failed for it (run the cell again); else the notice before a cell that is about to run
+    anyway (`spark` reconnects when the cell uses it, and says so if that launches a server).
+    Who stopped a server is not recorded; who launched its replacement is."""
     replaced_by = replacement(server)
     if replaced_by is not None:
-        what = "was replaced by a new one (another notebook restarted it)"
+        by = f", launched by {replaced_by.launched_by}" if replaced_by.launched_by else ""
+        what = f"was replaced by a new one (pid {replaced_by.pid}{by})"
     else:
-        what = f"is gone: it exited or was killed (its log: {server.log_path})"
+        what = f"is no longer running: it was stopped or it exited (its log: {server.log_path})"
+    if failed:
+        then = (
+            "Run the cell again: `spark` connects to a running server on its next use (from "
+            "Python: `sparkconnect.session()`)."
+        )
+    else:
+        then = "`spark` connects to a running server on its next use."
     return (
         f"The Spark Connect server this notebook used (pid {server.pid}, port {server.port}) "
-        f"{what}. `spark` connects again on its next use: run the cell again, or `%spark start` "
-        "now (from Python: `sparkconnect.session()`). Temp views and session confs of the old "
-        "session are lost."
+        f"{what}. {then} Temp views and session confs of the old session are lost."
     )
 
 
@@ -122,7 +132,7 @@ class ServerAwarePolicy(DefaultPolicy):
                 # pyspark would retry for minutes against a closed port. Raised here, inside its
                 # retry loop, this replaces the gRPC error the caller would otherwise see.
                 self._on_gone(self._server)
-                raise ServerGoneError(gone_message(self._server)) from None
+                raise ServerGoneError(gone_message(self._server, failed=True)) from None
         return bool(super().can_retry(e))
 
     def _renew(self, error: BaseException, reason: str | None) -> bool:
