@@ -43,7 +43,7 @@ def test_profile_master_and_log_filters(
     assert grep["lines"] and all("sparkconnectserver" in ln.lower() for ln in grep["lines"])
 
     unknown = cli("start", "--profile", "nope")
-    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    assert unknown.returncode == 2 and "nope" in unknown.stderr
     assert cli("stop", "--force").returncode == 0
 
 

@@ -114,12 +114,26 @@ def test_python_and_pandas_udfs(shell: InteractiveShell, module_home: Path) -> N
 def test_conf_change_never_restarts_silently(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%spark start")
     pid = server(module_home).pid
-    result = run(shell, "%spark conf spark.sql.shuffle.partitions=7")
-    assert "`%spark restart` applies it" in result.texts[0]
-    assert "(unset) now → 7 after restart" in result.texts[0]
+    result = run(shell, "%spark conf spark.sql.shuffle.partitions=7 spark.executor.memory=1g")
+    card = result.texts[0]
+    assert "`%spark restart` applies it to the server and every notebook" in card
+    assert "(unset) now → 7  (saved) after restart" in card
+    # A session conf can apply to this notebook at once; a server conf cannot.
+    assert (
+        'spark.conf.set("spark.sql.shuffle.partitions", "7")` applies it to this notebook' in card
+    )
+    assert 'spark.conf.set("spark.executor.memory"' not in card
     assert server(module_home).pid == pid
+    # A plain start asked for nothing: no warning about the saved conf.
     attach = run(shell, "%spark start")
-    assert "different conf" in attach.texts[0]
+    assert attach.error is None and len(attach.texts) == 1, attach.shown
+    assert "started without" not in attach.texts[0]
+    # A start that asks for an item the server lacks says which, and what it has instead.
+    asked = run(shell, "%spark start --conf spark.sql.shuffle.partitions=7")
+    assert (
+        "started without what this start asks (spark.sql.shuffle.partitions: (unset) there, "
+        "7 asked); `%spark restart` applies it."
+    ) in asked.texts[0]
     assert server(module_home).pid == pid
 
 

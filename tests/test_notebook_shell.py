@@ -62,7 +62,9 @@ def test_start_with_a_profile_applies_its_conf_and_env(
 def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
     result = run(shell, "%spark status")
     text, page = result.texts[0], result.htmls[0]
-    assert "Conf      spark.hadoop.fs.s3a.secret.key=•••, spark.sql.shuffle.partitions=3" in text
+    assert re.search(
+        r"Conf +spark.hadoop.fs.s3a.secret.key=•••, spark.sql.shuffle.partitions=3", text
+    )
     assert "s3cr3t" not in text and "s3cr3t" not in page
     assert "sparkconnect-status" in page
     assert f"href='http://localhost:{server(module_home).ui_port}/jobs/'" in page
@@ -90,6 +92,24 @@ def test_progress_is_one_line_in_a_terminal(shell: InteractiveShell, module_home
     # The bar rewrites one line (no line breaks) and ends in a summary line.
     assert out.count("\n") == 1
     assert re.search(r"\r +\r✔ Spark: 1 stage · 2 tasks · 0 B read in \d+\.\d s\n$", out), out
+
+
+def test_a_summary_counts_the_stages_that_ran_not_the_skipped(
+    shell: InteractiveShell, module_home: Path
+) -> None:
+    # Under adaptive execution the aggregation's result job lists its shuffle map stage again,
+    # skipped (its output exists): 4 tasks that slept, then 1 that slept too (so that a report
+    # comes while it runs); 2 stages, not 3.
+    sleep = "reflect('java.lang.Thread', 'sleep', cast(700 as bigint))"
+    cell = (
+        f"rows = spark.range(0, 4, 1, 4).selectExpr('id % 2 AS k', \"{sleep}\")"
+        f".groupBy('k').count().selectExpr('k', \"{sleep}\").collect()"
+    )
+    result = run(shell, cell)
+    assert result.error is None, result.shown
+    assert re.search(r"✔ Spark: 2 stages · 5 tasks · [^\n]* in \d+\.\d s\n$", result.stdout), (
+        result.stdout
+    )
 
 
 def test_progress_summary_off_and_progress_off(shell: InteractiveShell, module_home: Path) -> None:

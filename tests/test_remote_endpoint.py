@@ -5,10 +5,14 @@ token, as a team's shared driver would be."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 
+import grpc
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -103,4 +107,63 @@ def test_wrong_token_is_refused_clearly(
     assert isinstance(result.error, ConnectError)
     assert "refused the session" in str(result.error)
     assert "Traceback" not in result.shown
+    assert isinstance(shell.user_ns["spark"], LazySpark)
+
+
+def test_a_refused_connect_changes_nothing_and_says_why(
+    shell: InteractiveShell, endpoint_server: _core.ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This notebook's own server is the endpoint's (same home): attached, with a working session.
+    monkeypatch.setenv("SPARKCONNECT_HOME", str(Path(endpoint_server.log_path).parent))
+    monkeypatch.delenv("SPARKCONNECT_TOKEN", raising=False)
+    assert run(shell, "%spark start").error is None
+    session = shell.user_ns["spark"]
+
+    refused = run(shell, f"%spark connect sc://localhost:{endpoint_server.port}")
+    assert isinstance(refused.error, ConnectError), refused.shown
+    message = str(refused.error)
+    assert message == (
+        f"sc://localhost:{endpoint_server.port}/ refused the session: it requires an "
+        "authentication token and no token was given (the server said: No authentication "
+        "token provided). Pass the right one with --token-file PATH or --token-env NAME."
+    )
+    assert "Traceback" not in refused.shown and "RETRIES_EXCEEDED" not in refused.shown
+    # Nothing changed: the same session works, and this notebook still holds its lease.
+    assert shell.user_ns["spark"] is session
+    assert shell.ev("spark.range(4).count()") == 4
+    assert os.getpid() in _core.status(str(Path(endpoint_server.log_path).parent)).attached
+    assert "Spark Connect server: running" in run(shell, "%spark status").texts[0]
+    assert "keeps running" in run(shell, "%spark stop").texts[0]
+
+
+@pytest.mark.timeout(120)
+def test_tls_to_a_plain_server_is_named_and_quick(
+    shell: InteractiveShell, home: Path, endpoint_server: _core.ServerInfo, token_file: Path
+) -> None:
+    # With a token and a host other than `localhost`, pyspark speaks TLS; our server does not.
+    url = f"sc://127.0.0.1:{endpoint_server.port}"
+    began = time.monotonic()
+    refused = run(shell, f"%spark connect {url} --token-file {token_file}")
+    assert time.monotonic() - began < 30
+    assert isinstance(refused.error, ConnectError), refused.shown
+    assert str(refused.error).startswith(f"The TLS handshake with {url}/;token=… failed: ")
+    assert "the server does not speak TLS on that port" in str(refused.error)
+    assert endpoint_server.token not in refused.shown
+    assert isinstance(shell.user_ns["spark"], LazySpark)
+
+
+def test_a_server_of_another_protocol_is_named(shell: InteractiveShell, home: Path) -> None:
+    # A gRPC server with no Spark Connect service answers every call UNIMPLEMENTED, as a server
+    # of an incompatible Spark version does for a call it lacks.
+    other = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    port = other.add_insecure_port("127.0.0.1:0")
+    other.start()
+    try:
+        refused = run(shell, f"%spark connect sc://localhost:{port}")
+    finally:
+        other.stop(None)
+    assert isinstance(refused.error, ConnectError), refused.shown
+    message = str(refused.error)
+    assert "does not speak this client's Spark Connect protocol" in message
+    assert "(the server said: Method not found!)" in message
     assert isinstance(shell.user_ns["spark"], LazySpark)

@@ -20,17 +20,34 @@ def test_failed_start_is_a_card_then_one_line(shell: InteractiveShell, home: Pat
     text, page = result.texts[0], result.htmls[0]
     assert text.startswith("Spark Connect server did not start")
     assert "exited during start-up" in text
-    assert "spark.master=nonsense://x is not a valid master URL" in text
+    assert "spark.master=nonsense://x is not a master URL" in text
     assert "Last lines of" in text and "What to do:" in text
+    # What to do names the key, and fixes it where it came from: this line, never saved.
+    steps = text.split("What to do:")[1]
+    assert "spark.master=nonsense://x was given on this start's line and was not saved" in steps
+    assert "--unset" not in steps and "%spark logs" not in steps
     assert 'Exception in thread "main"' in text
     assert "sparkconnect-start-failure" in page
     # The quoted log lines keep their levels' colours: the uncaught exception and its trace.
     assert "<span class='sparkconnect-log-line sparkconnect-log-error' style='color:#cf222e" in (
         page
     )
-    assert "<li>`%spark logs --level WARN`" in page
+    assert "<li>spark.master=nonsense://x was given on this start" in page
     # The traceback part is one line pointing at the card.
     assert result.error._render_traceback_() == [  # type: ignore[attr-defined]
         "StartError: the Spark Connect server did not start (details above)"
     ]
+    assert not java_servers_of(home)
+
+
+def test_a_saved_item_the_server_rejects_is_named_with_how_to_remove_it(
+    shell: InteractiveShell, home: Path
+) -> None:
+    run(shell, "%spark conf spark.driver.memory=lots")
+    result = run(shell, "%spark start")
+    assert isinstance(result.error, _core.StartError)
+    assert result.error.cause == "exited"
+    steps = result.texts[0].split("What to do:")[1]
+    assert "spark.driver.memory=lots is in the saved conf: `%spark conf --unset " in steps
+    assert "spark.master" not in steps
     assert not java_servers_of(home)

@@ -24,7 +24,7 @@ def test_unknown_master_fails_fast_and_leaves_nothing(shell: InteractiveShell, h
     result = run(shell, "%spark start --conf spark.master=nope://x --idle-timeout 60")
 
     message = assert_refused(
-        result, StartError, "exited during start-up", "spark.master=nope://x is not a valid"
+        result, StartError, "exited during start-up", "spark.master=nope://x is not a master URL"
     )
     # The explaining line from Spark itself, quoted from the server log.
     assert "Master must either be yarn or start with spark, k8s, or local" in message

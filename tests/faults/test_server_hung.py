@@ -50,7 +50,8 @@ def test_status_and_start_answer_and_restart_replaces_it(
 
     again = run(shell, "%spark start")
     assert isinstance(again.error, StartError), again.shown
-    assert STOPPED in str(again.error) and "%spark restart" in str(again.error)
+    assert STOPPED in str(again.error) and again.error.cause == "not-answering"
+    assert "`%spark restart --force` replaces it" in again.texts[0]
     assert "Traceback" not in again.shown
     assert server(home).pid == stopped_server, "a failed attach changes nothing"
 

@@ -153,13 +153,13 @@ def start_card(
 
 def unmet_note(unmet: dict[str, tuple[str, str]]) -> str:
     """What a start asked for that the running server does not have, and how to get it."""
-    items = ", ".join(
-        f"{key}={shown_value(key, now)} (asked: {shown_value(key, asked)})"
+    items = "; ".join(
+        f"{key}: {shown_value(key, now)} there, {shown_value(key, asked)} asked"
         for key, (now, asked) in unmet.items()
     )
     return (
-        f"The running server was started with {items}; "
-        f"{caller.current().command('restart')} applies what was asked."
+        f"The running server was started without what this start asks ({items}); "
+        f"{caller.current().command('restart')} applies it."
     )
 
 
