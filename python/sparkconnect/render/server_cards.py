@@ -70,9 +70,9 @@ def where_files_go(server: ServerInfo) -> list[Row]:
     warehouse = server.conf.get(workdir.WAREHOUSE_KEY) or (
         f"{cwd}/spark-warehouse" if cwd else "spark-warehouse in the server's directory"
     )
-    rows = [Row("Warehouse", f"{warehouse} (managed tables)")]
+    rows = [Row("Tables", f"{warehouse} (the warehouse)")]
     if cwd:
-        rows.append(Row("Server dir", f"{cwd} (relative paths of scripts and other clients)"))
+        rows.append(Row("Work dir", f"{cwd} (relative paths of scripts and other clients)"))
     return rows
 
 
@@ -92,7 +92,11 @@ def status_card(status: Status) -> Card:
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
-        Row("Conf", conf_summary(server.conf)),
+        # The warehouse has a row of its own.
+        Row(
+            "Conf",
+            conf_summary({k: v for k, v in server.conf.items() if k != workdir.WAREHOUSE_KEY}),
+        ),
         *where_files_go(server),
         ui_row(server),
         Row("Log file", server.log_path),
