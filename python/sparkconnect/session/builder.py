@@ -128,13 +128,14 @@ def _patch_connect(module: Any) -> None:
 
     @functools.wraps(active)
     def active_or_ours(cls: Any) -> Any:
-        if (
-            KERNEL_SESSION.enabled
-            and cls.getActiveSession() is None
-            and cls._get_default_session() is None
-        ):
-            return KERNEL_SESSION.get()
-        return active(cls)
+        try:
+            return active(cls)
+        except Exception as err:
+            # Where classic PySpark would have had a session since the builder ran, ours is
+            # started or attached (the extension defines `spark` for the whole notebook).
+            if KERNEL_SESSION.enabled and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
+                return KERNEL_SESSION.get()
+            raise
 
     session_class.active = classmethod(active_or_ours)
 
