@@ -32,6 +32,9 @@ browser: $(CHROMIUM)
 
 demo: install
 	$(PY) examples/run_notebook.py examples/quickstart.ipynb
+	$(PY) examples/run_notebook.py --ext sparkconnect examples/classic_pyspark.ipynb
+	@# spark.stop() ends the notebook's session, never the shared server: stop it here.
+	$(VENV)/bin/sparkconnect stop
 
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sparkconnect._core import ServerInfo, StartResult, Status, StopResult
 from sparkconnect.render.display import Card, Row, link, shown_value
+from sparkconnect.server import workdir
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
 from sparkconnect.server.uilink import spark_ui_url
@@ -63,6 +64,19 @@ def conf_summary(conf: dict[str, str]) -> str:
     return f"{shown}, and {more} more (`%spark conf`)" if more > 0 else shown
 
 
+def where_files_go(server: ServerInfo) -> list[Row]:
+    """Where managed tables live and where the server resolves relative paths (those of
+    clients other than notebooks, which resolve their own against their folder)."""
+    cwd = workdir.server_cwd(server.pid)
+    warehouse = server.conf.get(workdir.WAREHOUSE_KEY) or (
+        f"{cwd}/spark-warehouse" if cwd else "spark-warehouse in the server's directory"
+    )
+    rows = [Row("Tables", f"{warehouse} (the warehouse)")]
+    if cwd:
+        rows.append(Row("Work dir", f"{cwd} (relative paths of scripts and other clients)"))
+    return rows
+
+
 def status_card(status: Status, ui_template: str) -> Card:
     server = status.server
     if server is None:
@@ -79,7 +93,12 @@ def status_card(status: Status, ui_template: str) -> Card:
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
-        Row("Conf", conf_summary(server.conf)),
+        # The warehouse has a row of its own.
+        Row(
+            "Conf",
+            conf_summary({k: v for k, v in server.conf.items() if k != workdir.WAREHOUSE_KEY}),
+        ),
+        *where_files_go(server),
         ui_row(server, ui_template),
         Row("Log file", server.log_path),
     ]
@@ -187,7 +206,7 @@ def conf_card(status: Status, plan: ConfPlan) -> Card:
             Row("environment", f"{env}  (profile {plan.profile.name if plan.profile else ''})")
         )
     card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
-    if not requested:
+    if not plan.user_conf():
         card.note(
             "No conf set: the server runs with Spark's defaults. `%spark conf key=value` sets some."
         )

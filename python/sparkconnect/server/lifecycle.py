@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect._core import StartResult, Status, StopResult
+from sparkconnect.server import workdir
 from sparkconnect.server.profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
@@ -88,6 +89,9 @@ def start(
     server launched now stop by itself once unused that long."""
     check_pyspark()
     env = env or {}
+    if workdir.SERVER_DIR_ENV not in env:
+        # Created only here: a start is what needs it, and reads (`%spark conf`) must not.
+        env = {**env, workdir.SERVER_DIR_ENV: workdir.ensure()}
     return _core.start(
         home(),
         lease_pid=os.getpid(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -15,12 +16,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import ServerInfo, StartResult, StopResult
-from sparkconnect.errors import ConnectError
+from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
+from sparkconnect.session import child_env
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
+
+    from sparkconnect.session.notebook_session import NotebookSession
+
+PYTHON_KEY = "spark.sql.execution.pyspark.python"
+"""Session conf (Spark 3.5+) naming the interpreter of this session's Python UDF workers."""
+_SERVER_PYTHON_KEYS = (PYTHON_KEY, "spark.pyspark.python")
+
+RESUMED_NOTE = (
+    "sparkconnect: spark.stop() had ended this notebook's Spark Connect session; continuing in "
+    "a fresh one (temp views, cached data and session confs of the old one are gone)."
+)
 
 
 @dataclass
@@ -37,7 +50,7 @@ class Started:
 def warm_up() -> None:
     """Import the Connect client on a background thread (half a second of pandas, pyarrow, grpc
     and pyspark), so that `%load_ext` returns at once and the first use of `spark` does not pay
-    for the import again. A failing import is left for `_connect` to raise where it matters."""
+    for the import again. A failing import is left for `_open` to raise where it matters."""
 
     def work() -> None:
         with contextlib.suppress(Exception):
@@ -46,15 +59,8 @@ def warm_up() -> None:
     threading.Thread(target=work, name="sparkconnect-import", daemon=True).start()
 
 
-def _connect(url: str) -> SparkSession:
-    # pyspark.sql.functions and friends pick the Connect implementation only when this is set;
-    # pyspark's own builder sets it the same way for remote sessions.
-    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
-    from pyspark.sql.connect.session import SparkSession
-
-    # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
-    # that may have been restarted since. create() also makes it the default and active session.
-    return SparkSession.builder.remote(url).create()
+def _server_key(info: ServerInfo) -> tuple[int, int]:
+    return (info.pid, info.pid_start_time)
 
 
 class KernelSession:
@@ -63,7 +69,15 @@ class KernelSession:
     def __init__(self) -> None:
         self._session: Any = None
         self._url: str | None = None
+        self._ended = False
+        """`spark.stop()` ended the held session; its next use resumes it."""
+        self._resuming = threading.RLock()
+        self._patched = False
+        self.enabled = False
+        """This process uses our sessions (the extension is loaded, or the API made one): the
+        classic builder, `SparkContext` and friends answer for them (see `enable`)."""
         self.remote: Endpoint | None = None
+
         """Set while the session is on an endpoint someone else runs (`%spark connect`)."""
         self.profile: str | None = None
         """The profile the next start uses when none is named: the last one used here, else the
@@ -80,9 +94,34 @@ class KernelSession:
         """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
         detected). Kept here, below the magics that set it, for the Python API's cards too."""
 
+    def enable(self) -> None:
+        """Make pyspark's classic entry points serve this process's session: the builder and
+        `SparkSession.active()` return it, relative paths mean this process's working
+        directory, `SparkContext` and `df.rdd` explain what to write instead. Each patch is
+        applied when pyspark's module is imported (or now), so this imports nothing itself."""
+        if self.enabled:
+            return
+        self.enabled = True
+        # pyspark.sql.functions, udf and friends pick the Connect implementation only when this
+        # is set (pyspark's own builder sets it the same way for remote sessions); set now, a
+        # UDF defined before the session exists is a Connect UDF too.
+        os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+        if not self._patched:
+            from sparkconnect.session import builder, local_paths, no_context
+
+            builder.install()
+            local_paths.install()
+            no_context.install(lambda: self.enabled, self._created_here)
+            self._patched = True
+
+    def _created_here(self, session: object) -> bool:
+        from sparkconnect.session.notebook_session import NotebookSession
+
+        return isinstance(session, NotebookSession)
+
     @property
     def current(self) -> SparkSession | None:
-        if self._session is None or self._session.is_stopped:
+        if self._session is None or self._ended or self._session.is_stopped:
             return None
         return self._session  # type: ignore[no-any-return]
 
@@ -136,29 +175,70 @@ class KernelSession:
         current = self.current
         if self.remote is not None and current is not None:
             return current
+        held = self._held_ended()
+        if held is not None:
+            self.resume(held)
+            return held
         return self.start().session
 
     def connect_remote(self, target: Endpoint) -> SparkSession:
         """Leave our own server (its lease too) and attach to an endpoint someone else runs."""
         probe(target)
+        held = self._held_ended()
         self.close()
         lifecycle.release()
-        session = _connect(target.url)
+        session = self._open(target.url, held)
         try:
             # One round trip, so a refused token or an incompatible server shows up here.
             session.version  # noqa: B018
         except Exception as err:
             session.release_session_on_close = False
-            session.stop()
+            session.shut()
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ConnectError(
                 f"{target.shown} refused the session: {reason}. If it needs a token, pass it "
                 "with --token-file PATH or --token-env NAME."
             ) from None
         self._session, self._url, self.remote = session, target.url, target
-        for callback in self.on_connect:
-            callback(session)
+        child_env.export(target.url)
+        self._connected(session, resumed=held is not None)
         return session
+
+    def end(self, session: NotebookSession) -> None:
+        """`spark.stop()`: end the session on the server and this process's lease, never the
+        server itself. The object stays held: its next use (or the builder's, or `spark`'s)
+        continues in a fresh session."""
+        if session is not self._session or self._ended:
+            if not session.ended:
+                session.shut()  # an object from before a restart: pyspark's own stop
+            return
+        remote = self.remote
+        self._shut(session, self._url, remote)
+        session.mark_ended()
+        self._ended = True
+        self._url = self._server = None
+        child_env.withdraw()
+        if remote is None:
+            lifecycle.release()
+
+    def resume(self, session: NotebookSession) -> None:
+        """An ended session is used again: attach (or launch) as `spark` would, in a fresh
+        session for the same object."""
+        with self._resuming:
+            if not session.ended:
+                return  # another thread resumed it meanwhile
+            if session is not self._session:
+                if self.current is not None:
+                    raise SparkConnectError(
+                        "This session was stopped with spark.stop(), and this notebook has had "
+                        "a new session since: use `spark` (or "
+                        "`SparkSession.builder.getOrCreate()`)."
+                    )
+                self._session, self._ended = session, True
+            if self.remote is not None:
+                self.connect_remote(self.remote)
+            else:
+                self.start()
 
     def stop(self, force: bool = False) -> StopResult:
         """Release the session, then the lease; the core stops the server if this was the last
@@ -183,6 +263,7 @@ class KernelSession:
         unregister(self._session)
         self._session = self._url = self._server = self._policy = None
         self._told_gone = False
+        child_env.withdraw()
         return message
 
     def _mark_told(self, gone: ServerInfo) -> None:
@@ -193,12 +274,23 @@ class KernelSession:
 
     def close(self) -> None:
         """Release the session on the server, then close the channel."""
-        session, url, remote, policy = self._session, self._url, self.remote, self._policy
-        self._session = self._url = self.remote = self._server = self._policy = None
+        session, url, remote, ended = self._session, self._url, self.remote, self._ended
+        self._session = self._url = self.remote = self._server = None
+        self._ended = False
+        child_env.withdraw()
+        if session is None or ended:
+            # An ended session was shut already; if it is used again, `resume` adopts it.
+            self._retire_policy()
+            return
+        self._shut(session, url, remote)
+
+    def _retire_policy(self) -> None:
+        policy, self._policy = self._policy, None
         if policy is not None:
             policy.retire()
-        if session is None:
-            return
+
+    def _shut(self, session: NotebookSession, url: str | None, remote: Endpoint | None) -> None:
+        self._retire_policy()
         running = lifecycle.status().server
         if remote is None and (
             running is None or running.connect_url() != url or running.stopped()
@@ -206,23 +298,62 @@ class KernelSession:
             # The server is gone, was replaced, or is stopped (SIGSTOP): a release would fail
             # or wait forever for an answer. Just close the channel.
             session.release_session_on_close = False
-        session.stop()
+        session.shut()
+
+    def _held_ended(self) -> NotebookSession | None:
+        return self._session if self._ended else None
+
+    def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
+        """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""
+        self.enable()
+        from sparkconnect.session.notebook_session import NotebookSession
+
+        if held is not None:
+            held.reopen(url)
+            return held
+        return NotebookSession.open(url, owner=self)
+
+    def _connected(self, session: NotebookSession, resumed: bool) -> None:
+        self._ended = False
+        self._told_gone = False
+        for callback in self.on_connect:
+            callback(session)
+        if resumed:
+            print(RESUMED_NOTE, file=sys.stderr, flush=True)
 
     def _bind(self, info: ServerInfo) -> SparkSession:
         url = info.connect_url()
         current = self.current
         if current is not None and self._url == url:
             return current
+        held = self._held_ended()
         self.close()
+        from sparkconnect.session import local_paths
         from sparkconnect.session.resilience import protect
 
-        session = _connect(url)
-        self._policy = protect(session, info, self._mark_told)
+        session = self._open(url, held)
+        self._policy = protect(
+            session, info, self._mark_told, on_renew=lambda: _own_python(session, info)
+        )
         self._session, self._url, self._server = session, url, info
-        self._told_gone = False
-        for callback in self.on_connect:
-            callback(session)
+        _own_python(session, info)
+        local_paths.enable(session, _server_key(info))
+        child_env.export(url)
+        self._connected(session, resumed=held is not None)
         return session
+
+
+def _own_python(session: SparkSession, info: ServerInfo) -> None:
+    """Python UDFs of this session run on this process's interpreter, whichever kernel
+    launched the server (whose interpreter is the server's default). Only with a local master,
+    where that interpreter exists for the workers, and unless the server's conf chose one."""
+    if (
+        info.python == sys.executable
+        or not info.master.startswith("local")
+        or any(key in info.conf for key in _SERVER_PYTHON_KEYS)
+    ):
+        return
+    session.conf.set(PYTHON_KEY, sys.executable)
 
 
 KERNEL_SESSION = KernelSession()
