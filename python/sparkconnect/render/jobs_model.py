@@ -1,0 +1,295 @@
+"""This notebook's Spark operations, as the progress reports and the Spark UI tell them.
+
+The ledger is fed by the same progress handler that draws the per-cell progress bars (no second
+poller): the Connect client calls it with the stages of each running operation every report
+interval and once when the operation ends. The Spark UI's REST API adds what the reports lack:
+which Spark jobs an operation ran, their final status, and operations too quick to report
+progress. A row is one operation (one query, one `collect()`), which is also what a Cancel
+interrupts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    # Types only: the progress bar imports this module when the extension loads, and the UI
+    # client (urllib) would cost milliseconds there.
+    from sparkconnect.server.attached_names import Attachment
+    from sparkconnect.server.spark_rest import UiJob
+
+KEEP = 50
+"""Operations the ledger remembers; older finished ones are dropped."""
+DESCRIPTION_WIDTH = 80
+
+
+class Stage(Protocol):
+    """What the client reports per stage (pyspark's StageInfo)."""
+
+    stage_id: int
+    num_tasks: int
+    num_completed_tasks: int
+    done: bool
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    cell: int | None
+    """Execution count of the cell that was running when the operation reported first."""
+    source: str
+    """The first line of that cell's code."""
+    first_seen: float
+    """Unix seconds of the first report (the operation started up to one interval earlier)."""
+    stages: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
+    """stage id -> (tasks, completed tasks, done)."""
+    running_tasks: int = 0
+    ended: float | None = None
+    outcome: str | None = None
+    """"succeeded", "failed" or "cancelled" once known (from the cell's end or a cancel)."""
+
+
+def first_line(source: str) -> str:
+    """The first line of code of a cell, shortened: what the user recognises a query by."""
+    for line in source.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line if len(line) <= DESCRIPTION_WIDTH else line[: DESCRIPTION_WIDTH - 1] + "…"
+    return ""
+
+
+class OperationLedger:
+    """Operations of this process's session, newest last; safe to use from several threads (the
+    client reports from the thread that runs the query, the panel reads from its own)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._operations: dict[str, Operation] = {}
+        self._cell: tuple[int | None, str] = (None, "")
+        self.version = 0
+        """Increases with every change, so readers can tell when to look again."""
+
+    def cell_started(self, number: int | None, source: str) -> None:
+        with self._lock:
+            self._cell = (number, first_line(source))
+
+    def report(self, operation_id: str, stages: Iterable[Stage], running: int, done: bool) -> None:
+        """One progress report from the client's handler."""
+        now = time.time()
+        with self._lock:
+            operation = self._operations.get(operation_id)
+            if operation is None:
+                if done and not stages:
+                    return  # a quick operation ending: the UI shows it if it ran a job
+                operation = Operation(operation_id, *self._cell, first_seen=now)
+                self._operations[operation_id] = operation
+                self._trim()
+            for stage in stages:
+                operation.stages[stage.stage_id] = (
+                    stage.num_tasks,
+                    stage.num_completed_tasks,
+                    stage.done,
+                )
+            operation.running_tasks = 0 if done else running
+            if done and operation.ended is None:
+                operation.ended = now
+            self.version += 1
+
+    def cell_ended(self, outcome: str) -> None:
+        """The running cell ended ("done", "cancelled" or "failed"): its finished operations
+        without an outcome of their own take it."""
+        with self._lock:
+            number = self._cell[0]
+            for operation in self._operations.values():
+                if operation.cell == number and operation.ended and not operation.outcome:
+                    operation.outcome = "succeeded" if outcome == "done" else outcome
+                    if outcome == "done":
+                        operation.stages = {
+                            sid: (tasks, tasks, True)
+                            for sid, (tasks, _, _) in operation.stages.items()
+                        }
+            self.version += 1
+
+    def mark_cancelled(self, operation_id: str) -> None:
+        with self._lock:
+            operation = self._operations.get(operation_id)
+            if operation is not None and not operation.outcome:
+                operation.outcome = "cancelled"
+                self.version += 1
+
+    def knows(self, operation_id: str) -> bool:
+        with self._lock:
+            return operation_id in self._operations
+
+    def snapshot(self) -> list[Operation]:
+        with self._lock:
+            return [
+                Operation(**{**asdict(op), "stages": dict(op.stages)})
+                for op in self._operations.values()
+            ]
+
+    def running(self) -> int:
+        with self._lock:
+            return sum(1 for op in self._operations.values() if op.ended is None)
+
+    def _trim(self) -> None:
+        while len(self._operations) > KEEP:
+            done = next((k for k, op in self._operations.items() if op.ended), None)
+            if done is None:
+                return
+            del self._operations[done]
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One operation as a jobs table shows it."""
+
+    operation_id: str
+    description: str
+    cell: str
+    """`[12]`, or "" when not known."""
+    stages: str
+    """done/total"""
+    tasks: str
+    running_tasks: int
+    seconds: float
+    status: str
+    """running, succeeded, failed, cancelled or finished (ended, outcome unknown)."""
+    spark_jobs: list[int]
+    started: float
+    """Unix seconds (first report, or the first job's submission)."""
+    notebook: str = ""
+    """Whose operation it is (`sparkconnect jobs` lists every notebook's)."""
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ui_status(jobs: list[UiJob]) -> str | None:
+    if not jobs:
+        return None
+    states = {job.status for job in jobs}
+    if "RUNNING" in states:
+        return "running"
+    if "FAILED" in states:
+        return "failed"
+    return "succeeded" if states == {"SUCCEEDED"} else None
+
+
+def _ui_counts(jobs: list[UiJob]) -> tuple[str, str, int]:
+    stages = sum(j.stages for j in jobs)
+    done_stages = sum(j.completed_stages for j in jobs)
+    tasks = sum(j.tasks for j in jobs)
+    return (
+        f"{done_stages}/{stages}",
+        f"{sum(j.completed_tasks for j in jobs)}/{tasks}",
+        sum(j.active_tasks for j in jobs),
+    )
+
+
+def _ui_span(jobs: list[UiJob], now: float) -> float | None:
+    starts = [j.submitted for j in jobs if j.submitted]
+    if not starts:
+        return None
+    ends = [j.completed for j in jobs]
+    end = now if any(e is None for e in ends) else max(e for e in ends if e)
+    return max(0.0, end - min(starts))
+
+
+def _from_ui(operation_id: str, jobs: list[UiJob], now: float, notebook: str = "") -> JobRow:
+    stages, tasks, running = _ui_counts(jobs)
+    what = next((j.what for j in jobs if j.what), "")
+    return JobRow(
+        operation_id=operation_id,
+        description=f"Spark Connect {what}".strip(),
+        cell="",
+        stages=stages,
+        tasks=tasks,
+        running_tasks=running,
+        seconds=_ui_span(jobs, now) or 0.0,
+        status=_ui_status(jobs) or "finished",
+        spark_jobs=sorted(j.job_id for j in jobs),
+        started=min((j.submitted for j in jobs if j.submitted), default=now),
+        notebook=notebook,
+    )
+
+
+def _by_operation(ui_jobs: Iterable[UiJob]) -> dict[str, list[UiJob]]:
+    grouped: dict[str, list[UiJob]] = {}
+    for job in ui_jobs:
+        if job.operation_id:
+            grouped.setdefault(job.operation_id, []).append(job)
+    return grouped
+
+
+def notebook_rows(
+    operations: list[Operation],
+    ui_jobs: list[UiJob] | None,
+    session_id: str | None,
+    now: float | None = None,
+    limit: int = 20,
+) -> list[JobRow]:
+    """Rows of this notebook's operations: running first, then the newest. The UI's jobs (None
+    when it did not answer) complete the reports and add this session's operations that were
+    too quick to report."""
+    now = time.time() if now is None else now
+    grouped = _by_operation(j for j in ui_jobs or [] if j.session_id == session_id)
+    rows = []
+    for op in operations:
+        jobs = grouped.pop(op.operation_id, [])
+        tasks = sum(t for t, _, _ in op.stages.values())
+        done_tasks = sum(c for _, c, _ in op.stages.values())
+        stages = f"{sum(d for _, _, d in op.stages.values())}/{len(op.stages)}"
+        task_text, running = f"{done_tasks}/{tasks}", op.running_tasks
+        if jobs:
+            stages, task_text, running = _ui_counts(jobs)
+        status = op.outcome or ("running" if op.ended is None else (_ui_status(jobs) or "finished"))
+        if status == "running" and _ui_status(jobs) in ("succeeded", "failed"):
+            status = _ui_status(jobs) or status  # the end report is still on its way
+        seconds = _ui_span(jobs, now) if jobs else None
+        if seconds is None:
+            seconds = (op.ended or now) - op.first_seen
+        rows.append(
+            JobRow(
+                operation_id=op.operation_id,
+                description=op.source or "(no cell: code run outside a cell)",
+                cell=f"[{op.cell}]" if op.cell is not None else "",
+                stages=stages,
+                tasks=task_text,
+                running_tasks=running if status == "running" else 0,
+                seconds=seconds,
+                status=status,
+                spark_jobs=sorted(j.job_id for j in jobs),
+                started=min([op.first_seen, *(j.submitted for j in jobs if j.submitted)]),
+            )
+        )
+    rows += [_from_ui(operation, jobs, now) for operation, jobs in grouped.items()]
+    return _order(rows)[:limit]
+
+
+def server_rows(
+    ui_jobs: list[UiJob], attached: Iterable[Attachment], now: float | None = None
+) -> list[JobRow]:
+    """Every notebook's operations on the server (for `sparkconnect jobs`), each named by the
+    notebook whose session ran it."""
+    now = time.time() if now is None else now
+    names = {a.session_id: a.short for a in attached if a.session_id}
+    rows = []
+    for operation, jobs in _by_operation(ui_jobs).items():
+        session = jobs[0].session_id or ""
+        owner = names.get(session, f"session {session[:8]}" if session else "")
+        rows.append(_from_ui(operation, jobs, now, notebook=owner))
+    return _order(rows)
+
+
+def _order(rows: list[JobRow]) -> list[JobRow]:
+    """Running first, then the newest."""
+    return sorted(rows, key=lambda row: (not row.running, -row.started))
