@@ -50,16 +50,16 @@ def cancel(ledger: OperationLedger, operation_id: str) -> str:
     if session is None:
         return "This notebook has no Spark session: nothing to cancel."
     if not ledger.knows(operation_id) and operation_id not in _ui_operations(session.session_id):
-        return f"Operation {operation_id} is not one of this notebook's."
+        return "Not an operation of this notebook: not cancelled."
     try:
         interrupted = session.interruptOperation(operation_id)
     except Exception as err:  # the server may be gone or busy; say so in the panel
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return f"Could not cancel operation {operation_id}: {reason}"
+        return f"Could not cancel it: {reason}"
     if operation_id not in interrupted:
-        return f"Operation {operation_id} had already finished."
+        return "It had already finished."
     ledger.mark_cancelled(operation_id)
-    return f"Cancelled operation {operation_id}."
+    return "Cancelled."
 
 
 def _ui_operations(session_id: str) -> set[str]:

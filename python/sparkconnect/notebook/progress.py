@@ -209,18 +209,20 @@ class CellProgress:
 
     def pre_run_cell(self, info: object = None) -> None:
         self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
-        self.ledger.cell_started(self.shell.execution_count, getattr(info, "raw_cell", "") or "")
+        self.ledger.cell_started(getattr(info, "raw_cell", "") or "")
 
     def post_run_cell(self, result: ExecutionResult) -> None:
         run, self.run = self.run, None
         error = result.error_in_exec
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, KeyboardInterrupt) or (
+            error is not None and self.ledger.cancelled_in_cell()
+        ):
             outcome = "cancelled"
         elif error is not None and type(error).__module__.startswith("pyspark"):
             outcome = "failed"
         else:
             outcome = "done"
-        self.ledger.cell_ended(outcome)
+        self.ledger.cell_ended(outcome, result.execution_count)
         if run is None or not run.seen:
             return
         if outcome == "done":

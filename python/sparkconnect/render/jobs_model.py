@@ -39,8 +39,8 @@ class Stage(Protocol):
 @dataclass
 class Operation:
     operation_id: str
-    cell: int | None
-    """Execution count of the cell that was running when the operation reported first."""
+    in_cell: bool
+    """A cell was running when the operation reported first: it belongs to that cell."""
     source: str
     """The first line of that cell's code."""
     first_seen: float
@@ -49,6 +49,8 @@ class Operation:
     """stage id -> (tasks, completed tasks, done)."""
     running_tasks: int = 0
     ended: float | None = None
+    cell: int | None = None
+    """The cell's execution count, known when it ends (until then JupyterLab shows [*])."""
     outcome: str | None = None
     """"succeeded", "failed" or "cancelled" once known (from the cell's end or a cancel)."""
 
@@ -69,13 +71,14 @@ class OperationLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._operations: dict[str, Operation] = {}
-        self._cell: tuple[int | None, str] = (None, "")
+        self._cell: str | None = None
+        """The first line of the running cell; None between cells."""
         self.version = 0
         """Increases with every change, so readers can tell when to look again."""
 
-    def cell_started(self, number: int | None, source: str) -> None:
+    def cell_started(self, source: str) -> None:
         with self._lock:
-            self._cell = (number, first_line(source))
+            self._cell = first_line(source)
 
     def report(self, operation_id: str, stages: Iterable[Stage], running: int, done: bool) -> None:
         """One progress report from the client's handler."""
@@ -85,7 +88,8 @@ class OperationLedger:
             if operation is None:
                 if done and not stages:
                     return  # a quick operation ending: the UI shows it if it ran a job
-                operation = Operation(operation_id, *self._cell, first_seen=now)
+                running = self._cell is not None
+                operation = Operation(operation_id, running, self._cell or "", first_seen=now)
                 self._operations[operation_id] = operation
                 self._trim()
             for stage in stages:
@@ -99,13 +103,17 @@ class OperationLedger:
                 operation.ended = now
             self.version += 1
 
-    def cell_ended(self, outcome: str) -> None:
-        """The running cell ended ("done", "cancelled" or "failed"): its finished operations
-        without an outcome of their own take it."""
+    def cell_ended(self, outcome: str, number: int | None) -> None:
+        """The running cell (execution count `number`) ended ("done", "cancelled" or "failed"):
+        its operations learn its number, and the finished ones without an outcome of their own
+        take the cell's."""
         with self._lock:
-            number = self._cell[0]
+            self._cell = None
             for operation in self._operations.values():
-                if operation.cell == number and operation.ended and not operation.outcome:
+                if not operation.in_cell:
+                    continue
+                operation.in_cell, operation.cell = False, number
+                if operation.ended and not operation.outcome:
                     operation.outcome = "succeeded" if outcome == "done" else outcome
                     if outcome == "done":
                         operation.stages = {
@@ -120,6 +128,12 @@ class OperationLedger:
             if operation is not None and not operation.outcome:
                 operation.outcome = "cancelled"
                 self.version += 1
+
+    def cancelled_in_cell(self) -> bool:
+        """Whether an operation of the running cell was cancelled (by the panel's Cancel): its
+        cell then ends with pyspark's OPERATION_CANCELED error, which is no failure."""
+        with self._lock:
+            return any(op.in_cell and op.outcome == "cancelled" for op in self._operations.values())
 
     def knows(self, operation_id: str) -> bool:
         with self._lock:
@@ -151,7 +165,7 @@ class JobRow:
     operation_id: str
     description: str
     cell: str
-    """`[12]`, or "" when not known."""
+    """`[12]`; `[*]` while its cell runs, as JupyterLab shows that cell; "" when not known."""
     stages: str
     """done/total"""
     tasks: str
@@ -261,7 +275,7 @@ def notebook_rows(
             JobRow(
                 operation_id=op.operation_id,
                 description=op.source or "(no cell: code run outside a cell)",
-                cell=f"[{op.cell}]" if op.cell is not None else "",
+                cell=f"[{op.cell}]" if op.cell is not None else ("[*]" if op.in_cell else ""),
                 stages=stages,
                 tasks=task_text,
                 running_tasks=running if status == "running" else 0,

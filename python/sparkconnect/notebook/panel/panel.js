@@ -233,18 +233,20 @@ function render({ model, el }) {
       attached.map((a) => h("li", { title: a.title }, a.name, a.me ? h("span", { className: "spc-me" }, " (this notebook)") : null)),
     );
     bodies.status.replaceChildren(
-      h(
-        "table",
-        { className: "spc-kv" },
-        rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))),
+      ...[
         h(
-          "tr",
-          {},
-          h("th", {}, "Notebooks"),
-          h("td", {}, attached.length ? [plural(attached.length, "notebook") + " attached", notebooks] : "none attached"),
+          "table",
+          { className: "spc-kv" },
+          rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))),
+          h(
+            "tr",
+            {},
+            h("th", {}, "Notebooks"),
+            h("td", {}, attached.length ? [plural(attached.length, "notebook") + " attached", notebooks] : "none attached"),
+          ),
         ),
-      ),
-      state.problem ? h("div", { className: "spc-note spc-warn" }, state.problem) : null,
+        state.problem ? h("div", { className: "spc-note spc-warn" }, state.problem) : null,
+      ].filter(Boolean),
     );
   }
 
@@ -292,7 +294,7 @@ function render({ model, el }) {
     const found = model.get("profiles") || [];
     profileSelect.replaceChildren(
       h("option", { value: "" }, "(no profile)"),
-      found.map((p) => h("option", { value: p.name, selected: p.name === chosen }, p.name)),
+      ...found.map((p) => h("option", { value: p.name, selected: p.name === chosen }, p.name)),
     );
     profileSelect.value = chosen;
     const description = (found.find((p) => p.name === chosen) || {}).description || "";
