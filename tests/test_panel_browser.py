@@ -186,9 +186,15 @@ def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     tab(panel, "jobs")
     shot(page, "panel-8-jobs-dark")
     set_theme(page, "JupyterLab Light")
-    page.set_viewport_size({"width": 620, "height": 1000})
+    # A notebook pane about 530 px wide: the left sidebar closed, a narrow window.
+    page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+    page.set_viewport_size({"width": 600, "height": 1000})
+    pane = page.locator(".jp-NotebookPanel:visible").bounding_box()
+    assert pane is not None and 500 <= pane["width"] <= 560, pane
     tab(panel, "configure")
     shot(page, "panel-9-narrow")
+    box = panel.bounding_box()
+    assert box is not None and box["width"] <= pane["width"]
     page.set_viewport_size({"width": 1280, "height": 1000})
 
     # Stop for everyone asks first, naming what it cuts off; confirmed, both panels say stopped.

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-TIMEOUT = 1.0
-"""Seconds one request may take: the panel asks again a second later anyway."""
+TIMEOUT = 3.0
+"""Seconds one request may take. A fresh server's UI takes over a second for its first answers
+(the JVM warming up), a warm one tens of milliseconds."""
 
 _TAG = re.compile(r"_Session_(?P<session>[0-9a-fA-F-]+)_Operation_(?P<operation>[0-9a-fA-F-]+)$")
 # The description Spark Connect gives a job is the start of its plan in protobuf text format:
@@ -44,8 +45,10 @@ class UiJob:
     completed: float | None
     stages: int
     completed_stages: int
+    """Completed, or skipped because an earlier job had computed their output already."""
     tasks: int
     completed_tasks: int
+    """Completed or skipped, likewise."""
     active_tasks: int
 
 
@@ -80,9 +83,10 @@ def _job(raw: dict[str, Any]) -> UiJob:
         submitted=_time(raw.get("submissionTime")),
         completed=_time(raw.get("completionTime")),
         stages=len(raw.get("stageIds") or []),
-        completed_stages=int(raw.get("numCompletedStages", 0)),
+        completed_stages=int(raw.get("numCompletedStages", 0))
+        + int(raw.get("numSkippedStages", 0)),
         tasks=int(raw.get("numTasks", 0)),
-        completed_tasks=int(raw.get("numCompletedTasks", 0)),
+        completed_tasks=int(raw.get("numCompletedTasks", 0)) + int(raw.get("numSkippedTasks", 0)),
         active_tasks=int(raw.get("numActiveTasks", 0)),
     )
 

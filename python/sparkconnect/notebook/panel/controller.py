@@ -68,7 +68,7 @@ class Panel:
             self._load_conf()
             self._refresh_state()
             self._refresh_logs()
-            self._refresh_jobs(ask_ui=False)
+            self._refresh_jobs()
         shell.events.register("pre_run_cell", self._cell_starts)
         shell.events.register("post_run_cell", self._cell_ends)
         self.refresher = Refresher(self._tick, self.presence)
@@ -113,26 +113,32 @@ class Panel:
         with self._lock:
             self.widget.kernel_busy = False
             self._refresh_state()
-            self._refresh_jobs(ask_ui=self.widget.tab == "jobs")
+            self._refresh_jobs()
 
     # The refresher's work ---------------------------------------------------------------------
     def _tick(self) -> None:
+        if self._closed:
+            return
+        now = time.monotonic()
+        changed = self.ledger.version != self._jobs_version
+        wanted = self.widget.tab == "jobs" or changed or self.ledger.running()
+        # Asked before taking the lock: a busy driver's UI may take seconds to answer, and the
+        # buttons' handlers must not wait for it.
+        asked = jobs.ask_ui() if wanted and now - self._last_ui >= UI_EVERY else None
         with self._lock:
             if self._closed:
                 return
-            now = time.monotonic()
             with self.widget.hold_sync():
                 if now - self._last_state >= STATE_EVERY:
                     self._refresh_state()
                 # The log is followed whichever tab is open: the front end's tab switches wait
                 # while a cell runs, and reading what was appended costs next to nothing.
                 self._refresh_logs()
-                changed = self.ledger.version != self._jobs_version
-                wanted = self.widget.tab == "jobs" or changed or self.ledger.running()
-                if wanted and now - self._last_ui >= UI_EVERY:
-                    self._refresh_jobs(ask_ui=True)
-                elif changed:
-                    self._refresh_jobs(ask_ui=False)
+                if asked is not None:
+                    self._last_ui = now
+                    self._ui_jobs, self._ui_notes = asked
+                if asked is not None or changed:
+                    self._refresh_jobs()
 
     def _refresh_state(self) -> None:
         self._last_state = time.monotonic()
@@ -144,12 +150,8 @@ class Panel:
         if self.logs.poll(self._log_path) or not self.widget.log:
             self.widget.log = self.logs.state()
 
-    def _refresh_jobs(self, ask_ui: bool) -> None:
-        """Rows from the ledger; the Spark UI is asked only when `ask_ui` (its last answer
-        serves in between)."""
-        if ask_ui:
-            self._last_ui = time.monotonic()
-            self._ui_jobs, self._ui_notes = jobs.ask_ui()
+    def _refresh_jobs(self) -> None:
+        """Rows from the ledger, completed with the Spark UI's last answer."""
         self._jobs_version = self.ledger.version
         found = jobs.rows(self.ledger, self._ui_jobs)
         notes = list(self._ui_notes)
@@ -298,7 +300,8 @@ class Panel:
             message = jobs.cancel(self.ledger, str(content.get("operation")))
             with self._lock:
                 self._say(actions.Outcome(True, f"<div>{message}</div>", message))
-                self._refresh_jobs(ask_ui=True)
+                self._last_ui = 0.0  # ask the UI again at the next refresh
+                self._refresh_jobs()
 
     def _act(self, name: str) -> None:
         words = list(ACTIONS[name])
@@ -328,7 +331,7 @@ class Panel:
                 self.widget.busy = ""
                 self._refresh_state()
                 self._plan_card()
-                self._refresh_jobs(ask_ui=False)
+                self._refresh_jobs()
 
     def _say(self, outcome: actions.Outcome) -> None:
         self.widget.message = {**outcome.message(), "id": next(self._messages)}

@@ -52,6 +52,12 @@ class PanelWidget(anywidget.AnyWidget):
         self._on_close = on_close
         super().__init__(**kwargs)
 
+    def __repr__(self) -> str:
+        # The text/plain of the widget's output: what a front end without widgets (nbconvert,
+        # a text console on the same kernel) shows instead of the panel.
+        state = self.server.get("label", "unknown")
+        return f"Spark Connect control panel (server: {state}); it is live in JupyterLab."
+
     def close(self) -> None:
         on_close, self._on_close = self._on_close, lambda: None
         on_close()  # stop the threads first, so none writes to a closed comm
