@@ -43,23 +43,24 @@ def table(ledger: OperationLedger) -> JobsTable:
     return JobsTable(rows(ledger, ui_jobs), notes=notes)
 
 
-def cancel(ledger: OperationLedger, operation_id: str) -> str:
-    """Interrupt one operation of this notebook's session; what happened, in one sentence.
-    Safe to call from any thread: the Connect client sends the interrupt on its own RPC."""
+def cancel(ledger: OperationLedger, operation_id: str) -> tuple[bool, str]:
+    """Interrupt one operation of this notebook's session: whether it was, and what happened in
+    one sentence. Safe to call from any thread: the Connect client sends the interrupt on its
+    own RPC."""
     session = KERNEL_SESSION.current
     if session is None:
-        return "This notebook has no Spark session: nothing to cancel."
+        return False, "This notebook has no Spark session: nothing to cancel."
     if not ledger.knows(operation_id) and operation_id not in _ui_operations(session.session_id):
-        return "Not an operation of this notebook: not cancelled."
+        return False, "Not an operation of this notebook: not cancelled."
     try:
         interrupted = session.interruptOperation(operation_id)
     except Exception as err:  # the server may be gone or busy; say so in the panel
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return f"Could not cancel it: {reason}"
+        return False, f"Could not cancel it: {reason}"
     if operation_id not in interrupted:
-        return "It had already finished."
+        return False, "It had already finished."
     ledger.mark_cancelled(operation_id)
-    return "Cancelled."
+    return True, "Cancelled."
 
 
 def _ui_operations(session_id: str) -> set[str]:

@@ -112,6 +112,7 @@ class OperationLedger:
             for operation in self._operations.values():
                 if not operation.in_cell:
                     continue
+                self.version += 1
                 operation.in_cell, operation.cell = False, number
                 if operation.ended and not operation.outcome:
                     operation.outcome = "succeeded" if outcome == "done" else outcome
@@ -120,7 +121,6 @@ class OperationLedger:
                             sid: (tasks, tasks, True)
                             for sid, (tasks, _, _) in operation.stages.items()
                         }
-            self.version += 1
 
     def mark_cancelled(self, operation_id: str) -> None:
         with self._lock:

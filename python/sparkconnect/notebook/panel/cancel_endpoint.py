@@ -28,25 +28,25 @@ log = logging.getLogger(__name__)
 
 
 class CancelEndpoint:
-    def __init__(self, cancel: Callable[[str], str]) -> None:
+    def __init__(self, cancel: Callable[[str], tuple[bool, str]]) -> None:
+        """`cancel(operation id)` says whether it cancelled, and what happened."""
         self.secret = secrets.token_urlsafe(32)
         self._cancel = cancel
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # http.server's naming
-                status, message = endpoint.handle(self.path, self._body())
-                self._answer(status, message)
+                self._answer(*endpoint.handle(self.path, self._body()))
 
             def do_GET(self) -> None:
-                self._answer(405, "POST a JSON {secret, operation} to /cancel.")
+                self._answer(405, False, "POST a JSON {secret, operation} to /cancel.")
 
             def _body(self) -> bytes:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(min(length, MAX_BODY + 1))
 
-            def _answer(self, status: int, message: str) -> None:
-                body = json.dumps({"ok": status == 200, "message": message}).encode()
+            def _answer(self, status: int, ok: bool, message: str) -> None:
+                body = json.dumps({"ok": ok, "message": message}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -68,19 +68,21 @@ class CancelEndpoint:
         )
         self._thread.start()
 
-    def handle(self, path: str, body: bytes) -> tuple[int, str]:
+    def handle(self, path: str, body: bytes) -> tuple[int, bool, str]:
+        """(HTTP status, cancelled, what to tell the user)."""
         if path.split("?", 1)[0].rstrip("/") != "/cancel":
-            return 404, "Only /cancel is here."
+            return 404, False, "Only /cancel is here."
         if len(body) > MAX_BODY:
-            return 413, "Request too large."
+            return 413, False, "Request too large."
         try:
             request = json.loads(body)
             secret, operation = str(request["secret"]), str(request["operation"])
         except (ValueError, KeyError, TypeError):
-            return 400, "Send JSON with the panel's secret and an operation id."
+            return 400, False, "Send JSON with the panel's secret and an operation id."
         if not hmac.compare_digest(secret.encode(), self.secret.encode()):
-            return 403, "Wrong secret: this panel was closed or replaced; show a new one."
-        return 200, self._cancel(operation)
+            return 403, False, "Wrong secret: this panel was closed or replaced; show a new one."
+        done, message = self._cancel(operation)
+        return 200, done, message
 
     def close(self) -> None:
         self._server.shutdown()

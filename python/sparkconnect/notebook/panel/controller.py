@@ -3,10 +3,12 @@ its buttons and fields do."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
@@ -53,6 +55,10 @@ class Panel:
         self._jobs_version = -1
         self._ui_jobs: list[UiJob] | None = None
         self._ui_notes: list[str] = []
+        # The Spark UI is asked on a thread of its own: a busy driver's UI may take seconds to
+        # answer, and neither the live state nor the buttons may wait for it.
+        self._asker = ThreadPoolExecutor(1, thread_name_prefix="sparkconnect-panel-ui")
+        self._asking: Future[tuple[list[UiJob] | None, list[str]]] | None = None
         self._log_path = ""
         self.logs = LogFeed()
         self.presence = Presence()
@@ -93,6 +99,7 @@ class Panel:
             return
         self._closed = True
         self.refresher.stop()
+        self._asker.shutdown(wait=True, cancel_futures=True)
         if self.endpoint is not None:
             self.endpoint.close()
         for event, callback in (
@@ -105,15 +112,19 @@ class Panel:
 
     def _cell_starts(self, info: object = None) -> None:
         self.presence.cell_running = True
-        with self._lock:
-            self.widget.kernel_busy = True
+        if self.presence.watched():  # a hidden panel gets nothing; the next refresh catches up
+            with self._lock:
+                self.widget.kernel_busy = True
 
     def _cell_ends(self, result: ExecutionResult) -> None:
         self.presence.cell_running = False
-        with self._lock:
-            self.widget.kernel_busy = False
-            self._refresh_state()
-            self._refresh_jobs()
+        if self.presence.watched():
+            # At once rather than at the next refresh: the cell may have started or stopped
+            # the server, or run jobs.
+            with self._lock:
+                self.widget.kernel_busy = False
+                self._refresh_state()
+                self._refresh_jobs()
 
     # The refresher's work ---------------------------------------------------------------------
     def _tick(self) -> None:
@@ -122,20 +133,23 @@ class Panel:
         now = time.monotonic()
         changed = self.ledger.version != self._jobs_version
         wanted = self.widget.tab == "jobs" or changed or self.ledger.running()
-        # Asked before taking the lock: a busy driver's UI may take seconds to answer, and the
-        # buttons' handlers must not wait for it.
-        asked = jobs.ask_ui() if wanted and now - self._last_ui >= UI_EVERY else None
+        if self._asking is None and wanted and now - self._last_ui >= UI_EVERY:
+            self._last_ui = now
+            self._asking = self._asker.submit(jobs.ask_ui)
+        asked = None
+        if self._asking is not None and self._asking.done():
+            asked, self._asking = self._asking.result(), None
         with self._lock:
             if self._closed:
                 return
             with self.widget.hold_sync():
+                self.widget.kernel_busy = self.presence.cell_running
                 if now - self._last_state >= STATE_EVERY:
                     self._refresh_state()
                 # The log is followed whichever tab is open: the front end's tab switches wait
                 # while a cell runs, and reading what was appended costs next to nothing.
                 self._refresh_logs()
                 if asked is not None:
-                    self._last_ui = now
                     self._ui_jobs, self._ui_notes = asked
                 if asked is not None or changed:
                     self._refresh_jobs()
@@ -268,6 +282,16 @@ class Panel:
     def _on_msg(self, widget: Any, content: Any, buffers: Any) -> None:
         if self._closed or not isinstance(content, dict):
             return
+        try:
+            self._handle(content)
+        except Exception as err:
+            # Only the kernel's log would see it otherwise: say it where the click was.
+            log.debug("panel message %r failed", content.get("type"), exc_info=True)
+            text = actions.error_text(err)
+            with self._lock:
+                self._say(actions.Outcome(False, f"<div>{html.escape(text)}</div>", text))
+
+    def _handle(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
         if kind == "presence":
             self.presence.seen(str(content.get("view")), bool(content.get("visible")))
@@ -297,9 +321,9 @@ class Panel:
                 )
                 self._refresh_logs()
         elif kind == "cancel":
-            message = jobs.cancel(self.ledger, str(content.get("operation")))
+            done, message = jobs.cancel(self.ledger, str(content.get("operation")))
             with self._lock:
-                self._say(actions.Outcome(True, f"<div>{message}</div>", message))
+                self._say(actions.Outcome(done, f"<div>{html.escape(message)}</div>", message))
                 self._last_ui = 0.0  # ask the UI again at the next refresh
                 self._refresh_jobs()
 
