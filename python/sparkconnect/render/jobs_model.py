@@ -88,8 +88,8 @@ class OperationLedger:
             if operation is None:
                 if done and not stages:
                     return  # a quick operation ending: the UI shows it if it ran a job
-                running = self._cell is not None
-                operation = Operation(operation_id, running, self._cell or "", first_seen=now)
+                in_cell = self._cell is not None
+                operation = Operation(operation_id, in_cell, self._cell or "", first_seen=now)
                 self._operations[operation_id] = operation
                 self._trim()
             for stage in stages:
