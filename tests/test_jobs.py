@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect.render.jobs_model import OperationLedger, notebook_rows, server_rows
+from sparkconnect.render.jobs_ledger import OperationLedger
+from sparkconnect.render.jobs_model import notebook_rows, server_rows
 from sparkconnect.server.attached_names import Attachment
 from sparkconnect.server.spark_rest import _job
 

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from sparkconnect._core import SparkConnectError
-from sparkconnect.server import attached_names, lifecycle
+from sparkconnect.server import lifecycle
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 def on_connect(session: Any) -> None:
     if KERNEL_SESSION.remote is not None:
         return
+    # Imported here, not when the extension loads: a connect costs far more anyway.
+    from sparkconnect.server import attached_names
+
     try:
         attached_names.register(
             lifecycle.home(), os.getpid(), attached_names.process_name(), session.session_id

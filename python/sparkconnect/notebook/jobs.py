@@ -8,7 +8,8 @@ notebooks' sessions, go on.
 
 from __future__ import annotations
 
-from sparkconnect.render.jobs_model import JobRow, OperationLedger, notebook_rows
+from sparkconnect.render.jobs_ledger import OperationLedger
+from sparkconnect.render.jobs_model import JobRow, notebook_rows
 from sparkconnect.render.jobs_table import JobsTable
 from sparkconnect.server import lifecycle, spark_rest
 from sparkconnect.server.spark_rest import UiJob

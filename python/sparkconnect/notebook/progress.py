@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.render.display import publish
-from sparkconnect.render.jobs_model import OperationLedger
+from sparkconnect.render.jobs_ledger import OperationLedger
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""

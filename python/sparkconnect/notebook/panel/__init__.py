@@ -16,7 +16,7 @@ from sparkconnect.render.display import Card
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from sparkconnect.render.jobs_model import OperationLedger
+    from sparkconnect.render.jobs_ledger import OperationLedger
 
 LIVE: list[Any] = []
 """The live panel of this kernel, if any (at most one: a new panel retires the previous)."""

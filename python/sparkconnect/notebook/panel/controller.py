@@ -8,6 +8,7 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -20,7 +21,7 @@ from sparkconnect.notebook.panel.cancel_endpoint import CancelEndpoint
 from sparkconnect.notebook.panel.logs_feed import LogFeed
 from sparkconnect.notebook.panel.refresher import Presence, Refresher
 from sparkconnect.notebook.panel.widget import PanelWidget
-from sparkconnect.render.jobs_model import OperationLedger
+from sparkconnect.render.jobs_ledger import OperationLedger
 from sparkconnect.render.server_cards import conf_card
 from sparkconnect.server import conf_keys, conf_rows, lifecycle, profiles, uilink
 from sparkconnect.server.spark_rest import UiJob
@@ -345,7 +346,7 @@ class Panel:
 
         self._busy(name, run)
 
-    def _busy(self, name: str, work: Any) -> None:
+    def _busy(self, name: str, work: Callable[[], None]) -> None:
         with self._lock:
             self.widget.busy = name
         try:
