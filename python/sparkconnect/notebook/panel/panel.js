@@ -120,7 +120,7 @@ function render({ model, el }) {
       );
     buttons.replaceChildren(
       action("start", "Start", !remote && !(state.session && running), "Launch the server, or attach this notebook to the running one (%spark start)"),
-      action("stop", "Stop", state.session || attached, "Release this notebook's session; the server stops if no other notebook uses it (%spark stop)"),
+      action("stop", "Stop (this notebook)", state.session || attached, "Release this notebook's session; the server stops if no other notebook uses it (%spark stop)"),
       action("stop-all", "Stop for everyone", running && !remote, "Stop the server for every notebook (%spark stop --force)", true),
       action("restart", "Restart", running && !remote, "Stop the server for every notebook and start it again with the saved conf (%spark restart)", true),
     );
@@ -398,6 +398,8 @@ function render({ model, el }) {
 
   function sendLogFilter() {
     send({ type: "logs", level: levelSelect.value, grep: grepInput.value });
+    // The kernel filters (as %spark logs does); while a cell runs, the request waits for it.
+    if (model.get("kernel_busy")) logNotes.textContent = "The filter applies when the running cell ends; the log keeps following meanwhile.";
   }
 
   function drawLogs() {
