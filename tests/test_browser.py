@@ -5,7 +5,6 @@ asserts what the page shows. Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,10 @@ import pytest
 
 from sparkconnect import _core
 
-from .support.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab, write_notebook
+from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
 
 pytestmark = pytest.mark.spark
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CELLS = [
     "%load_ext sparkconnect",
     "%spark start",
@@ -40,7 +38,10 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
     pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
 
-from playwright.sync_api import Locator, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from .support import lab_page  # noqa: E402
+from .support.lab_page import cell, chromium_page, open_notebook, run_cell, wait_done  # noqa: E402
 
 
 @pytest.fixture
@@ -57,48 +58,16 @@ def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
 
 @pytest.fixture
 def page(lab: JupyterLab) -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-def cell(page: Page, index: int) -> Locator:
-    return page.locator(".jp-Notebook .jp-Cell").nth(index)
-
-
-def run_cell(page: Page, index: int) -> None:
-    """Select the cell and press Shift+Enter, as a user would; returns once it started."""
-    target = cell(page, index)
-    target.locator(".jp-InputPrompt").click()
-    # On a busy machine the click can land before the notebook is ready to select the cell.
-    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
-    page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
-
-
-def wait_done(page: Page, index: int, seconds: float = 180) -> None:
-    """Until the cell's prompt shows its execution count instead of [*]."""
-    expect(cell(page, index).locator(".jp-InputPrompt")).to_have_text(
-        "[" + str(index + 1) + "]:", timeout=seconds * 1000
-    )
+    with chromium_page() as page:
+        yield page
 
 
 def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+    lab_page.shot(page, f"browser-{name}")
 
 
 def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
-    page.goto(lab.open_url("spark.ipynb"))
-    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(len(CELLS), timeout=60_000)
-    # The kernel must be idle before cells run.
-    expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle", timeout=120_000
-    )
+    open_notebook(page, lab.open_url("spark.ipynb"), len(CELLS))
     for index in (0, 1):
         run_cell(page, index)
         wait_done(page, index)

@@ -17,9 +17,10 @@ from typing import Any
 
 from sparkconnect import _core
 from sparkconnect.errors import SparkConnectError
+from sparkconnect.render.jobs_table import server_table
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import masked_url, status_card, stop_card, ui_url, uptime
-from sparkconnect.server import lifecycle, profiles
+from sparkconnect.server import attached_names, lifecycle, profiles, spark_rest
 from sparkconnect.values import LINES, PORT, START_TIMEOUT, log_level
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
@@ -105,6 +106,16 @@ def _logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    server = lifecycle.status().server
+    ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
+    known = list(attached_names.read(lifecycle.home()).values())
+    table = server_table(ui_jobs, known, running=server is not None)
+    data = {"jobs": [row.as_dict() for row in table.rows], "notes": table.notes}
+    _emit(args, data, repr(table))
+    return EXIT_OK if server is not None else EXIT_NOT_RUNNING
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sparkconnect",
@@ -128,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--level", type=log_level, help="WARN keeps WARN, ERROR and FATAL")
     logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    commands.add_parser("jobs", parents=[common], help="every notebook's Spark jobs")
     return parser
 
 
@@ -137,6 +149,7 @@ HANDLERS = {
     "stop": _stop,
     "status": _status,
     "logs": _logs,
+    "jobs": _jobs,
 }
 
 

@@ -16,10 +16,11 @@ from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from sparkconnect import _core, api
 from sparkconnect.errors import ProfileError
-from sparkconnect.notebook import cancel
+from sparkconnect.notebook import attachment, cancel
 from sparkconnect.notebook.arguments import HELP, parse, parse_cell
 from sparkconnect.notebook.formatters import DataFrameFormatter
 from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.notebook.panel import close_all, open_panel
 from sparkconnect.notebook.progress import CellProgress
 from sparkconnect.notebook.sqlmagic import run_sql
 from sparkconnect.render.display import Link, show
@@ -141,8 +142,11 @@ class SparkConnect(Magics):
         KERNEL_SESSION.on_connect.append(self._register_progress)
         if KERNEL_SESSION.current is not None:
             self._register_progress(KERNEL_SESSION.current)
+        attachment.install()
 
     def uninstall(self) -> None:
+        close_all()
+        attachment.uninstall()
         self.progress_bar.uninstall()
         cancel.uninstall(self._shell)
         self.formatter.uninstall(self._shell)
@@ -305,6 +309,14 @@ class SparkConnect(Magics):
             self.progress = args.switch == "on"
         state = "on" if self.progress else "off"
         print(f"Spark job progress bars are {state}.")
+
+    def _panel(self, args: argparse.Namespace) -> None:
+        show(open_panel(self._shell, self.progress_bar.ledger, self.rich))
+
+    def _jobs(self, args: argparse.Namespace) -> None:
+        from sparkconnect.notebook import jobs  # asks the Spark UI: urllib only when used
+
+        show(jobs.table(self.progress_bar.ledger))
 
     def _help(self, args: argparse.Namespace) -> None:
         print(HELP)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.render.display import publish
+from sparkconnect.render.jobs_ledger import OperationLedger
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""
@@ -190,6 +191,8 @@ class CellProgress:
         self.keep_summary = True
         self.run: CellRun | None = None
         self._line_width = 0
+        self.ledger = OperationLedger()
+        """Every operation's reports, for the jobs table and the panel: one source for both."""
 
     # IPython events -------------------------------------------------------------------------
     def install(self) -> None:
@@ -206,18 +209,23 @@ class CellProgress:
 
     def pre_run_cell(self, info: object = None) -> None:
         self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
+        self.ledger.cell_started(getattr(info, "raw_cell", "") or "")
 
     def post_run_cell(self, result: ExecutionResult) -> None:
         run, self.run = self.run, None
-        if run is None or not run.seen:
-            return
         error = result.error_in_exec
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, KeyboardInterrupt) or (
+            error is not None and self.ledger.cancelled_in_cell()
+        ):
             outcome = "cancelled"
         elif error is not None and type(error).__module__.startswith("pyspark"):
             outcome = "failed"
         else:
             outcome = "done"
+        self.ledger.cell_ended(outcome, result.execution_count)
+        if run is None or not run.seen:
+            return
+        if outcome == "done":
             run.complete()
         self._draw_final(run, outcome)
 
@@ -229,10 +237,12 @@ class CellProgress:
         operation_id: str | None,
         done: bool,
     ) -> None:
+        stages = list(stages or [])
+        operation = operation_id or ""
+        self.ledger.report(operation, stages, inflight_tasks, done)
         run = self.run
         if not self.enabled or run is None or threading.get_ident() != run.thread:
             return
-        operation = operation_id or ""
         if done:
             # Called on success, failure and interrupt alike; the cell's end tells them apart.
             if not self.rich and run.text_shown:
@@ -240,7 +250,7 @@ class CellProgress:
                 self._write_line("")
                 run.text_shown = False
             return
-        run.update(operation, list(stages or []), inflight_tasks)
+        run.update(operation, stages, inflight_tasks)
         if run.seen:
             self._draw_running(run)
 

@@ -47,14 +47,20 @@ def server_proxy_installed() -> bool:
     return importlib.util.find_spec("jupyter_server_proxy") is not None
 
 
+def proxied_url(port: int, path: str = "") -> str | None:
+    """`path` on a loopback `port` as the browser reaches it through Jupyter's proxy (signs 2
+    and 3 above), or None when there is no such proxy."""
+    prefix = os.environ.get(HUB_PREFIX_ENV)
+    if prefix:
+        return f"{prefix.rstrip('/')}/proxy/{port}/{path}"
+    if os.environ.get(SESSION_ENV) and server_proxy_installed():
+        return f"/proxy/{port}/{path}"
+    return None
+
+
 def spark_ui_url(port: int, template: str) -> str:
     """The link to the UI on `port`; `template` is the `SparkConnect.ui_url` option ("" when
     unset, or outside a notebook)."""
     if template:
         return template.format(port=port)
-    prefix = os.environ.get(HUB_PREFIX_ENV)
-    if prefix:
-        return f"{prefix.rstrip('/')}/proxy/{port}/jobs/"
-    if os.environ.get(SESSION_ENV) and server_proxy_installed():
-        return f"/proxy/{port}/jobs/"
-    return f"http://localhost:{port}/jobs/"
+    return proxied_url(port, "jobs/") or f"http://localhost:{port}/jobs/"
