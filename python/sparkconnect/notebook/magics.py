@@ -336,6 +336,8 @@ SUBCOMMANDS: dict[str, Callable[[SparkConnect, argparse.Namespace], None]] = {
     "conf": SparkConnect._conf,
     "profiles": SparkConnect._profiles,
     "progress": SparkConnect._progress,
+    "panel": SparkConnect._panel,
+    "jobs": SparkConnect._jobs,
     "help": SparkConnect._help,
 }
 """The handler of each subcommand the parser accepts (a test keeps both lists the same)."""
