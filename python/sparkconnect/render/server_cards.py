@@ -62,7 +62,8 @@ def conf_summary(conf: dict[str, str]) -> str:
     return f"{shown}, and {more} more (`%spark conf`)" if more > 0 else shown
 
 
-def status_card(status: Status) -> Card:
+def status_card(status: Status, notebook: str | None = None) -> Card:
+    """`notebook`: this notebook's name, which its jobs carry in the Spark UI."""
     server = status.server
     if server is None:
         card = Card(
@@ -78,6 +79,11 @@ def status_card(status: Status) -> Card:
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
+        *(
+            [Row("This notebook", f"{notebook} (its jobs' name in the Spark UI)")]
+            if notebook
+            else []
+        ),
         Row("Conf", conf_summary(server.conf)),
         ui_row(server),
         Row("Log file", server.log_path),

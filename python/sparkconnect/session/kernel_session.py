@@ -18,6 +18,7 @@ from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError
 from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
+from sparkconnect.session.labels import with_user
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -54,7 +55,7 @@ def _connect(url: str) -> SparkSession:
 
     # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
     # that may have been restarted since. create() also makes it the default and active session.
-    return SparkSession.builder.remote(url).create()
+    return SparkSession.builder.remote(with_user(url)).create()
 
 
 class KernelSession:
