@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -13,9 +14,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, driven by Playwright (its own browser download cannot be used here).
@@ -48,7 +52,7 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 
 
 class JupyterLab:
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
+    def __init__(self, root: Path, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -74,6 +78,7 @@ class JupyterLab:
                 f"--IdentityProvider.token={self.token}",
                 f"--LabApp.user_settings_dir={state / 'settings'}",
                 f"--LabApp.workspaces_dir={state / 'workspaces'}",
+                *args,
             ],
             env={
                 **os.environ,
@@ -126,3 +131,31 @@ class JupyterLab:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         self.log.close()
+
+
+# Driving a notebook as a user would ---------------------------------------------------------------
+def cell(page: Page, index: int) -> Locator:
+    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+
+def run_cell(page: Page, index: int) -> None:
+    """Select the cell and press Shift+Enter, as a user would; returns once it started."""
+    from playwright.sync_api import expect
+
+    target = cell(page, index)
+    target.locator(".jp-InputPrompt").click()
+    # On a busy machine the click can land before the notebook is ready to select the cell.
+    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
+    page.keyboard.press("Shift+Enter")
+    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
+
+
+def wait_done(page: Page, index: int, seconds: float = 180, count: int | None = None) -> None:
+    """Until the cell's prompt shows its execution count (`count`, by default the cell's
+    position when the cells run in order) instead of [*]."""
+    from playwright.sync_api import expect
+
+    number = index + 1 if count is None else count
+    expect(cell(page, index).locator(".jp-InputPrompt")).to_have_text(
+        f"[{number}]:", timeout=seconds * 1000
+    )

@@ -5,16 +5,21 @@ asserts what the page shows. Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sparkconnect import _core
-
-from .jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab, write_notebook
+from .jupyterlab import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    JupyterLab,
+    cell,
+    run_cell,
+    wait_done,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -40,7 +45,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
     pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
 
-from playwright.sync_api import Locator, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -65,27 +70,6 @@ def page(lab: JupyterLab) -> Iterator[Page]:
             yield context.new_page()
         finally:
             browser.close()
-
-
-def cell(page: Page, index: int) -> Locator:
-    return page.locator(".jp-Notebook .jp-Cell").nth(index)
-
-
-def run_cell(page: Page, index: int) -> None:
-    """Select the cell and press Shift+Enter, as a user would; returns once it started."""
-    target = cell(page, index)
-    target.locator(".jp-InputPrompt").click()
-    # On a busy machine the click can land before the notebook is ready to select the cell.
-    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
-    page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
-
-
-def wait_done(page: Page, index: int, seconds: float = 180) -> None:
-    """Until the cell's prompt shows its execution count instead of [*]."""
-    expect(cell(page, index).locator(".jp-InputPrompt")).to_have_text(
-        "[" + str(index + 1) + "]:", timeout=seconds * 1000
-    )
 
 
 def shot(page: Page, name: str) -> None:
@@ -133,8 +117,7 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     card = cell(page, STATUS_CELL).locator(".sparkconnect-status")
     expect(card).to_be_visible()
     assert "Spark Connect server: running" in card.inner_text()
-    ui_port = _core.status(str(home)).server.ui_port  # type: ignore[union-attr]
-    link = card.locator(f"a[href='/proxy/{ui_port}/jobs/']")
+    link = card.locator("a[href='/sparkui/jobs/']")
     expect(link).to_be_visible()
 
     # The log, its levels styled: INFO plain, WARN (and only WARN and above with --level) amber.
@@ -148,7 +131,12 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     warnings = cell(page, WARN_CELL).locator(".sparkconnect-log")
     warn = warnings.locator(".sparkconnect-log-warn").first
     expect(warn).to_be_visible()
-    assert warn.evaluate("e => getComputedStyle(e).color") == "rgb(154, 103, 0)" != plain
+    warn_colour = page.evaluate(
+        "() => { const e = document.createElement('div');"
+        " e.style.color = 'var(--jp-warn-color0)'; document.body.appendChild(e);"
+        " const c = getComputedStyle(e).color; e.remove(); return c; }"
+    )
+    assert warn.evaluate("e => getComputedStyle(e).color") == warn_colour != plain
     expect(warnings.locator(".sparkconnect-log-info")).to_have_count(0)
 
     # A DataFrame ending a cell is a table.

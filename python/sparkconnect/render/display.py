@@ -62,12 +62,12 @@ div.sparkconnect .sparkconnect-log-debug,div.sparkconnect .sparkconnect-log-trac
 div.sparkconnect-progress{font-size:12px}
 div.sparkconnect .sparkconnect-progress-row{display:flex;align-items:center;gap:8px;margin:2px 0;
  white-space:nowrap}
-div.sparkconnect .sparkconnect-progress-track{flex:0 100 220px;min-width:48px;height:10px;
+div.sparkconnect .sparkconnect-progress-track{flex:0 1 220px;min-width:48px;height:10px;
  border-radius:5px;background:var(--jp-layout-color3,rgba(128,128,128,.3));overflow:hidden}
 div.sparkconnect .sparkconnect-progress-fill{height:100%;background:var(--jp-brand-color1,#1976d2);
  transition:width .3s}
-div.sparkconnect .sparkconnect-progress-text{flex:0 1 auto;min-width:0;overflow:hidden;
- text-overflow:ellipsis}
+div.sparkconnect .sparkconnect-progress-text{flex:0 0 auto;max-width:calc(100% - 56px);
+ overflow:hidden;text-overflow:ellipsis}
 div.sparkconnect .sparkconnect-scroll{overflow:auto;max-width:100%;max-height:26em}
 div.sparkconnect .sparkconnect-scroll table.dataframe{margin:0;table-layout:auto}
 div.sparkconnect .sparkconnect-scroll thead th{position:sticky;top:0;z-index:1;
