@@ -85,7 +85,8 @@ def test_the_connect_tab_names_the_user_and_the_notebook(
 
 def test_status_names_this_notebook(kernels: tuple[Kernel, Kernel]) -> None:
     sales, _ = kernels
-    assert "This notebook  sales.ipynb" in sales.run("%spark status").text
+    shown = sales.run("%spark status").text
+    assert "\n  Notebook  sales.ipynb, as its jobs are named in the Spark UI\n" in shown
 
 
 def test_a_description_of_the_users_own_is_kept(

@@ -155,7 +155,7 @@ def test_sql_cell(shell: InteractiveShell, module_home: Path) -> None:
     assert "only showing the first 2 rows" in shown.texts[-1]
     assert shell.ev("top.count()") == 10
     assert run(shell, "%%spark sql\nCREATE OR REPLACE TEMP VIEW v AS SELECT 42 AS x").texts == []
-    assert "|42|\n|int|" in run(shell, "%%spark sql\nSELECT x FROM v").texts[-1]
+    assert "|  x|\n|int|\n+---+\n| 42|" in run(shell, "%%spark sql\nSELECT x FROM v").texts[-1]
 
 
 @pytest.mark.parametrize(

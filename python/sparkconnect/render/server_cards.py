@@ -80,7 +80,7 @@ def status_card(status: Status, notebook: str | None = None) -> Card:
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
         *(
-            [Row("This notebook", f"{notebook} (its jobs' name in the Spark UI)")]
+            [Row("Notebook", f"{notebook}, as its jobs are named in the Spark UI")]
             if notebook
             else []
         ),
