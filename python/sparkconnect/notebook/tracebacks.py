@@ -159,6 +159,8 @@ class ShortTracebacks:
             shell._showtraceback(etype, value, stb)
             if self.rich and report.details:
                 publish(report.details_bundle(expanded))
+            if getattr(shell, "call_pdb", False):  # %pdb on: as IPython's own traceback does
+                shell.debugger(force=True)
             return stb
         previous_types, previous = self.previous
         if previous is not None and isinstance(value, previous_types):
