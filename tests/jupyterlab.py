@@ -143,11 +143,21 @@ def run_cell(page: Page, index: int) -> None:
     from playwright.sync_api import expect
 
     target = cell(page, index)
-    target.locator(".jp-InputPrompt").click()
-    # On a busy machine the click can land before the notebook is ready to select the cell.
-    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
-    page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
+    prompt = target.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    for attempt in range(3):
+        prompt.click()
+        # On a busy machine the click can land before the notebook is ready to select the cell.
+        expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
+        page.keyboard.press("Shift+Enter")
+        try:
+            # JupyterLab shows [*] as soon as it sends the cell: a prompt left as it was means
+            # the key press went elsewhere (the page still settling), and the cell did not run.
+            expect(prompt).not_to_have_text(before, timeout=10_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def wait_done(page: Page, index: int, seconds: float = 180, count: int | None = None) -> None:

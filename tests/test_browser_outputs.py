@@ -299,7 +299,7 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     cell(page, 0).scroll_into_view_if_needed()
     shot(page, "4-dark")
 
-    # A narrow pane: the conf card puts each value under its key; the bar stays one line.
+    # A narrow pane: the conf card puts each value under its long key; the bar stays one line.
     set_theme(page, "JupyterLab Light")
     page.set_viewport_size({"width": 1280, "height": 1400})
     wide = size(page.locator(".jp-Notebook"))[0]
@@ -308,6 +308,10 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     expect(page.locator(".jp-Notebook")).to_have_js_property("offsetWidth", 530)
     key = output(page, CONF).locator(".sparkconnect-rows th").first
     assert style(key, "display") == "block"
+    # Short labels keep their column.
+    assert style(output(page, STATUS).locator(".sparkconnect-rows th").first, "display") == (
+        "table-cell"
+    )
     run_cell(page, PROGRESS)
     bar = output(page, PROGRESS).locator(".sparkconnect-progress-row")
     expect(bar).to_be_visible(timeout=60_000)

@@ -77,10 +77,10 @@ div.sparkconnect .sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll t
 div.sparkconnect .sparkconnect-type{font-weight:normal;font-size:11px;
  color:var(--jp-content-font-color2,#6e6e6e)}
 @container (max-width:500px){
- div.sparkconnect table.sparkconnect-rows tr{display:block;margin-bottom:3px}
- div.sparkconnect table.sparkconnect-rows th,div.sparkconnect table.sparkconnect-rows td{
+ div.sparkconnect table.sparkconnect-long tr{display:block;margin-bottom:3px}
+ div.sparkconnect table.sparkconnect-long th,div.sparkconnect table.sparkconnect-long td{
   display:block;padding:0}
- div.sparkconnect table.sparkconnect-rows td{padding-left:12px}
+ div.sparkconnect table.sparkconnect-long td{padding-left:12px}
  div.sparkconnect .sparkconnect-wide{display:none}
 }
 """.strip()
@@ -140,6 +140,10 @@ def shown_value(name: str, value: str) -> str:
 
 
 # Cards --------------------------------------------------------------------------------------
+LONG_LABEL = 20
+"""Characters past which a card's labels go above their values in a narrow pane."""
+
+
 @dataclass
 class Row:
     label: str
@@ -183,7 +187,14 @@ class Card:
             f"<td>{r.html if r.html is not None else escape(r.text)}</td></tr>"
             for r in self.rows
         )
-        table = f"<table class='sparkconnect-rows'>{rows}</table>" if rows else ""
+        # Long labels (conf keys) would leave the values a sliver of a narrow pane: such rows
+        # put the value under its label there (the stylesheet's container query).
+        long = max((len(r.label) for r in self.rows), default=0) > LONG_LABEL
+        table = (
+            f"<table class='sparkconnect-rows{' sparkconnect-long' if long else ''}'>{rows}</table>"
+            if rows
+            else ""
+        )
         notes = "".join(
             f"<div class='sparkconnect-note sparkconnect-{level}'>{escape(text)}</div>"
             for level, text in self.notes
