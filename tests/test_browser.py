@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from sparkconnect import _core
-
 from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
 
 pytestmark = pytest.mark.spark
@@ -102,8 +100,7 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     card = cell(page, STATUS_CELL).locator(".sparkconnect-status")
     expect(card).to_be_visible()
     assert "Spark Connect server: running" in card.inner_text()
-    ui_port = _core.status(str(home)).server.ui_port  # type: ignore[union-attr]
-    link = card.locator(f"a[href='/proxy/{ui_port}/jobs/']")
+    link = card.locator("a[href='/sparkui/jobs/']")
     expect(link).to_be_visible()
 
     # The log, its levels styled: INFO plain, WARN (and only WARN and above with --level) amber.
@@ -117,7 +114,12 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     warnings = cell(page, WARN_CELL).locator(".sparkconnect-log")
     warn = warnings.locator(".sparkconnect-log-warn").first
     expect(warn).to_be_visible()
-    assert warn.evaluate("e => getComputedStyle(e).color") == "rgb(154, 103, 0)" != plain
+    warn_colour = page.evaluate(
+        "() => { const e = document.createElement('div');"
+        " e.style.color = 'var(--jp-warn-color0)'; document.body.appendChild(e);"
+        " const c = getComputedStyle(e).color; e.remove(); return c; }"
+    )
+    assert warn.evaluate("e => getComputedStyle(e).color") == warn_colour != plain
     expect(warnings.locator(".sparkconnect-log-info")).to_have_count(0)
 
     # A DataFrame ending a cell is a table.

@@ -47,10 +47,12 @@ def run_cell(page: Page, index: int) -> None:
                 raise
 
 
-def wait_done(page: Page, index: int, seconds: float = 180) -> None:
-    """Until the cell's prompt shows its execution count instead of [*] (cells run in order)."""
+def wait_done(page: Page, index: int, seconds: float = 180, count: int | None = None) -> None:
+    """Until the cell's prompt shows its execution count (`count`, by default the cell's
+    position when the cells run in order) instead of [*]."""
+    number = index + 1 if count is None else count
     expect(cell(page, index).locator(".jp-InputPrompt")).to_have_text(
-        "[" + str(index + 1) + "]:", timeout=seconds * 1000
+        f"[{number}]:", timeout=seconds * 1000
     )
 
 

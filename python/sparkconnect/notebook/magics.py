@@ -19,10 +19,12 @@ from sparkconnect.errors import ProfileError
 from sparkconnect.notebook import attachment, cancel
 from sparkconnect.notebook.arguments import HELP, parse, parse_cell
 from sparkconnect.notebook.formatters import DataFrameFormatter
+from sparkconnect.notebook.jobtags import CellLabels
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.panel import close_all, open_panel
 from sparkconnect.notebook.progress import CellProgress
 from sparkconnect.notebook.sqlmagic import run_sql
+from sparkconnect.notebook.tracebacks import ShortTracebacks
 from sparkconnect.render.display import Link, show
 from sparkconnect.render.logview import LogFilter, follow
 from sparkconnect.render.profile_cards import profiles_card
@@ -82,6 +84,12 @@ class SparkConnect(Magics):
         "attached and no job running, before it stops by itself; 0 keeps it until `%spark "
         "stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
+    show_jvm_stack = Bool(
+        False,
+        help="Show a Spark error's query plan and JVM stack trace with it: in a terminal "
+        "after the message, in JupyterLab expanded. False: collapsed in JupyterLab, `%tb` in a "
+        "terminal.",
+    ).tag(config=True)
     ui_url = Unicode(
         "",
         help="Link to the Spark UI, with {port} for its port, e.g. "
@@ -94,6 +102,8 @@ class SparkConnect(Magics):
         self.rich = in_jupyter_kernel(shell)
         self.progress_bar = CellProgress(shell, rich=self.rich)
         self.formatter = DataFrameFormatter(lambda: self.max_rows)
+        self.tracebacks = ShortTracebacks(shell, self.rich, lambda: self.show_jvm_stack)
+        self.labels = CellLabels(shell)
         super().__init__(shell=shell, **kwargs)
         self._apply_options()
 
@@ -135,11 +145,14 @@ class SparkConnect(Magics):
 
     # Installation -------------------------------------------------------------------------------
     def install(self) -> None:
-        """Hooks into the shell: progress bars, cancel on interrupt, DataFrame tables."""
+        """Hooks into the shell: progress bars, cancel on interrupt, DataFrame tables, short
+        Spark errors, job labels."""
         self.progress_bar.install()
         cancel.install(self._shell)
         self.formatter.install(self._shell)
-        KERNEL_SESSION.on_connect.append(self._register_progress)
+        self.tracebacks.install()
+        self.labels.install()
+        KERNEL_SESSION.on_connect += [self._register_progress, self.tracebacks.refresh]
         if KERNEL_SESSION.current is not None:
             self._register_progress(KERNEL_SESSION.current)
         attachment.install()
@@ -150,8 +163,11 @@ class SparkConnect(Magics):
         self.progress_bar.uninstall()
         cancel.uninstall(self._shell)
         self.formatter.uninstall(self._shell)
-        if self._register_progress in KERNEL_SESSION.on_connect:
-            KERNEL_SESSION.on_connect.remove(self._register_progress)
+        self.tracebacks.uninstall()
+        self.labels.uninstall()
+        for callback in (self._register_progress, self.tracebacks.refresh):
+            if callback in KERNEL_SESSION.on_connect:
+                KERNEL_SESSION.on_connect.remove(callback)
         session = KERNEL_SESSION.current
         if session is not None:
             with contextlib.suppress(ValueError):  # not registered

@@ -77,7 +77,9 @@ def where_files_go(server: ServerInfo) -> list[Row]:
     return rows
 
 
-def status_card(status: Status, ui_template: str) -> Card:
+def status_card(status: Status, ui_template: str, notebook: str | None = None) -> Card:
+    """`ui_template`: the `SparkConnect.ui_url` option; `notebook`: this notebook's name, which
+    its jobs carry in the Spark UI."""
     server = status.server
     if server is None:
         card = Card(
@@ -93,6 +95,11 @@ def status_card(status: Status, ui_template: str) -> Card:
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
+        *(
+            [Row("Notebook", f"{notebook}, as its jobs are named in the Spark UI")]
+            if notebook
+            else []
+        ),
         # The warehouse has a row of its own.
         Row(
             "Conf",

@@ -7,10 +7,10 @@ with their levels coloured, and the next steps. A message of another shape is sh
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
-from sparkconnect.render.logview import line_html, with_levels
+from sparkconnect.render.display import colour, escape, html_output
+from sparkconnect.render.logview import line_html, line_text, with_levels
 
 LOG_MARKER = "Last lines of "
 NEXT_STEPS = (
@@ -38,10 +38,10 @@ class StartFailure:
 
     def __repr__(self) -> str:
         what, path, lines = self.parts()
-        out = ["Spark Connect server did not start", f"  {what}"]
+        out = [colour("Spark Connect server did not start", "error"), f"  {what}"]
         if path:
             out.append(f"  Last lines of {path}:")
-            out += [f"    {line}" for line in lines]
+            out += [f"    {line_text(line)}" for line in with_levels(lines)]
         out += ["  What to do:"] + [f"  - {step}" for step in NEXT_STEPS]
         return "\n".join(out)
 
@@ -51,17 +51,14 @@ class StartFailure:
         if path:
             rendered = "\n".join(line_html(line) for line in with_levels(lines))
             log = (
-                f"<div style='font-size:12px;color:#57606a'>Last lines of "
-                f"{html.escape(path)}:</div><pre style='max-height:20em;overflow:auto;"
-                f"font-size:12px;margin:2px 0'>{rendered}</pre>"
+                f"<div class='sparkconnect-dim'>Last lines of {escape(path)}:</div>"
+                f"<pre class='sparkconnect-pre' style='max-height:20em'>{rendered}</pre>"
             )
-        steps = "".join(f"<li>{html.escape(step)}</li>" for step in NEXT_STEPS)
-        return (
-            "<div class='sparkconnect-card sparkconnect-start-failure' style='border:1px solid "
-            "#cf222e;border-radius:6px;padding:6px 10px;margin:2px 0;font-size:13px;"
-            "font-family:var(--jp-ui-font-family,sans-serif)'>"
-            "<div style='font-weight:600;color:#cf222e'>Spark Connect server did not start</div>"
-            f"<div style='margin:4px 0'>{html.escape(what)}</div>{log}"
-            f"<div style='font-weight:600'>What to do</div><ul style='margin:2px 0'>{steps}</ul>"
-            "</div>"
+        steps = "".join(f"<li>{escape(step)}</li>" for step in NEXT_STEPS)
+        body = (
+            "<div class='sparkconnect-box sparkconnect-failure'>"
+            "<div class='sparkconnect-title'>Spark Connect server did not start</div>"
+            f"<div style='margin:4px 0'>{escape(what)}</div>{log}"
+            f"<div class='sparkconnect-title'>What to do</div><ul>{steps}</ul></div>"
         )
+        return html_output("start-failure", body)

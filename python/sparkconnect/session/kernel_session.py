@@ -20,6 +20,7 @@ from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
 from sparkconnect.session import child_env
+from sparkconnect.session.labels import with_user
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -308,6 +309,7 @@ class KernelSession:
         self.enable()
         from sparkconnect.session.notebook_session import NotebookSession
 
+        url = with_user(url)
         if held is not None:
             held.reopen(url)
             return held
