@@ -18,7 +18,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Reinstall only when the package sources changed.
-$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*)
+$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
@@ -32,6 +32,9 @@ browser: $(CHROMIUM)
 
 demo: install
 	$(PY) examples/run_notebook.py examples/quickstart.ipynb
+	$(PY) examples/run_notebook.py --ext sparkconnect examples/classic_pyspark.ipynb
+	@# spark.stop() ends the notebook's session, never the shared server: stop it here.
+	$(VENV)/bin/sparkconnect stop
 
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.

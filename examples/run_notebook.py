@@ -1,11 +1,18 @@
 """Execute a notebook in a real Jupyter kernel and print every cell with its text outputs.
 
 python examples/run_notebook.py examples/quickstart.ipynb
+python examples/run_notebook.py --ext sparkconnect examples/classic_pyspark.ipynb
+
+The kernel starts in the notebook's folder, as Jupyter starts it. `--ext NAME` loads an IPython
+extension when the kernel starts, as a site's `ipython_kernel_config.py` would
+(`c.InteractiveShellApp.extensions`), so a notebook that never loads it runs unchanged.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -20,9 +27,15 @@ def text_of(output: nbformat.NotebookNode) -> str:
     return f"{output.ename}: {output.evalue}"
 
 
-def main(path: str) -> int:
+def main(path: str, extensions: list[str]) -> int:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3")
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(Path(path).resolve().parent)}},
+        extra_arguments=[f"--ext={name}" for name in extensions],
+    )
     failed = None
     try:
         client.execute()
@@ -43,4 +56,8 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "examples/quickstart.ipynb"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", nargs="?", default="examples/quickstart.ipynb")
+    parser.add_argument("--ext", action="append", default=[], help="extension to preload")
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.notebook, arguments.ext))

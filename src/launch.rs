@@ -35,6 +35,10 @@ const SCRUBBED_ENV: &[&str] = &[
     TOKEN_ENV,
 ];
 const SCRUBBED_ENV_PREFIX: &str = "PYSPARK_GATEWAY_";
+/// A variable of the launch's `env` that names the server's working directory. The caller picks
+/// a fixed per-user directory, so the server never works in whichever folder the launching
+/// notebook happened to be in.
+const SERVER_DIR_ENV: &str = "SPARKCONNECT_SERVER_DIR";
 
 /// Whether a launch removes `key` from the environment the server inherits.
 fn is_scrubbed(key: &OsStr) -> bool {
@@ -296,6 +300,9 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         } else {
             cmd.env(name, value);
         }
+    }
+    if let Some(dir) = spec.env.get(SERVER_DIR_ENV) {
+        cmd.current_dir(dir);
     }
     cmd.env(TOKEN_ENV, &token)
         .env("PYSPARK_PYTHON", &spec.python)

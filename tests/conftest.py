@@ -69,9 +69,11 @@ def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh per-test $SPARKCONNECT_HOME; any server started in it is stopped afterwards."""
+    """A fresh per-test $SPARKCONNECT_HOME (and data directory: the server's working directory
+    and warehouse); any server started in it is stopped afterwards."""
     path = tmp_path / "home"
     monkeypatch.setenv("SPARKCONNECT_HOME", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     yield path
     if path.exists():
         _kill_leftovers(path)
@@ -81,14 +83,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One home for a module whose tests share a running server (a launch costs seconds)."""
     path = tmp_path_factory.mktemp("shared") / "home"
-    previous = os.environ.get("SPARKCONNECT_HOME")
-    os.environ["SPARKCONNECT_HOME"] = str(path)
+    settings = {"SPARKCONNECT_HOME": str(path), "XDG_DATA_HOME": str(path.parent / "data")}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield path
     _kill_leftovers(path)
-    if previous is None:
-        del os.environ["SPARKCONNECT_HOME"]
-    else:
-        os.environ["SPARKCONNECT_HOME"] = previous
+    for name, value in previous.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

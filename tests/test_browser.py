@@ -5,20 +5,16 @@ asserts what the page shows. Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sparkconnect import _core
-
-from .support.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab, write_notebook
+from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
 
 pytestmark = pytest.mark.spark
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CELLS = [
     "%load_ext sparkconnect",
     "%spark start",
@@ -40,7 +36,10 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
     pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
 
-from playwright.sync_api import Locator, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from .support import lab_page  # noqa: E402
+from .support.lab_page import cell, chromium_page, open_notebook, run_cell, wait_done  # noqa: E402
 
 
 @pytest.fixture
@@ -57,48 +56,16 @@ def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
 
 @pytest.fixture
 def page(lab: JupyterLab) -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-def cell(page: Page, index: int) -> Locator:
-    return page.locator(".jp-Notebook .jp-Cell").nth(index)
-
-
-def run_cell(page: Page, index: int) -> None:
-    """Select the cell and press Shift+Enter, as a user would; returns once it started."""
-    target = cell(page, index)
-    target.locator(".jp-InputPrompt").click()
-    # On a busy machine the click can land before the notebook is ready to select the cell.
-    expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
-    page.keyboard.press("Shift+Enter")
-    expect(target.locator(".jp-InputPrompt")).not_to_have_text("[ ]:", timeout=30_000)
-
-
-def wait_done(page: Page, index: int, seconds: float = 180) -> None:
-    """Until the cell's prompt shows its execution count instead of [*]."""
-    expect(cell(page, index).locator(".jp-InputPrompt")).to_have_text(
-        "[" + str(index + 1) + "]:", timeout=seconds * 1000
-    )
+    with chromium_page() as page:
+        yield page
 
 
 def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+    lab_page.shot(page, f"browser-{name}")
 
 
 def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
-    page.goto(lab.open_url("spark.ipynb"))
-    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(len(CELLS), timeout=60_000)
-    # The kernel must be idle before cells run.
-    expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle", timeout=120_000
-    )
+    open_notebook(page, lab.open_url("spark.ipynb"), len(CELLS))
     for index in (0, 1):
         run_cell(page, index)
         wait_done(page, index)
@@ -133,8 +100,7 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     card = cell(page, STATUS_CELL).locator(".sparkconnect-status")
     expect(card).to_be_visible()
     assert "Spark Connect server: running" in card.inner_text()
-    ui_port = _core.status(str(home)).server.ui_port  # type: ignore[union-attr]
-    link = card.locator(f"a[href='/proxy/{ui_port}/jobs/']")
+    link = card.locator("a[href='/sparkui/jobs/']")
     expect(link).to_be_visible()
 
     # The log, its levels styled: INFO plain, WARN (and only WARN and above with --level) amber.
@@ -148,7 +114,12 @@ def test_notebook_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None
     warnings = cell(page, WARN_CELL).locator(".sparkconnect-log")
     warn = warnings.locator(".sparkconnect-log-warn").first
     expect(warn).to_be_visible()
-    assert warn.evaluate("e => getComputedStyle(e).color") == "rgb(154, 103, 0)" != plain
+    warn_colour = page.evaluate(
+        "() => { const e = document.createElement('div');"
+        " e.style.color = 'var(--jp-warn-color0)'; document.body.appendChild(e);"
+        " const c = getComputedStyle(e).color; e.remove(); return c; }"
+    )
+    assert warn.evaluate("e => getComputedStyle(e).color") == warn_colour != plain
     expect(warnings.locator(".sparkconnect-log-info")).to_have_count(0)
 
     # A DataFrame ending a cell is a table.

@@ -11,6 +11,7 @@ import pytest
 
 import sparkconnect
 from sparkconnect import _core
+from sparkconnect.server import workdir
 
 from .support.helpers import cli, java_servers_of
 
@@ -52,7 +53,7 @@ def test_terminal_and_notebook_share_one_server(home: Path) -> None:
     assert started.returncode == 0, started.stderr
     data = json.loads(started.stdout)
     assert data["launched"] is True and data["state"] == "running"
-    assert data["conf"] == {"spark.sql.shuffle.partitions": "4"}
+    assert data["conf"] == {"spark.sql.shuffle.partitions": "4", **workdir.defaults()}
     assert "token=…" in data["url"]
 
     # A notebook (this process) attaches to the server the terminal started.

@@ -85,8 +85,8 @@ def test_dataframe_ending_a_cell_is_an_html_table(kernels: tuple[Kernel, Kernel]
     assert run.status == "ok", run.text
     result = next(o for o in run.outputs if o.kind == "execute_result")
     page = result.data["text/html"]
-    assert "<table class='dataframe'>" in page
-    assert "<th>square<div" in page and ">bigint</div>" in page
+    assert "<div class='sparkconnect-scroll'><table class='dataframe'>" in page
+    assert "<th>square<div class='sparkconnect-type'>bigint</div></th>" in page
     assert page.count("<tr>") == 21  # the header and max_rows (20) rows
     assert "<td>361</td>" in page and "<td>400</td>" not in page
     assert "only showing the first 20 rows" in page

@@ -18,6 +18,7 @@ from sparkconnect.errors import (
     ConfError,
     ConnectError,
     HomeError,
+    NoSparkContextError,
     ProfileError,
     ServerGoneError,
     SparkConnectError,
@@ -32,6 +33,7 @@ __all__ = [
     "ConfError",
     "ConnectError",
     "HomeError",
+    "NoSparkContextError",
     "ProfileError",
     "ServerGoneError",
     "SparkConnectError",
@@ -39,6 +41,7 @@ __all__ = [
     "connect",
     "load_ipython_extension",
     "logs",
+    "panel",
     "restart",
     "session",
     "start",
@@ -52,6 +55,14 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
     from sparkconnect.notebook.extension import load
 
     load(ipython)
+
+
+def panel() -> object:
+    """The live control panel: in Jupyter a widget (end a cell with it to show it), elsewhere the
+    status card with a note. Loads the extension into IPython first when needed."""
+    from sparkconnect.notebook.panel import for_api
+
+    return for_api()
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:

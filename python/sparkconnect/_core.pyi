@@ -190,7 +190,9 @@ def start(
     its environment and the conf in a 0600 properties file; it returns once the gRPC port accepts
     connections. `port=None` picks a free port. `env` adds environment variables to a launched
     server's (a `JAVA_HOME` there also picks its Java); the variables the core sets itself (the
-    token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win. An attach ignores `env`.
+    token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win; `SPARKCONNECT_SERVER_DIR`
+    there also names the server's working directory (an existing directory; without it the server
+    works in the caller's). An attach ignores `env`.
     The server's conf defaults to `spark.master=local[*]` and
     `spark.connect.progress.reportInterval=500ms`; `conf` overrides both. Raises StartError, or
     ConfError for a malformed conf item or environment variable name.

@@ -11,6 +11,7 @@ from sparkconnect.render.server_cards import conf_card, remote_card, status_card
 from sparkconnect.server import lifecycle
 from sparkconnect.server.remote import endpoint
 from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.labels import LABELS
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -109,7 +110,7 @@ def status() -> Card:
     """The server's state as a card (text in a terminal, HTML in Jupyter)."""
     if KERNEL_SESSION.remote is not None:
         return remote_card(KERNEL_SESSION.remote, KERNEL_SESSION.current)
-    return status_card(lifecycle.status(), KERNEL_SESSION.ui_template)
+    return status_card(lifecycle.status(), KERNEL_SESSION.ui_template, LABELS.notebook)
 
 
 def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogView:

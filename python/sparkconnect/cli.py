@@ -16,6 +16,7 @@ from typing import Any
 
 from sparkconnect import _core
 from sparkconnect.errors import ConfError, ProfileError, SparkConnectError
+from sparkconnect.render.jobs_table import server_table
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import (
     conf_card,
@@ -27,7 +28,7 @@ from sparkconnect.render.server_cards import (
     uptime,
 )
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import caller, lifecycle
+from sparkconnect.server import attached_names, caller, lifecycle, spark_rest
 from sparkconnect.values import (
     CommandParser,
     add_conf_options,
@@ -140,6 +141,16 @@ def _logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    server = lifecycle.status().server
+    ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
+    known = list(attached_names.read(lifecycle.home()).values())
+    table = server_table(ui_jobs, known, running=server is not None)
+    data = {"jobs": [row.as_dict() for row in table.rows], "notes": table.notes}
+    _emit(args, data, repr(table))
+    return EXIT_OK if server is not None else EXIT_NOT_RUNNING
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="sparkconnect",
@@ -158,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_conf_options(commands.add_parser("conf", help="show or set the conf of the next start"))
     add_logs_options(commands.add_parser("logs", parents=[common], help="the server log"))
+    commands.add_parser("jobs", parents=[common], help="every notebook's Spark jobs")
     return parser
 
 
@@ -168,6 +180,7 @@ HANDLERS = {
     "status": _status,
     "conf": _conf,
     "logs": _logs,
+    "jobs": _jobs,
 }
 
 

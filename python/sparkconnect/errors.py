@@ -12,6 +12,7 @@ __all__ = [
     "ConfError",
     "ConnectError",
     "HomeError",
+    "NoSparkContextError",
     "ProfileError",
     "ServerGoneError",
     "SparkConnectError",
@@ -31,6 +32,23 @@ class ConnectError(SparkConnectError):
 class ServerGoneError(SparkConnectError):
     """The server a session was bound to exited, was killed or was replaced; the next use of
     `spark` (or `sparkconnect.session()`) connects again."""
+
+
+class NoSparkContextError(SparkConnectError):
+    """Classic-only code (SparkContext, RDDs) met a Spark Connect session."""
+
+    def __init__(self, what: str = "`spark.sparkContext`") -> None:
+        super().__init__(
+            f"{what}: Spark Connect has no SparkContext. `spark.sparkContext`, "
+            "`SparkContext.getOrCreate()`, `sc.parallelize` and the other RDD APIs (`df.rdd` "
+            "too) need a classic Spark driver inside this Python process, and this notebook's "
+            "session runs on the shared Spark Connect server instead. Write them with "
+            "DataFrames: `spark.createDataFrame(rows)` (a list of tuples or Rows, or a pandas "
+            "DataFrame) for `sc.parallelize(rows)`, `spark.range(n)` for `sc.range(n)`, "
+            "`spark.read.text(path)` for `sc.textFile(path)`, DataFrame operations, UDFs or "
+            "`mapInPandas` for RDD transformations, and `spark.conf.get`/`spark.conf.set` for "
+            "`sc.getConf()`."
+        )
 
 
 def _render_traceback_(self: BaseException) -> list[str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from sparkconnect.session.labels import with_user
+
 from ..support.helpers import run
 from ..support.processes import server
 
@@ -21,7 +23,9 @@ def close_session_on_the_server(home: Path, session_id: str) -> None:
     defaultSessionTimeout, done at once: another client releases it by id."""
     from pyspark.sql.connect.client import SparkConnectClient
 
-    other = SparkConnectClient(f"{server(home).connect_url()};session_id={session_id}")
+    # A session is the server's by user and id: the same user as the notebook's.
+    url = with_user(f"{server(home).connect_url()};session_id={session_id}")
+    other = SparkConnectClient(url)
     try:
         other.release_session()
     finally:

@@ -43,7 +43,7 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 
 
 class JupyterLab:
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
+    def __init__(self, root: Path, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -69,6 +69,7 @@ class JupyterLab:
                 f"--IdentityProvider.token={self.token}",
                 f"--LabApp.user_settings_dir={state / 'settings'}",
                 f"--LabApp.workspaces_dir={state / 'workspaces'}",
+                *args,
             ],
             env={
                 **os.environ,

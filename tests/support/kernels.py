@@ -28,6 +28,8 @@ class KernelRun:
     """`ename: evalue` when the cell failed."""
     outputs: list[Output] = field(default_factory=list)
     """Every rich output, updates included, in order."""
+    execution_count: int | None = None
+    """The cell's number, the `[n]` of its prompt."""
 
     @property
     def text(self) -> str:
@@ -70,6 +72,7 @@ class Kernel:
 
         reply = self.client.execute_interactive(code, timeout=timeout, output_hook=collect)
         result.status = reply["content"]["status"]
+        result.execution_count = reply["content"].get("execution_count")
         return result
 
     def submit(self, code: str) -> str:

@@ -40,11 +40,11 @@ def test_levels_are_coloured_in_html_and_plain_in_text(shell: InteractiveShell, 
     assert result.error is None, result.shown
     assert result.texts[0] == LOG.rstrip("\n")
     page = result.htmls[0]
-    error_lines = page.count("sparkconnect-log-error")
+    error_lines = page.count("sparkconnect-log-line sparkconnect-log-error")
     assert error_lines == 3  # the ERROR header and its stack trace
-    assert page.count("sparkconnect-log-warn") == 2
-    assert "sparkconnect-log-error' style='color:#cf222e" in page
-    assert "sparkconnect-log-warn' style='color:#9a6700" in page
+    assert page.count("sparkconnect-log-line sparkconnect-log-warn") == 2
+    assert "<span class='sparkconnect-log-line sparkconnect-log-error'>" in page
+    assert "<span class='sparkconnect-log-line sparkconnect-log-warn'>" in page
     assert "&lt;after&gt; &amp; &quot;quotes&quot;" in page  # escaped, not markup
 
 

@@ -88,6 +88,7 @@ def test_unload_removes_the_hooks(home: Path) -> None:
     ip = InteractiveShell.instance()
     ip.user_ns.pop("spark", None)
     callbacks = {e: list(ip.events.callbacks[e]) for e in ("pre_run_cell", "post_run_cell")}
+    exceptions = ip.custom_exceptions  # type: ignore[attr-defined]
     mimebundle = ip.display_formatter.mimebundle_formatter  # type: ignore[union-attr]
     ip.extension_manager.load_extension("sparkconnect")
     assert ip.find_cell_magic("spark") is not None
@@ -96,11 +97,13 @@ def test_unload_removes_the_hooks(home: Path) -> None:
     assert ip.find_cell_magic("spark") is None and ip.find_line_magic("spark") is None
     assert ("pyspark.sql.connect.dataframe", "DataFrame") not in mimebundle.deferred_printers
     assert {e: list(ip.events.callbacks[e]) for e in callbacks} == callbacks
+    assert ip.custom_exceptions == exceptions  # type: ignore[attr-defined]
 
 
 def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(uilink.HUB_PREFIX_ENV, raising=False)
     monkeypatch.delenv(uilink.SESSION_ENV, raising=False)
+    monkeypatch.delenv(uilink.UI_PROXY_ENV, raising=False)
     template = ""  # SparkConnect.ui_url unset
     monkeypatch.setattr(uilink, "server_proxy_installed", lambda: True)
     assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
@@ -111,6 +114,9 @@ def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
     monkeypatch.setenv(uilink.HUB_PREFIX_ENV, "/user/bob/")
     assert uilink.spark_ui_url(4040, template) == "/user/bob/proxy/4040/jobs/"
+    # Our Jupyter server extension's address wins over jupyter-server-proxy's port route.
+    monkeypatch.setenv(uilink.UI_PROXY_ENV, "/user/bob/sparkui/")
+    assert uilink.spark_ui_url(4040, template) == "/user/bob/sparkui/jobs/"
     template = "https://x.example/{port}/jobs/"
     assert uilink.spark_ui_url(4040, template) == "https://x.example/4040/jobs/"
 

@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
-from sparkconnect.server import profiles
+from sparkconnect.server import profiles, workdir
 
 from ..support.helpers import java_servers_of, run
 
@@ -74,8 +74,10 @@ def test_merge_order_defaults_profile_saved_line(config: Path) -> None:
     assert sources["spark.master"] == ("local[2]", "saved")
     assert sources["spark.driver.memory"] == ("8g", "profile bigmem")
     assert sources["spark.sql.shuffle.partitions"] == ("16", "--conf")
-    # The core applies its own defaults; they are not part of the requested conf.
+    # The core applies its own defaults; they are not part of the requested conf. Ours (where
+    # managed tables go) are, under the user's.
     assert plan.requested() == {
+        **workdir.defaults(),
         "spark.driver.memory": "8g",
         "spark.sql.shuffle.partitions": "16",
         "spark.master": "local[2]",

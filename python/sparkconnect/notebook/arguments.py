@@ -72,6 +72,12 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
   %spark profiles
       The profiles in the config file (~/.config/sparkconnect/config.toml) and its format.
       Example:  %spark conf --profile bigmem   (what starting with it would apply)
+  %spark panel
+      A live control panel in the cell's output: state, Start, Stop, Restart, the conf,
+      the log, this notebook's jobs (each with a Cancel) and the Spark UI.
+      (The same from Python: sparkconnect.panel().)
+  %spark jobs
+      This notebook's running and recent Spark jobs: cell, stages, tasks, time, status.
   %spark progress [on|off]
       Show or hide the live progress bar of Spark jobs under each cell.
       Example:  %spark progress off
@@ -131,6 +137,8 @@ def build_parser() -> SparkArgumentParser:
     add_logs_options(commands.add_parser("logs", help="the server log"))
     add_conf_options(commands.add_parser("conf", help="show or set the conf"))
     commands.add_parser("profiles", help="the profiles in the config file")
+    commands.add_parser("panel", help="a live control panel")
+    commands.add_parser("jobs", help="this notebook's Spark jobs")
     progress = commands.add_parser("progress", help="show or hide job progress bars")
     progress.add_argument("switch", nargs="?", choices=["on", "off"])
     commands.add_parser("help", help="explain every subcommand")

@@ -52,6 +52,9 @@ def _watchers(shell: InteractiveShell) -> list[Any]:
 
 def load(shell: InteractiveShell) -> None:
     caller.use(caller.NOTEBOOK)
+    # Before anything can import pyspark: classic builder code and friends then answer with
+    # this notebook's session (the patches apply as pyspark's modules are imported).
+    KERNEL_SESSION.enable()
     if not _watchers(shell):
         shell.events.register("pre_run_cell", ServerWatch(shell))
     magics = _magics(shell)
@@ -77,6 +80,7 @@ def unload(shell: InteractiveShell) -> None:
     for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
         magics.uninstall()
     KERNEL_SESSION.close()
+    KERNEL_SESSION.enabled = False
     KERNEL_SESSION.profile = None
     lifecycle.release()
     for kind in ("line", "cell"):

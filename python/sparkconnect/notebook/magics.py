@@ -16,12 +16,15 @@ from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
 from sparkconnect import _core, api
 from sparkconnect.errors import ProfileError
-from sparkconnect.notebook import cancel
+from sparkconnect.notebook import attachment, cancel
 from sparkconnect.notebook.arguments import HELP, parse, parse_cell
 from sparkconnect.notebook.formatters import DataFrameFormatter
+from sparkconnect.notebook.jobtags import CellLabels
 from sparkconnect.notebook.lazy import LazySpark
+from sparkconnect.notebook.panel import close_all, open_panel
 from sparkconnect.notebook.progress import CellProgress
 from sparkconnect.notebook.sqlmagic import run_sql
+from sparkconnect.notebook.tracebacks import ShortTracebacks
 from sparkconnect.render.display import Link, show
 from sparkconnect.render.logview import LogFilter, follow
 from sparkconnect.render.profile_cards import profiles_card
@@ -96,6 +99,12 @@ class SparkConnect(Magics):
         "attached and no job running, before it stops by itself (15 minutes); 0 keeps it until "
         "`%spark stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
+    show_jvm_stack = Bool(
+        False,
+        help="Show a Spark error's query plan and JVM stack trace with it: in a terminal "
+        "after the message, in JupyterLab expanded. False: collapsed in JupyterLab, `%tb` in a "
+        "terminal.",
+    ).tag(config=True)
     ui_url = Unicode(
         "",
         help="Link to the Spark UI, with {port} for its port, e.g. "
@@ -108,6 +117,8 @@ class SparkConnect(Magics):
         self.rich = in_jupyter_kernel(shell)
         self.progress_bar = CellProgress(shell, rich=self.rich)
         self.formatter = DataFrameFormatter(lambda: self.max_rows)
+        self.tracebacks = ShortTracebacks(shell, self.rich, lambda: self.show_jvm_stack)
+        self.labels = CellLabels(shell)
         super().__init__(shell=shell, **kwargs)
         self._apply_options()
 
@@ -149,21 +160,30 @@ class SparkConnect(Magics):
 
     # Installation -------------------------------------------------------------------------------
     def install(self) -> None:
-        """Hooks into the shell: progress bars, cancel on interrupt, DataFrame tables."""
+        """Hooks into the shell: progress bars, cancel on interrupt, DataFrame tables, short
+        Spark errors, job labels."""
         self.progress_bar.install()
         cancel.install(self._shell)
         self.formatter.install(self._shell)
-        KERNEL_SESSION.on_connect.append(self._register_progress)
+        self.tracebacks.install()
+        self.labels.install()
+        KERNEL_SESSION.on_connect += [self._register_progress, self.tracebacks.refresh]
         KERNEL_SESSION.on_launch.append(_say_launched)
         if KERNEL_SESSION.current is not None:
             self._register_progress(KERNEL_SESSION.current)
+        attachment.install()
 
     def uninstall(self) -> None:
+        close_all()
+        attachment.uninstall()
         self.progress_bar.uninstall()
         cancel.uninstall(self._shell)
         self.formatter.uninstall(self._shell)
-        if self._register_progress in KERNEL_SESSION.on_connect:
-            KERNEL_SESSION.on_connect.remove(self._register_progress)
+        self.tracebacks.uninstall()
+        self.labels.uninstall()
+        for callback in (self._register_progress, self.tracebacks.refresh):
+            if callback in KERNEL_SESSION.on_connect:
+                KERNEL_SESSION.on_connect.remove(callback)
         if _say_launched in KERNEL_SESSION.on_launch:
             KERNEL_SESSION.on_launch.remove(_say_launched)
         session = KERNEL_SESSION.current
@@ -319,6 +339,14 @@ class SparkConnect(Magics):
         state = "on" if self.progress else "off"
         print(f"Spark job progress bars are {state}.")
 
+    def _panel(self, args: argparse.Namespace) -> None:
+        show(open_panel(self._shell, self.progress_bar.ledger, self.rich))
+
+    def _jobs(self, args: argparse.Namespace) -> None:
+        from sparkconnect.notebook import jobs  # asks the Spark UI: urllib only when used
+
+        show(jobs.table(self.progress_bar.ledger))
+
     def _help(self, args: argparse.Namespace) -> None:
         print(HELP)
 
@@ -337,6 +365,8 @@ SUBCOMMANDS: dict[str, Callable[[SparkConnect, argparse.Namespace], None]] = {
     "conf": SparkConnect._conf,
     "profiles": SparkConnect._profiles,
     "progress": SparkConnect._progress,
+    "panel": SparkConnect._panel,
+    "jobs": SparkConnect._jobs,
     "help": SparkConnect._help,
 }
 """The handler of each subcommand the parser accepts (a test keeps both lists the same)."""

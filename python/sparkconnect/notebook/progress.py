@@ -27,7 +27,8 @@ from typing import Any, Protocol
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
-from sparkconnect.render.display import publish
+from sparkconnect.render.display import colour, html_output, publish
+from sparkconnect.render.jobs_ledger import OperationLedger
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""
@@ -188,39 +189,34 @@ def human_bytes(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-_BOX = (
-    "font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;display:flex;"
-    "align-items:center;gap:8px;margin:2px 0"
-)
-_TRACK = "width:220px;height:10px;border-radius:5px;background:#e6e8eb;overflow:hidden"
-_OUTCOME_STYLE = {
-    "done": ("✔", "#1a7f37"),
-    "cancelled": ("✖", "#cf222e"),
-    "failed": ("✖", "#cf222e"),
-}
+_OUTCOME_MARK = {"done": ("✔", "success"), "cancelled": ("✖", "error"), "failed": ("✖", "error")}
 
 
 def running_bundle(run: CellRun) -> dict[str, str]:
     fraction, text = run.running_line()
     filled = round(fraction * BAR_WIDTH)
     plain = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {fraction:4.0%} · {text}"
-    page = (
-        f"<div class='sparkconnect-progress' data-state='running' style='{_BOX}'>"
-        f"<div class='sparkconnect-progress-track' style='{_TRACK}'>"
-        f"<div class='sparkconnect-progress-fill' style='width:{fraction:.1%};height:100%;"
-        f"background:#1f883d;transition:width 0.3s'></div></div>"
-        f"<span>Spark: {html.escape(text)}</span></div>"
+    # One line, also in a narrow pane: the track gives way first, then the "Spark:" prefix
+    # (sparkconnect-wide), and only then is the text cut (its full form is the tooltip).
+    page = html_output(
+        "progress",
+        "<div class='sparkconnect-progress-row'>"
+        "<div class='sparkconnect-progress-track'>"
+        f"<div class='sparkconnect-progress-fill' style='width:{fraction:.1%}'></div></div>"
+        f"<span class='sparkconnect-progress-text' title='Spark: {html.escape(text)}'>"
+        f"<span class='sparkconnect-wide'>Spark: </span>{html.escape(text)}</span></div>",
+        " data-state='running'",
     )
     return {"text/plain": plain, "text/html": page}
 
 
 def final_bundle(run: CellRun, outcome: str) -> dict[str, str]:
-    mark, colour = _OUTCOME_STYLE[outcome]
+    mark, level = _OUTCOME_MARK[outcome]
     text = run.summary(outcome)
-    page = (
-        f"<div class='sparkconnect-progress sparkconnect-progress-{outcome}' "
-        f"data-state='{outcome}' style='{_BOX};color:{colour}'>"
-        f"<span>{mark}</span><span>{html.escape(text)}</span></div>"
+    page = html_output(
+        f"progress sparkconnect-progress-{outcome}",
+        f"<div class='sparkconnect-{level}'>{mark} {html.escape(text)}</div>",
+        f" data-state='{outcome}'",
     )
     return {"text/plain": f"{mark} {text}", "text/html": page}
 
@@ -241,6 +237,8 @@ class CellProgress:
         self.keep_summary = True
         self.run: CellRun | None = None
         self._line_width = 0
+        self.ledger = OperationLedger()
+        """Every operation's reports, for the jobs table and the panel: one source for both."""
 
     # IPython events -------------------------------------------------------------------------
     def install(self) -> None:
@@ -273,15 +271,19 @@ class CellProgress:
 
     def pre_run_cell(self, info: object = None) -> None:
         self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
+        self.ledger.cell_started(getattr(info, "raw_cell", "") or "")
 
     def post_run_cell(self, result: ExecutionResult) -> None:
         error = result.error_in_exec
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, KeyboardInterrupt) or (
+            error is not None and self.ledger.cancelled_in_cell()
+        ):
             outcome = "cancelled"
         elif error is not None and type(error).__module__.startswith("pyspark"):
             outcome = "failed"
         else:
             outcome = "done"
+        self.ledger.cell_ended(outcome, result.execution_count)
         self.finish(outcome)
 
     def finish(self, outcome: str) -> None:
@@ -302,10 +304,12 @@ class CellProgress:
         operation_id: str | None,
         done: bool,
     ) -> None:
+        stages = list(stages or [])
+        operation = operation_id or ""
+        self.ledger.report(operation, stages, inflight_tasks, done)
         run = self.run
         if not self.enabled or run is None or threading.get_ident() != run.thread:
             return
-        operation = operation_id or ""
         if done:
             # Called on success, failure and interrupt alike; the cell's end tells them apart.
             run.op_started = time.monotonic()  # the next operation starts after this one
@@ -314,7 +318,7 @@ class CellProgress:
                 self._write_line("")
                 run.text_shown = False
             return
-        run.update(operation, list(stages or []), inflight_tasks)
+        run.update(operation, stages, inflight_tasks)
         due = time.monotonic() - run.op_started >= SHOW_AFTER and run.has_work()
         if run.seen and (run.shown or due):
             self._draw_running(run)
@@ -347,7 +351,7 @@ class CellProgress:
             if run.text_shown:
                 self._write_line("")
             if keep:
-                sys.stdout.write(bundle["text/plain"] + "\n")
+                sys.stdout.write(colour(bundle["text/plain"], _OUTCOME_MARK[outcome][1]) + "\n")
                 sys.stdout.flush()
 
     def _write_line(self, text: str) -> None:

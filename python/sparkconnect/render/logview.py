@@ -12,18 +12,13 @@ from typing import Protocol
 
 from sparkconnect import _core
 from sparkconnect._core import LogExcerpt
-from sparkconnect.render.display import publish
+from sparkconnect.render.display import colour, colour_enabled, escape, html_output, publish
 
 FOLLOW_POLL = 0.5
 """Seconds between reads while following: quick enough to feel live, rare enough to cost nothing."""
 
-_LEVEL_STYLE = {
-    "FATAL": "color:#cf222e;font-weight:600",
-    "ERROR": "color:#cf222e;font-weight:600",
-    "WARN": "color:#9a6700",
-    "DEBUG": "color:#6e7781",
-    "TRACE": "color:#6e7781",
-}
+# The terminal colour of each level (the HTML form styles the classes sparkconnect-log-<level>).
+_LEVEL_COLOUR = {"FATAL": "error", "ERROR": "error", "WARN": "warn", "DEBUG": "dim", "TRACE": "dim"}
 
 
 class Line(Protocol):
@@ -107,19 +102,22 @@ class LogView:
         return notes
 
     def __repr__(self) -> str:
-        return "\n".join([line.text for line in self.lines] + self.notes())
+        enabled = colour_enabled()
+        return "\n".join(
+            [line_text(line, enabled) for line in self.lines]
+            + [colour(note, "dim", enabled) for note in self.notes()]
+        )
 
     def _repr_html_(self) -> str:
         body = "\n".join(line_html(line) for line in self.lines)
         notes = "".join(
-            f"<div style='color:#57606a'>{html.escape(note)}</div>" for note in self.notes()
+            f"<div class='sparkconnect-dim'>{escape(note)}</div>" for note in self.notes()
         )
-        header = f"{html.escape(self.path)} · {html.escape(self.wanted.describe())}"
-        return (
-            "<div class='sparkconnect-log'>"
-            f"<div style='font-size:12px;color:#57606a'>{header}</div>"
-            "<pre style='max-height:30em;overflow:auto;font-size:12px;margin:2px 0'>"
-            f"{body}</pre>{notes}</div>"
+        header = f"{escape(self.path)} · {escape(self.wanted.describe())}"
+        return html_output(
+            "log",
+            f"<div class='sparkconnect-dim' style='font-size:12px'>{header}</div>"
+            f"<pre class='sparkconnect-pre' style='max-height:30em'>{body}</pre>{notes}",
         )
 
     def bundle(self) -> dict[str, str]:
@@ -128,12 +126,15 @@ class LogView:
 
 def line_html(line: Line) -> str:
     level = (line.level or "none").lower()
-    style = _LEVEL_STYLE.get(line.level or "", "")
-    style_attr = f" style='{style}'" if style else ""
     return (
-        f"<span class='sparkconnect-log-line sparkconnect-log-{level}'{style_attr}>"
+        f"<span class='sparkconnect-log-line sparkconnect-log-{level}'>"
         f"{html.escape(line.text)}</span>"
     )
+
+
+def line_text(line: Line, enabled: bool | None = None) -> str:
+    """The line for a terminal: coloured by its level when the output is one."""
+    return colour(line.text, _LEVEL_COLOUR.get(line.level or ""), enabled)
 
 
 def follow(path: str, wanted: LogFilter, seconds: float, rich: bool) -> None:
@@ -148,7 +149,7 @@ def follow(path: str, wanted: LogFilter, seconds: float, rich: bool) -> None:
     handle = publish(view.bundle()) if rich else None
     if handle is None:
         for line in view.lines:
-            print(line.text)
+            print(line_text(line))
     try:
         while time.monotonic() < deadline:
             time.sleep(min(FOLLOW_POLL, max(0.0, deadline - time.monotonic())))
@@ -160,7 +161,7 @@ def follow(path: str, wanted: LogFilter, seconds: float, rich: bool) -> None:
                 handle.update(view.bundle(), raw=True)
             else:
                 for line in excerpt.lines:
-                    print(line.text)
+                    print(line_text(line))
                 sys.stdout.flush()
         view.status = f"(followed for {seconds:g} s)"
     except KeyboardInterrupt:

@@ -11,11 +11,14 @@ from sparkconnect.server import profiles
 def profiles_card(path: Path, active: str | None) -> Card:
     found = profiles.load(path)
     if not found:
-        card = Card(f"No profiles: {path} {'defines none' if path.exists() else 'does not exist'}")
-        card.note("Create it with profiles like this one, then `%spark start --profile bigmem`:")
-        for line in profiles.EXAMPLE.splitlines():
-            card.note(f"    {line}")
-        return card
+        card = Card(
+            f"No profiles: {path} {'defines none' if path.exists() else 'does not exist'}",
+            kind="profiles",
+            code=profiles.EXAMPLE,
+        )
+        return card.note(
+            "Create it with profiles like this one, then `%spark start --profile bigmem`:"
+        )
     rows = []
     for name, profile in sorted(found.items()):
         items = [f"{k}={shown_value(k, v)}" for k, v in sorted(profile.conf.items())]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sparkconnect._core import ServerInfo, StartResult, Status, StopResult
 from sparkconnect.render.display import Card, Row, link, shown_value
-from sparkconnect.server import caller
+from sparkconnect.server import caller, workdir
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
 from sparkconnect.server.uilink import spark_ui_url
@@ -75,7 +75,22 @@ def idle_stop(seconds: float | None) -> str:
     return f"after {uptime(seconds)} with no notebook attached and no job running"
 
 
-def status_card(status: Status, ui_template: str) -> Card:
+def where_files_go(server: ServerInfo) -> list[Row]:
+    """Where managed tables live and where the server resolves relative paths (those of
+    clients other than notebooks, which resolve their own against their folder)."""
+    cwd = workdir.server_cwd(server.pid)
+    warehouse = server.conf.get(workdir.WAREHOUSE_KEY) or (
+        f"{cwd}/spark-warehouse" if cwd else "spark-warehouse in the server's directory"
+    )
+    rows = [Row("Tables", f"{warehouse} (the warehouse)")]
+    if cwd:
+        rows.append(Row("Work dir", f"{cwd} (relative paths of scripts and other clients)"))
+    return rows
+
+
+def status_card(status: Status, ui_template: str, notebook: str | None = None) -> Card:
+    """`ui_template`: the `SparkConnect.ui_url` option; `notebook`: this notebook's name, which
+    its jobs carry in the Spark UI."""
     server = status.server
     if server is None:
         card = Card(
@@ -93,7 +108,17 @@ def status_card(status: Status, ui_template: str) -> Card:
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
-        Row("Conf", conf_summary(server.conf)),
+        *(
+            [Row("Notebook", f"{notebook}, as its jobs are named in the Spark UI")]
+            if notebook
+            else []
+        ),
+        # The warehouse has a row of its own.
+        Row(
+            "Conf",
+            conf_summary({k: v for k, v in server.conf.items() if k != workdir.WAREHOUSE_KEY}),
+        ),
+        *where_files_go(server),
         ui_row(server, ui_template),
         Row("Log file", server.log_path),
         Row("Idle stop", idle_stop(server.idle_timeout)),
@@ -244,7 +269,7 @@ def conf_card(
         )
     title = "Spark conf for the next start" if server is None else "Spark conf in force"
     card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
-    if not requested and only is None:
+    if not plan.user_conf() and only is None:
         card.note(
             "No conf set: the server runs with Spark's defaults. "
             f"{me.command('conf key=value')} sets some."

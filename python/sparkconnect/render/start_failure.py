@@ -10,10 +10,10 @@ is shown whole.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
-from sparkconnect.render.logview import line_html, with_levels
+from sparkconnect.render.display import colour, escape, html_output
+from sparkconnect.render.logview import line_html, line_text, with_levels
 from sparkconnect.server import caller, profiles
 from sparkconnect.server.profiles import ConfPlan
 
@@ -52,7 +52,7 @@ class StartFailure:
             return ["spark.master"]
         text = "\n".join(self.parts()[2]).lower()
         found = []
-        for key, value in sorted(self.plan.requested().items()):
+        for key, value in sorted(self.plan.user_conf().items()):
             distinctive = len(value) >= 3 and value.lower() not in _COMMON_VALUES
             if key.lower() in text or (distinctive and value.lower() in text):
                 found.append(key)
@@ -118,15 +118,15 @@ class StartFailure:
             return []
         if self.cause == "port-in-use":
             # Ports the user fixed in the conf (the UI's, the driver's) are the likely culprits.
-            return sorted(k for k in self.plan.requested() if k.endswith(".port"))
+            return sorted(k for k in self.plan.user_conf() if k.endswith(".port"))
         return self.suspects()
 
     def __repr__(self) -> str:
         what, path, lines = self.parts()
-        out = ["Spark Connect server did not start", f"  {what}"]
+        out = [colour("Spark Connect server did not start", "error"), f"  {what}"]
         if path:
             out.append(f"  Last lines of {path}:")
-            out += [f"    {line}" for line in lines]
+            out += [f"    {line_text(line)}" for line in with_levels(lines)]
         out += ["  What to do:"] + [f"  - {step}" for step in self.steps()]
         return "\n".join(out)
 
@@ -136,17 +136,14 @@ class StartFailure:
         if path:
             rendered = "\n".join(line_html(line) for line in with_levels(lines))
             log = (
-                f"<div style='font-size:12px;color:#57606a'>Last lines of "
-                f"{html.escape(path)}:</div><pre style='max-height:20em;overflow:auto;"
-                f"font-size:12px;margin:2px 0'>{rendered}</pre>"
+                f"<div class='sparkconnect-dim'>Last lines of {escape(path)}:</div>"
+                f"<pre class='sparkconnect-pre' style='max-height:20em'>{rendered}</pre>"
             )
-        steps = "".join(f"<li>{html.escape(step)}</li>" for step in self.steps())
-        return (
-            "<div class='sparkconnect-card sparkconnect-start-failure' style='border:1px solid "
-            "#cf222e;border-radius:6px;padding:6px 10px;margin:2px 0;font-size:13px;"
-            "font-family:var(--jp-ui-font-family,sans-serif)'>"
-            "<div style='font-weight:600;color:#cf222e'>Spark Connect server did not start</div>"
-            f"<div style='margin:4px 0'>{html.escape(what)}</div>{log}"
-            f"<div style='font-weight:600'>What to do</div><ul style='margin:2px 0'>{steps}</ul>"
-            "</div>"
+        steps = "".join(f"<li>{escape(step)}</li>" for step in self.steps())
+        body = (
+            "<div class='sparkconnect-box sparkconnect-failure'>"
+            "<div class='sparkconnect-title'>Spark Connect server did not start</div>"
+            f"<div style='margin:4px 0'>{escape(what)}</div>{log}"
+            f"<div class='sparkconnect-title'>What to do</div><ul>{steps}</ul></div>"
         )
+        return html_output("start-failure", body)

@@ -12,6 +12,9 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sparkconnect.render.display import html_output
+from sparkconnect.render.spark_errors import SparkErrorReport
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
@@ -33,27 +36,35 @@ def cell_text(value: Any) -> str:
     return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
-def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Like `DataFrame.show()`: a boxed table, values right-aligned."""
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+def text_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], types: Sequence[str] = ()
+) -> str:
+    """Like `DataFrame.show()`: a boxed table, values right-aligned; the column types (when
+    given) on a second header line."""
+    header = [list(columns), *([list(types)] if types else [])]
+    widths = [max(len(r[i]) for r in [*header, *rows]) for i in range(len(columns))]
+
+    def line(values: Sequence[str]) -> str:
+        return "|" + "|".join(v.rjust(w) for v, w in zip(values, widths, strict=True)) + "|"
+
     rule = "+" + "+".join("-" * w for w in widths) + "+"
-    header = "|" + "|".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)) + "|"
-    body = ["|" + "|".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) + "|" for r in rows]
-    return "\n".join([rule, header, rule, *body, rule])
-
-
-_TYPE_STYLE = "font-weight:normal;color:#57606a;font-size:11px"
+    return "\n".join([rule, *map(line, header), rule, *map(line, rows), rule])
 
 
 def html_table(columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(
-        f"<th>{html.escape(c)}<div style='{_TYPE_STYLE}'>{html.escape(t)}</div></th>"
+        f"<th>{html.escape(c)}<div class='sparkconnect-type'>{html.escape(t)}</div></th>"
         for c, t in zip(columns, types, strict=True)
     )
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows
     )
-    return f"<table class='dataframe'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # In a box that scrolls both ways under a sticky header: a wide table's horizontal
+    # scrollbar stays in view instead of under the last row, and values keep to one line.
+    return (
+        "<div class='sparkconnect-scroll'><table class='dataframe'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def limit_note(shown: int, more: bool, max_rows: int) -> str:
@@ -74,24 +85,23 @@ def dataframe_bundle(df: DataFrame, max_rows: int) -> dict[str, str]:
     rows = [[cell_text(v) for v in row] for row in fetched[:max_rows]]
     note = limit_note(len(rows), len(fetched) > max_rows, max_rows)
     if not columns:
-        return {"text/plain": "(no columns)", "text/html": "<div>(no columns)</div>"}
+        return {"text/plain": "(no columns)", "text/html": html_output("table", "(no columns)")}
     return {
-        "text/plain": f"{text_table(columns, rows)}\n{note}",
-        "text/html": (
-            f"<div class='sparkconnect-table'>{html_table(columns, types, rows)}"
-            f"<div style='font-size:12px;color:#57606a'>{html.escape(note)}</div></div>"
+        "text/plain": f"{text_table(columns, rows, types)}\n{note}",
+        "text/html": html_output(
+            "table",
+            f"{html_table(columns, types, rows)}"
+            f"<div class='sparkconnect-dim' style='font-size:12px'>{html.escape(note)}</div>",
         ),
     }
 
 
 def error_bundle(err: Exception) -> dict[str, str]:
-    lines = str(err).strip().splitlines()
-    message = "\n".join(lines[:15] + (["…"] if len(lines) > 15 else []))
-    text = f"The DataFrame cannot be shown: {type(err).__name__}: {message}"
+    text = f"The DataFrame cannot be shown: {SparkErrorReport.of(err).paragraph()}"
     return {
         "text/plain": text,
-        "text/html": (
-            "<pre class='sparkconnect-table-error' style='color:#cf222e;white-space:pre-wrap'>"
-            f"{html.escape(text)}</pre>"
+        "text/html": html_output(
+            "table-error",
+            f"<pre class='sparkconnect-pre sparkconnect-error'>{html.escape(text)}</pre>",
         ),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect._core import ConfError, StartResult, Status, StopResult
-from sparkconnect.server import caller, profiles
+from sparkconnect.server import caller, profiles, workdir
 from sparkconnect.server.profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
@@ -98,6 +98,9 @@ def start(
     once unused that long. The server records who launched it (`caller`)."""
     check_pyspark()
     env = env or {}
+    if workdir.SERVER_DIR_ENV not in env:
+        # Created only here: a start is what needs it, and reads (`%spark conf`) must not.
+        env = {**env, workdir.SERVER_DIR_ENV: workdir.ensure()}
     return _core.start(
         home(),
         lease_pid=os.getpid(),

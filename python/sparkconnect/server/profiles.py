@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect.errors import ProfileError
+from sparkconnect.server import workdir
 
 CONFIG_ENV = "SPARKCONNECT_CONFIG"
 PROFILE_KEYS = ("description", "conf", "env")
@@ -159,20 +160,24 @@ class ConfPlan:
 
     def layers(self) -> list[tuple[str, dict[str, str]]]:
         """(source, conf) pairs, lowest precedence first."""
-        layers = [("default", dict(_core.DEFAULT_CONF))]
+        layers = [("default", {**_core.DEFAULT_CONF, **workdir.defaults()})]
         if self.profile is not None:
             layers.append((f"profile {self.profile.name}", self.profile.conf))
         layers += [("saved", self.saved), ("--conf", self.line)]
         return layers
 
-    def requested(self) -> dict[str, str]:
-        """The user conf to launch with: every layer but the core's own defaults (which the core
-        applies itself, under the user's conf)."""
+    def user_conf(self) -> dict[str, str]:
+        """What the user asked for: every layer above the defaults."""
         merged: dict[str, str] = {}
         for source, conf in self.layers():
             if source != "default":
                 merged.update(conf)
         return merged
+
+    def requested(self) -> dict[str, str]:
+        """The conf to launch with: our own defaults under the user's conf. The core's defaults
+        are not in it: the core applies them itself, under this conf."""
+        return {**workdir.defaults(), **self.user_conf()}
 
     def sources(self) -> dict[str, tuple[str, str]]:
         """key -> (value, source) after merging every layer."""
@@ -200,7 +205,7 @@ class ConfPlan:
         named = self.profile_named and self.profile is not None
         asked = dict(self.profile.conf) if named and self.profile is not None else {}
         asked.update(self.line)
-        defaults = dict(_core.DEFAULT_CONF)
+        defaults = dict(self.layers()[0][1])
         return {
             key: (now, value)
             for key, value in sorted(asked.items())

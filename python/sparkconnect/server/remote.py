@@ -24,6 +24,14 @@ def mask(url: str) -> str:
     return _TOKEN.sub(r"\1…", url)
 
 
+def split_token(url: str) -> tuple[str, str | None]:
+    """The URL without its token parameter, and the token (None when it has none)."""
+    found = _TOKEN.search(url)
+    if found is None:
+        return url, None
+    return url[: found.start()] + url[found.end() :], found.group(0)[len(found.group(1)) :]
+
+
 @dataclass(frozen=True)
 class Endpoint:
     host: str

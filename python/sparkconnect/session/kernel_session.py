@@ -8,20 +8,33 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import ServerInfo, StartResult, StopResult
-from sparkconnect.errors import ConnectError
+from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import caller, lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
+from sparkconnect.session import child_env
+from sparkconnect.session.labels import with_user
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
+
+    from sparkconnect.session.notebook_session import NotebookSession
+
+PYTHON_KEY = "spark.sql.execution.pyspark.python"
+"""Session conf (Spark 3.5+) naming the interpreter of this session's Python UDF workers."""
+_SERVER_PYTHON_KEYS = (PYTHON_KEY, "spark.pyspark.python")
+
+RESUMED_NOTE = (
+    "sparkconnect: spark.stop() had ended this notebook's Spark Connect session; continuing in "
+    "a fresh one (temp views, cached data and session confs of the old one are gone)."
+)
 
 
 @dataclass
@@ -40,7 +53,7 @@ class Started:
 def warm_up() -> None:
     """Import the Connect client on a background thread (half a second of pandas, pyarrow, grpc
     and pyspark), so that `%load_ext` returns at once and the first use of `spark` does not pay
-    for the import again. A failing import is left for `_connect` to raise where it matters."""
+    for the import again. A failing import is left for `_open` to raise where it matters."""
 
     def work() -> None:
         with contextlib.suppress(Exception):
@@ -49,21 +62,13 @@ def warm_up() -> None:
     threading.Thread(target=work, name="sparkconnect-import", daemon=True).start()
 
 
-def _connect(url: str) -> SparkSession:
-    # pyspark.sql.functions and friends pick the Connect implementation only when this is set;
-    # pyspark's own builder sets it the same way for remote sessions.
-    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
-    from pyspark.sql.connect.session import SparkSession
-
-    # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
-    # that may have been restarted since. create() also makes it the default and active session
-    # when there is none yet.
-    return SparkSession.builder.remote(url).create()
+def _server_key(info: ServerInfo) -> tuple[int, int]:
+    return (info.pid, info.pid_start_time)
 
 
 def _make_default(session: SparkSession) -> None:
-    """Make `session` pyspark's default and active session (create() does only when the slots are
-    empty, and a connect fills them only after the old session is closed)."""
+    """Make `session` pyspark's default and active session (opening one fills those slots only
+    when they are empty, and a connect empties them only after the endpoint accepted it)."""
     from pyspark.sql.connect.session import SparkSession
 
     SparkSession._set_default_and_active_session(session)
@@ -100,7 +105,15 @@ class KernelSession:
     def __init__(self) -> None:
         self._session: Any = None
         self._url: str | None = None
+        self._ended = False
+        """`spark.stop()` ended the held session; its next use resumes it."""
+        self._resuming = threading.RLock()
+        self._patched = False
+        self.enabled = False
+        """This process uses our sessions (the extension is loaded, or the API made one): the
+        classic builder, `SparkContext` and friends answer for them (see `enable`)."""
         self.remote: Endpoint | None = None
+
         """Set while the session is on an endpoint someone else runs (`%spark connect`)."""
         self.profile: str | None = None
         """The profile the next start uses when none is named: the last one used here, else the
@@ -115,26 +128,47 @@ class KernelSession:
         self._told_gone = False
         self.idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT
         """Idle timeout (seconds) given to servers this process launches (0: never stop)."""
-        self._issued: weakref.WeakSet[Any] = weakref.WeakSet()
-        """Every session this object created, closed ones too (see `issued`)."""
         self.ui_template = ""
         """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
         detected). Kept here, below the magics that set it, for the Python API's cards too."""
 
-    @property
-    def current(self) -> SparkSession | None:
-        if self._session is None or self._session.is_stopped:
-            return None
-        return self._session  # type: ignore[no-any-return]
+    def enable(self) -> None:
+        """Make pyspark's classic entry points serve this process's session: the builder and
+        `SparkSession.active()` return it, relative paths mean this process's working
+        directory, `SparkContext` and `df.rdd` explain what to write instead. Each patch is
+        applied when pyspark's module is imported (or now), so this imports nothing itself."""
+        if self.enabled:
+            return
+        self.enabled = True
+        # pyspark.sql.functions, udf and friends pick the Connect implementation only when this
+        # is set (pyspark's own builder sets it the same way for remote sessions); set now, a
+        # UDF defined before the session exists is a Connect UDF too.
+        os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+        if not self._patched:
+            from sparkconnect.session import builder, local_paths, no_context
+
+            builder.install()
+            local_paths.install()
+            no_context.install(lambda: self.enabled, self._created_here)
+            self._patched = True
+
+    def _created_here(self, session: object) -> bool:
+        from sparkconnect.session.notebook_session import NotebookSession
+
+        return isinstance(session, NotebookSession)
 
     def issued(self, value: object) -> bool:
-        """Whether `value` is a session this process's sparkconnect created, even one closed
-        since: the notebook's `spark` may still hold it, and unloading or reloading the extension
-        must recognise it as its own to remove or replace it."""
-        try:
-            return value in self._issued
-        except TypeError:  # not hashable, so not a session
-            return False
+        """Whether `value` is a session this process's sparkconnect made, even one closed
+        since: the notebook's `spark` may still hold it, and unloading or loading the extension
+        again must recognise it as its own to remove or replace it. Imports nothing: with no
+        session module loaded yet, no such session exists."""
+        return "sparkconnect.session.notebook_session" in sys.modules and self._created_here(value)
+
+    @property
+    def current(self) -> SparkSession | None:
+        if self._session is None or self._ended or self._session.is_stopped:
+            return None
+        return self._session  # type: ignore[no-any-return]
 
     def plan(
         self, conf: dict[str, str] | None = None, profile: str | None = None
@@ -158,10 +192,10 @@ class KernelSession:
         the server runs: a bad profile, or a conf that keeps the server from starting (a bad
         master URL, say), changes nothing."""
         if self.remote is not None:
+            me = caller.current()
             raise ConnectError(
-                f"{caller.current().me.capitalize()} is attached to {self.remote.shown}; "
-                f"{caller.current().command('stop')} detaches it before it can use its own "
-                "server."
+                f"{me.me.capitalize()} is attached to {self.remote.shown}; "
+                f"{me.command('stop')} detaches it before it can use its own server."
             )
         plan = plan or self.plan(conf, profile)
         idle = idle_timeout if idle_timeout is not None else self.idle_timeout
@@ -188,6 +222,10 @@ class KernelSession:
         current = self.current
         if self.remote is not None and current is not None:
             return current
+        held = self._held_ended()
+        if held is not None:
+            self.resume(held)
+            return held
         started = self.start()
         if started.result.launched:
             for callback in self.on_launch:
@@ -197,22 +235,33 @@ class KernelSession:
     def connect_remote(self, target: Endpoint) -> SparkSession:
         """Attach to an endpoint someone else runs, leaving our own server (and its lease).
 
-        The new session is checked before anything changes: a refused connect leaves this
-        process's session, its server and its lease as they were."""
+        The endpoint's session is checked before anything changes: a refused connect leaves
+        this process's session, its server and its lease as they were."""
         probe(target)
-        session = self._create(target.url)
+        held = self._held_ended()
+        if held is not None:
+            # spark.stop() ended the held session (and its lease): nothing working to keep, and
+            # the same object continues on the endpoint.
+            self.close()
+        session = self._open(target.url, held)
         try:
             _check_endpoint(session, target)
         except ConnectError:
             session.release_session_on_close = False  # it never got one
-            session.stop()
+            session.shut()
+            if held is not None:
+                # Ended, as it was: its next use resumes it on our own server.
+                held.mark_ended()
+                self._session, self._ended = held, True
             raise
-        self.close()
+        if held is None:
+            # Only now, the endpoint's session working, is our own left behind.
+            self.close()
+            _make_default(session)
         lifecycle.release()
-        _make_default(session)
         self._session, self._url, self.remote = session, target.url, target
-        for callback in self.on_connect:
-            callback(session)
+        child_env.export(target.url)
+        self._connected(session, resumed=held is not None)
         return session
 
     def session_confs(self, keys: list[str]) -> dict[str, str]:
@@ -230,6 +279,42 @@ class KernelSession:
             except Exception:  # a key the server does not know, or a session in trouble
                 continue
         return found
+
+    def end(self, session: NotebookSession) -> None:
+        """`spark.stop()`: end the session on the server and this process's lease, never the
+        server itself. The object stays held: its next use (or the builder's, or `spark`'s)
+        continues in a fresh session."""
+        if session is not self._session or self._ended:
+            if not session.ended:
+                session.shut()  # an object from before a restart: pyspark's own stop
+            return
+        remote = self.remote
+        self._shut(session, self._url, remote)
+        session.mark_ended()
+        self._ended = True
+        self._url = self._server = None
+        child_env.withdraw()
+        if remote is None:
+            lifecycle.release()
+
+    def resume(self, session: NotebookSession) -> None:
+        """An ended session is used again: attach (or launch) as `spark` would, in a fresh
+        session for the same object."""
+        with self._resuming:
+            if not session.ended:
+                return  # another thread resumed it meanwhile
+            if session is not self._session:
+                if self.current is not None:
+                    raise SparkConnectError(
+                        "This session was stopped with spark.stop(), and this notebook has had "
+                        "a new session since: use `spark` (or "
+                        "`SparkSession.builder.getOrCreate()`)."
+                    )
+                self._session, self._ended = session, True
+            if self.remote is not None:
+                self.connect_remote(self.remote)
+            else:
+                self.start()
 
     def stop(self, force: bool = False) -> StopResult:
         """Release the session, then the lease; the core stops the server if this was the last
@@ -254,6 +339,7 @@ class KernelSession:
         unregister(self._session)
         self._session = self._url = self._server = self._policy = None
         self._told_gone = False
+        child_env.withdraw()
         return message
 
     def _mark_told(self, gone: ServerInfo) -> None:
@@ -264,12 +350,23 @@ class KernelSession:
 
     def close(self) -> None:
         """Release the session on the server, then close the channel."""
-        session, url, remote, policy = self._session, self._url, self.remote, self._policy
-        self._session = self._url = self.remote = self._server = self._policy = None
+        session, url, remote, ended = self._session, self._url, self.remote, self._ended
+        self._session = self._url = self.remote = self._server = None
+        self._ended = False
+        child_env.withdraw()
+        if session is None or ended:
+            # An ended session was shut already; if it is used again, `resume` adopts it.
+            self._retire_policy()
+            return
+        self._shut(session, url, remote)
+
+    def _retire_policy(self) -> None:
+        policy, self._policy = self._policy, None
         if policy is not None:
             policy.retire()
-        if session is None:
-            return
+
+    def _shut(self, session: NotebookSession, url: str | None, remote: Endpoint | None) -> None:
+        self._retire_policy()
         running = lifecycle.status().server
         if remote is None and (
             running is None or running.connect_url() != url or running.stopped()
@@ -277,28 +374,63 @@ class KernelSession:
             # The server is gone, was replaced, or is stopped (SIGSTOP): a release would fail
             # or wait forever for an answer. Just close the channel.
             session.release_session_on_close = False
-        session.stop()
+        session.shut()
 
-    def _create(self, url: str) -> SparkSession:
-        session = _connect(url)
-        self._issued.add(session)
-        return session
+    def _held_ended(self) -> NotebookSession | None:
+        return self._session if self._ended else None
+
+    def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
+        """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""
+        self.enable()
+        from sparkconnect.session.notebook_session import NotebookSession
+
+        url = with_user(url)
+        if held is not None:
+            held.reopen(url)
+            return held
+        return NotebookSession.open(url, owner=self)
+
+    def _connected(self, session: NotebookSession, resumed: bool) -> None:
+        self._ended = False
+        self._told_gone = False
+        for callback in self.on_connect:
+            callback(session)
+        if resumed:
+            print(RESUMED_NOTE, file=sys.stderr, flush=True)
 
     def _bind(self, info: ServerInfo) -> SparkSession:
         url = info.connect_url()
         current = self.current
         if current is not None and self._url == url:
             return current
+        held = self._held_ended()
         self.close()
+        from sparkconnect.session import local_paths
         from sparkconnect.session.resilience import protect
 
-        session = self._create(url)
-        self._policy = protect(session, info, self._mark_told)
+        session = self._open(url, held)
+        self._policy = protect(
+            session, info, self._mark_told, on_renew=lambda: _own_python(session, info)
+        )
         self._session, self._url, self._server = session, url, info
-        self._told_gone = False
-        for callback in self.on_connect:
-            callback(session)
+        _own_python(session, info)
+        local_paths.enable(session, _server_key(info))
+        child_env.export(url)
+        self._connected(session, resumed=held is not None)
         return session
+
+
+def _own_python(session: SparkSession, info: ServerInfo) -> None:
+    """Python UDFs of this session run on this process's interpreter, whichever kernel
+    launched the server (whose interpreter is the server's default). Only with a local master,
+    where that interpreter exists for the workers, and unless the server's conf chose one."""
+    if (
+        info.python == sys.executable
+        or not info.master.startswith("local")
+        or any(key in info.conf for key in _SERVER_PYTHON_KEYS)
+    ):
+        return
+    session.conf.set(PYTHON_KEY, sys.executable)
 
 
 KERNEL_SESSION = KernelSession()

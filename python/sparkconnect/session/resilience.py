@@ -16,6 +16,7 @@ This module imports pyspark and so is only imported once a session is created.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import uuid
 from collections.abc import Callable
@@ -105,11 +106,13 @@ class ServerAwarePolicy(DefaultPolicy):
         server: ServerInfo,
         session: Any,
         on_gone: Callable[[ServerInfo], None],
+        on_renew: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self._server = server
         self._session = session
         self._on_gone = on_gone
+        self._on_renew = on_renew
         self._renewed_from: set[str] = set()
         self._renewed_for: BaseException | None = None
         self._retired = False
@@ -147,6 +150,11 @@ class ServerAwarePolicy(DefaultPolicy):
         client._server_session_id = None
         self._session._session_id = new
         print(RENEWED_NOTE.format(reason=reason), file=sys.stderr, flush=True)
+        if self._on_renew is not None:
+            # Settings the process itself made (not the user's) are put back in the new session
+            # before the failed request is retried in it.
+            with contextlib.suppress(Exception):
+                self._on_renew()
         return True
 
 
@@ -204,13 +212,16 @@ def unregister(session: Any) -> None:
 
 
 def protect(
-    session: Any, server: ServerInfo, on_gone: Callable[[ServerInfo], None]
+    session: Any,
+    server: ServerInfo,
+    on_gone: Callable[[ServerInfo], None],
+    on_renew: Callable[[], None] | None = None,
 ) -> ServerAwarePolicy:
-    """Installs the policy and the stub on a new session's client. pyspark internals that a
-    future version might rename are probed, not assumed: without them the session still works,
-    only without session renewal."""
+    """Installs the policy and the stub on a new session's client; `on_renew` runs in each
+    fresh session the policy moves to. pyspark internals that a future version might rename are
+    probed, not assumed: without them the session still works, only without session renewal."""
     client = session.client
-    policy = ServerAwarePolicy(server, session, on_gone)
+    policy = ServerAwarePolicy(server, session, on_gone, on_renew)
     client.set_retry_policies([policy])
     if hasattr(client, "_stub") and hasattr(client, "_session_id"):
         client._stub = RenewingStub(client, client._stub)

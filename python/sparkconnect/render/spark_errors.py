@@ -1,0 +1,117 @@
+"""A Spark error as a user reads it: the error class and message in a few lines, with the query
+plan and the JVM stack trace set apart (collapsed in JupyterLab, on request in a terminal).
+
+pyspark's exception text is the message, then the analysed plan when the analysis failed, then
+"JVM stacktrace:" and the server's whole stack, often a hundred lines; the Python traceback
+through pyspark, grpc and our magics comes on top. What the user needs first is the message,
+which ends with its SQLSTATE and, for SQL, the position; a query context that follows it
+(`== SQL (line 1, position 8) ==` with the query and a caret) points at the mistake and stays.
+Works on any exception shaped like pyspark's PySparkException, without importing pyspark.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from sparkconnect.render.display import colour, escape, html_output
+
+JVM_MARKER = "\n\nJVM stacktrace:\n"
+_SQLSTATE = re.compile(r"SQLSTATE: \w+(?:; line \d+ pos \d+)?;?")
+
+
+@dataclass
+class SparkErrorReport:
+    name: str
+    """The exception class, e.g. AnalysisException."""
+    message: str
+    """The error class in brackets and the message, up to its SQLSTATE and position."""
+    context: str = ""
+    """Where in the query: Spark's `== SQL ==` / `== DataFrame ==` sections."""
+    plan: str = ""
+    """The analysed plan that analysis errors carry."""
+    stack: str = ""
+    """The JVM stack trace the server sent."""
+    where: str = ""
+    """The cell's line that raised, when the cell has several."""
+
+    @classmethod
+    def of(cls, error: BaseException, where: str = "") -> SparkErrorReport:
+        text = str(error)
+        stack = ""
+        get_stack = getattr(error, "getStackTrace", None)
+        if callable(get_stack):
+            stack = (get_stack() or "").strip()
+        text, marker, shown_stack = text.partition(JVM_MARKER)
+        if marker and not stack:
+            stack = shown_stack.strip()
+        message, rest = split_message(text.strip())
+        context, plan = split_rest(rest)
+        return cls(type(error).__name__, message, context, plan, stack, where)
+
+    @property
+    def details(self) -> str:
+        """What the short form leaves out: the plan and the JVM stack trace."""
+        parts = []
+        if self.plan:
+            parts.append(f"Query plan:\n{self.plan}")
+        if self.stack:
+            parts.append(f"JVM stack trace:\n{self.stack}")
+        return "\n\n".join(parts)
+
+    def details_title(self) -> str:
+        what = [
+            name
+            for name, text in (("query plan", self.plan), ("JVM stack trace", self.stack))
+            if text
+        ]
+        title = " and ".join(what)
+        return f"{title[:1].upper()}{title[1:]} ({len(self.details.splitlines())} lines)"
+
+    def lines(self, coloured: bool = False, hint: str = "") -> list[str]:
+        """The short form for a terminal or a Jupyter error output: a few lines."""
+        out = [f"{colour(self.name, 'error', coloured)}: {self.message}"]
+        if self.context:
+            out.append(self.context)
+        if self.where:
+            out.append(colour(self.where, "dim", coloured))
+        if hint and self.details:
+            out.append(colour(hint, "dim", coloured))
+        return out
+
+    def details_bundle(self, expanded: bool = False) -> dict[str, str]:
+        """The plan and the JVM stack trace, one click away in JupyterLab."""
+        title = self.details_title()
+        body = (
+            f"<details{' open' if expanded else ''}><summary>{escape(title)}</summary>"
+            "<pre class='sparkconnect-pre' style='max-height:30em'>"
+            f"{html.escape(self.details)}</pre></details>"
+        )
+        return {
+            "text/plain": f"({title}: `%tb` shows them)",
+            "text/html": html_output("error-details", body),
+        }
+
+    def paragraph(self) -> str:
+        """One paragraph, for places that show an error among other output."""
+        return "\n".join(
+            [f"{self.name}: {self.message}", *([self.context] if self.context else [])]
+        )
+
+
+def split_message(text: str) -> tuple[str, str]:
+    """(the message up to its SQLSTATE and position, what follows)."""
+    found = _SQLSTATE.search(text)
+    if found is None:
+        return text, ""
+    return text[: found.end()].rstrip(";").strip(), text[found.end() :].strip("\n")
+
+
+def split_rest(rest: str) -> tuple[str, str]:
+    """(query context sections, plan) of what follows the message."""
+    if not rest.strip():
+        return "", ""
+    if rest.lstrip().startswith("=="):
+        return rest.rstrip(), ""
+    return "", rest.strip("\n").rstrip()

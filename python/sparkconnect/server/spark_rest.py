@@ -1,0 +1,109 @@
+"""The Spark UI's REST API on loopback: which Spark jobs run on the server, and for whom.
+
+Spark Connect tags every job with the operation that ran it
+(`SparkConnect_OperationTag_User_<user>_Session_<session>_Operation_<operation>`), so the jobs of
+one notebook's session, and of one operation, can be told apart. The UI answers from the driver
+JVM; a busy driver can be slow, so every call is bounded in time and a UI that does not answer
+(disabled, still starting, stopped) reads as None rather than an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+TIMEOUT = 3.0
+"""Seconds one request may take. A fresh server's UI takes over a second for its first answers
+(the JVM warming up), a warm one tens of milliseconds."""
+
+_TAG = re.compile(r"_Session_(?P<session>[0-9a-fA-F-]+)_Operation_(?P<operation>[0-9a-fA-F-]+)$")
+# The description Spark Connect gives a job is the start of its plan in protobuf text format:
+# `... plan {\n  root {\n    common {\n ... }\n    project {`. The first relation under the
+# root (skipping `common`) names what the query does.
+_PLAN_ROOT = re.compile(r"root \{\s*(?:common \{[^}]*\}\s*)?(?P<relation>\w+) \{")
+_COMMAND = re.compile(r"command \{\s*(?P<command>\w+) \{")
+
+
+@dataclass(frozen=True)
+class UiJob:
+    """One Spark job as the UI reports it."""
+
+    job_id: int
+    status: str
+    """RUNNING, SUCCEEDED, FAILED or UNKNOWN."""
+    session_id: str | None
+    operation_id: str | None
+    what: str
+    """What the job's plan does ("project", "sql", ...), from its description; "" if unknown."""
+    submitted: float | None
+    """Unix seconds."""
+    completed: float | None
+    stages: int
+    completed_stages: int
+    """Completed, or skipped because an earlier job had computed their output already."""
+    tasks: int
+    completed_tasks: int
+    """Completed or skipped, likewise."""
+    active_tasks: int
+
+
+def _time(text: object) -> float | None:
+    # "2026-12-01T09:54:49.379GMT"
+    if not isinstance(text, str) or not text.endswith("GMT"):
+        return None
+    try:
+        return datetime.fromisoformat(text[:-3] + "+00:00").timestamp()
+    except ValueError:
+        return None
+
+
+def _what(description: str) -> str:
+    found = _COMMAND.search(description) or _PLAN_ROOT.search(description)
+    return found.group(1) if found else ""
+
+
+def _job(raw: dict[str, Any]) -> UiJob:
+    session = operation = None
+    for tag in raw.get("jobTags") or []:
+        found = _TAG.search(str(tag))
+        if found:
+            session, operation = found["session"], found["operation"]
+            break
+    return UiJob(
+        job_id=int(raw["jobId"]),
+        status=str(raw.get("status", "UNKNOWN")),
+        session_id=session,
+        operation_id=operation,
+        what=_what(str(raw.get("description") or raw.get("name") or "")),
+        submitted=_time(raw.get("submissionTime")),
+        completed=_time(raw.get("completionTime")),
+        stages=len(raw.get("stageIds") or []),
+        completed_stages=int(raw.get("numCompletedStages", 0))
+        + int(raw.get("numSkippedStages", 0)),
+        tasks=int(raw.get("numTasks", 0)),
+        completed_tasks=int(raw.get("numCompletedTasks", 0)) + int(raw.get("numSkippedTasks", 0)),
+        active_tasks=int(raw.get("numActiveTasks", 0)),
+    )
+
+
+def _get(url: str, timeout: float) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.load(response)
+
+
+def jobs(ui_port: int, timeout: float = TIMEOUT) -> list[UiJob] | None:
+    """Every job the server's UI remembers (newest first); None when the UI does not answer."""
+    base = f"http://127.0.0.1:{ui_port}/api/v1/applications"
+    try:
+        applications = _get(base, timeout)
+        if not applications:
+            return None
+        raw = _get(f"{base}/{applications[0]['id']}/jobs", timeout)
+        return [_job(item) for item in raw]
+    except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
+        return None

@@ -1,0 +1,83 @@
+"""The Spark UI through the Jupyter server, at `<base_url>sparkui/`: a Jupyter server extension.
+
+jupyter-server-proxy's `<base_url>proxy/<port>/` serves the UI's pages, but Spark's page scripts
+read the path segment after `proxy` as the application id: behind it, the Executors page and a
+stage's task table ask for `/proxy/<port>/api/v1/applications/<port>/...` and stay empty. Here the
+UI is served under a path without that segment, so the scripts ask the UI's REST API for the
+application id as they do on a direct connection, and every page renders. The port is read from
+the user's server state on every request, so the address stays the same across restarts and a
+stopped server gets a page that says so instead of a connection error.
+
+Loaded by the Jupyter server (`jupyter_server_config.d/sparkconnect.json` enables it); it reuses
+jupyter-server-proxy's handler (authentication, headers, redirects) and does nothing when that is
+not installed. Kernels the Jupyter server starts afterwards inherit `SPARKCONNECT_UI_PROXY`, the
+address, which is how the notebooks' Spark UI link knows the proxy is there (see uilink.py).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sparkconnect.server import lifecycle
+from sparkconnect.server.uilink import UI_PROXY_ENV
+
+PATH = "sparkui"
+NO_SERVER = (
+    "No Spark Connect server is running, so there is no Spark UI to show. `%spark start` in a "
+    "notebook (or `sparkconnect start` in a terminal) launches it; then reload this page."
+)
+
+
+def current_ui_port() -> int | None:
+    """The Spark UI port of the user's running server, if one runs."""
+    server = lifecycle.status().server
+    return server.ui_port if server is not None else None
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "sparkconnect.server.uiproxy"}]
+
+
+def _load_jupyter_server_extension(app: Any) -> None:
+    try:
+        from jupyter_server_proxy.handlers import AddSlashHandler, NamedLocalProxyHandler
+    except ImportError:
+        app.log.info("sparkconnect: jupyter-server-proxy is not installed; no /%s/ proxy", PATH)
+        return
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+
+    class SparkUIHandler(NamedLocalProxyHandler):  # type: ignore[misc]
+        """jupyter-server-proxy's named-server handler, with the port looked up per request."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # Spark prefixes its links with X-Forwarded-Context, which the proxy sets from this.
+            self.proxy_base = PATH
+
+        async def http_get(self, path: str) -> Any:
+            if path in ("", "/"):
+                # The UI's own root redirect names an absolute /jobs/, which would leave the proxy.
+                self.redirect(url_path_join(base, PATH, "jobs/"))
+                return None
+            return await super().http_get(path)
+
+        @property
+        def port(self) -> int:
+            found = current_ui_port()
+            if found is None:
+                # "%s": the message names `%spark`, and tornado %-formats log messages.
+                raise web.HTTPError(503, "%s", NO_SERVER, reason="No Spark Connect server")
+            return found
+
+    base = app.web_app.settings["base_url"]
+    app.web_app.add_handlers(
+        ".*",
+        [
+            (url_path_join(base, PATH, "(.*)"), SparkUIHandler, {"absolute_url": False}),
+            (url_path_join(base, PATH), AddSlashHandler),
+        ],
+    )
+    os.environ[UI_PROXY_ENV] = url_path_join(base, PATH) + "/"
+    app.log.info("sparkconnect: the Spark UI is served at %s", os.environ[UI_PROXY_ENV])

@@ -1,0 +1,145 @@
+"""`SparkSession.builder...getOrCreate()` returns this notebook's session.
+
+Notebooks written for classic PySpark begin with `SparkSession.builder.appName(..)
+.master(..).config(k, v).getOrCreate()`. In a process that uses our sessions (the extension is
+loaded, or `sparkconnect.session()` was called) the builder, `SparkSession.active()` and the
+builder's Connect twin launch or attach like `spark` does and hand back the same session object:
+in the notebook, in imported modules and in `%run` scripts alike. Builders that name a server of
+their own (`.remote(url)`, a channel builder) keep pyspark's behaviour.
+
+The builder's confs then apply to this notebook's session only. Confs only a server start can
+apply (driver memory, master, jars, static SQL confs) are not dropped silently: one line names
+them and says how to apply them. `spark.app.name` names a classic application; the shared
+server is one application for every notebook, so it is ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.on_import import when_imported
+
+IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
+# A running server accepts these without complaint, yet only reads them when it starts (the
+# others of their kind are refused with CANNOT_MODIFY_CONFIG, which `apply_conf` catches).
+START_ONLY = frozenset({"spark.master", "spark.local.dir", "spark.default.parallelism"})
+START_ONLY_PREFIXES = ("spark.executorEnv.",)
+_REFUSED_AS_START_ONLY = ("CANNOT_MODIFY_CONFIG", "CANNOT_MODIFY_STATIC_CONFIG")
+
+
+def _condition(error: BaseException) -> str:
+    for method in ("getCondition", "getErrorClass"):
+        found = getattr(error, method, None)
+        if callable(found):
+            return str(found() or "")
+    return ""
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def apply_conf(session: Any, options: dict[str, str]) -> None:
+    """Set the builder's confs on `session`; report, in one line each, those only a server
+    start applies and those the server refused."""
+    start_only: list[str] = []
+    refused: list[str] = []
+    for key, value in options.items():
+        if key in IGNORED:
+            continue
+        if session.conf.get(key, None) == value:
+            continue  # already so: `.master("local[*]")` on a local[*] server, a re-run cell
+        if key in START_ONLY or key.startswith(START_ONLY_PREFIXES):
+            start_only.append(key)
+            continue
+        try:
+            session.conf.set(key, value)
+        except Exception as err:
+            if _condition(err) in _REFUSED_AS_START_ONLY:
+                start_only.append(key)
+            else:
+                refused.append(f"{key} ({_first_line(err)})")
+    if start_only:
+        them = "it" if len(start_only) == 1 else "them"
+        print(
+            f"sparkconnect: {', '.join(start_only)} only take{'s' if len(start_only) == 1 else ''}"
+            " effect when the shared Spark Connect server starts, so this notebook's session "
+            f"runs without {them}. To apply {them} for every notebook: `%spark conf KEY=VALUE "
+            "...` then `%spark restart` (from Python: `sparkconnect.restart(conf={...})`), or "
+            "a profile (`%spark profiles`).",
+            file=sys.stderr,
+            flush=True,
+        )
+    if refused:
+        print(
+            f"sparkconnect: the server refused {'; '.join(refused)}.", file=sys.stderr, flush=True
+        )
+
+
+def notebook_session(options: dict[str, str]) -> Any:
+    session = KERNEL_SESSION.get()
+    apply_conf(session, options)
+    return session
+
+
+def _takes_over(builder: Any) -> bool:
+    return (
+        KERNEL_SESSION.enabled
+        and "spark.remote" not in builder._options
+        and getattr(builder, "_channel_builder", None) is None
+    )
+
+
+def _patch_builder(builder_class: Any) -> None:
+    original = builder_class.getOrCreate
+
+    @functools.wraps(original)
+    def get_or_create(self: Any) -> Any:
+        if not _takes_over(self):
+            return original(self)
+        return notebook_session(dict(self._options))
+
+    builder_class.getOrCreate = get_or_create
+
+
+def _patch_classic(module: Any) -> None:
+    builder_class = module.SparkSession.Builder
+    _patch_builder(builder_class)
+    validate = builder_class._validate_startup_urls
+
+    @functools.wraps(validate)
+    def validate_startup_urls(self: Any) -> None:
+        # `.master(...)` next to the SPARK_REMOTE we export is no conflict: the master is
+        # reported by `apply_conf` like the other start-only confs.
+        if not _takes_over(self):
+            validate(self)
+
+    builder_class._validate_startup_urls = validate_startup_urls
+
+
+def _patch_connect(module: Any) -> None:
+    session_class = module.SparkSession
+    _patch_builder(session_class.Builder)
+    active = session_class.__dict__["active"].__func__
+
+    @functools.wraps(active)
+    def active_or_ours(cls: Any) -> Any:
+        try:
+            return active(cls)
+        except Exception as err:
+            # Where classic PySpark would have had a session since the builder ran, ours is
+            # started or attached (the extension defines `spark` for the whole notebook).
+            if KERNEL_SESSION.enabled and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
+                return KERNEL_SESSION.get()
+            raise
+
+    session_class.active = classmethod(active_or_ours)
+
+
+def install() -> None:
+    when_imported("pyspark.sql.session", _patch_classic)
+    when_imported("pyspark.sql.connect.session", _patch_connect)

@@ -1,0 +1,50 @@
+"""Classic-only APIs (SparkContext, RDDs) explain themselves in one paragraph.
+
+Without this, `SparkContext.getOrCreate()` would quietly start a classic driver JVM inside the
+kernel (seconds, half a gigabyte, and none of the notebook's tables), and `df.rdd` would raise
+pyspark's terse NOT_IMPLEMENTED. `spark.sparkContext` is answered by the session itself
+(`notebook_session.NotebookSession`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from sparkconnect.errors import NoSparkContextError
+from sparkconnect.session.on_import import when_imported
+
+
+def install(active: Callable[[], bool], ours: Callable[[Any], bool]) -> None:
+    """`active()`: whether this process uses our sessions now (the extension is loaded or the
+    API was used); `ours(session)`: whether a session is one this package created."""
+
+    def patch_context(module: Any) -> None:
+        context = module.SparkContext
+        original = context.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            # pyspark's own `remote("local")` mode starts its server through a classic context
+            # and says so with SPARK_LOCAL_REMOTE; that one is not the user's code.
+            if active() and "SPARK_LOCAL_REMOTE" not in os.environ:
+                raise NoSparkContextError("`SparkContext(...)` / `SparkContext.getOrCreate()`")
+            original(self, *args, **kwargs)
+
+        context.__init__ = init
+
+    def patch_dataframe(module: Any) -> None:
+        frame = module.DataFrame
+        original = frame.__dict__.get("rdd")
+        if original is None:  # a client-only pyspark has no `rdd` at all
+            return
+
+        def rdd(self: Any) -> Any:
+            if ours(getattr(self, "_session", None)):
+                raise NoSparkContextError("`df.rdd`")
+            return original.__get__(self)
+
+        frame.rdd = property(rdd, doc=original.__doc__)
+
+    when_imported("pyspark.core.context", patch_context)
+    when_imported("pyspark.sql.connect.dataframe", patch_dataframe)

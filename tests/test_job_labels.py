@@ -1,0 +1,102 @@
+"""Which notebook ran what, on a server two notebooks share: each job's description and tags
+name the notebook and the cell, the Connect tab names the user, `%spark status` names the
+notebook. Real kernels, a real server, read back through the Spark UI."""
+
+from __future__ import annotations
+
+import getpass
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sparkconnect import _core
+
+from .support.kernels import Kernel
+from .support.spark_ui import _get
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def kernels(module_home: Path) -> Iterator[tuple[Kernel, Kernel]]:
+    # JupyterLab names the notebook's file in JPY_SESSION_NAME; nbclient and others do not.
+    sales = Kernel({"SPARKCONNECT_HOME": str(module_home), "JPY_SESSION_NAME": "/w/sales.ipynb"})
+    other = Kernel({"SPARKCONNECT_HOME": str(module_home)})
+    try:
+        for kernel in (sales, other):
+            started = kernel.run("%load_ext sparkconnect\n%spark start")
+            assert started.status == "ok", started.text
+        yield sales, other
+    finally:
+        sales.shutdown()
+        other.shutdown()
+
+
+def ui(home: Path) -> str:
+    server = _core.status(str(home)).server
+    assert server is not None
+    return f"http://127.0.0.1:{server.ui_port}"
+
+
+def job_of(home: Path, session_id: str) -> dict[str, object]:
+    base = f"{ui(home)}/api/v1/applications"
+    app = _get(base)[0]["id"]
+    mine = [j for j in _get(f"{base}/{app}/jobs") if any(session_id in t for t in j["jobTags"])]
+    assert mine, "no job of this session"
+    return mine[0]  # the newest
+
+
+def run_job(kernel: Kernel) -> tuple[int, str]:
+    """Runs a job in a cell of its own; (the cell's number, the session id)."""
+    result = kernel.run("spark.range(10).selectExpr('sum(id)').collect()\nprint(spark.session_id)")
+    assert result.status == "ok" and result.execution_count is not None, result.text
+    return result.execution_count, result.text.strip().splitlines()[-1]
+
+
+def test_jobs_carry_the_notebook_and_cell(
+    kernels: tuple[Kernel, Kernel], module_home: Path
+) -> None:
+    sales, other = kernels
+    cell, session = run_job(sales)
+    job = job_of(module_home, session)
+    assert job["description"] == f"sales.ipynb [{cell}]"
+    tags = [str(t) for t in job["jobTags"]]  # type: ignore[attr-defined]
+    assert any(t.endswith("_Tag_notebook:sales.ipynb") for t in tags), tags
+    assert any(t.endswith(f"_Tag_cell:{cell}") for t in tags), tags
+    # A kernel not started by a Jupyter server is named by its kernel id.
+    cell, session = run_job(other)
+    kernel_id = Path(other.manager.connection_file).stem.removeprefix("kernel-").split("-")[0]
+    assert job_of(module_home, session)["description"] == f"kernel {kernel_id} [{cell}]"
+
+
+def test_the_connect_tab_names_the_user_and_the_notebook(
+    kernels: tuple[Kernel, Kernel], module_home: Path
+) -> None:
+    sales, _ = kernels
+    run_job(sales)
+    with urllib.request.urlopen(f"{ui(module_home)}/connect/", timeout=30) as response:
+        page = response.read().decode()
+    user = getpass.getuser()
+    assert f"userId={user}" in page or f">{user}<" in page
+    assert "notebook:sales.ipynb" in page
+
+
+def test_status_names_this_notebook(kernels: tuple[Kernel, Kernel]) -> None:
+    sales, _ = kernels
+    shown = sales.run("%spark status").text
+    assert "\n  Notebook  sales.ipynb, as its jobs are named in the Spark UI\n" in shown
+
+
+def test_a_description_of_the_users_own_is_kept(
+    kernels: tuple[Kernel, Kernel], module_home: Path
+) -> None:
+    sales, _ = kernels
+    own = sales.run("spark.conf.set('spark.job.description', 'nightly load')")
+    assert own.status == "ok", own.text
+    _, session = run_job(sales)
+    assert job_of(module_home, session)["description"] == "nightly load"
+    assert sales.run("spark.conf.unset('spark.job.description')").status == "ok"
+    cell, session = run_job(sales)
+    assert job_of(module_home, session)["description"] == f"sales.ipynb [{cell}]"
