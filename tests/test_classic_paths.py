@@ -132,7 +132,8 @@ def test_managed_tables_survive_a_restart_from_another_folder(
     assert not (folders["a"] / "spark-warehouse").exists()
 
     # The next server is launched from b's folder; the table is still there.
-    ok(b, "%load_ext sparkconnect\n%spark restart")
+    # a is attached: the restart ends its session too, so it says --force.
+    ok(b, "%load_ext sparkconnect\n%spark restart --force")
     assert count(b, 'spark.table("kept")') == 6
     assert not (folders["b"] / "spark-warehouse").exists()
     assert not (folders["b"] / "metastore_db").exists()

@@ -117,7 +117,7 @@ def test_conf_change_never_restarts_silently(shell: InteractiveShell, module_hom
     result = run(shell, "%spark conf spark.sql.shuffle.partitions=7 spark.executor.memory=1g")
     card = result.texts[0]
     assert "`%spark restart` applies it to the server and every notebook" in card
-    assert "(unset) now → 7  (saved) after restart" in card
+    assert "(unset) now → 7 after restart  (saved)" in card
     # A session conf can apply to this notebook at once; a server conf cannot.
     assert (
         'spark.conf.set("spark.sql.shuffle.partitions", "7")` applies it to this notebook' in card

@@ -128,8 +128,11 @@ def test_a_refused_connect_changes_nothing_and_says_why(
         "token provided). Pass the right one with --token-file PATH or --token-env NAME."
     )
     assert "Traceback" not in refused.shown and "RETRIES_EXCEEDED" not in refused.shown
-    # Nothing changed: the same session works, and this notebook still holds its lease.
+    # Nothing changed: the same session works, this notebook still holds its lease, and child
+    # processes still get its server (the endpoint never got that token: the connect without
+    # one was refused, though it is the same server).
     assert shell.user_ns["spark"] is session
+    assert os.environ.get("SPARK_CONNECT_AUTHENTICATE_TOKEN") == endpoint_server.token
     assert shell.ev("spark.range(4).count()") == 4
     assert os.getpid() in _core.status(str(Path(endpoint_server.log_path).parent)).attached
     assert "Spark Connect server: running" in run(shell, "%spark status").texts[0]

@@ -215,12 +215,11 @@ def stop_card(result: StopResult) -> Card:
     return Card(title).note(f"{me.command('stop --force')} stops it for everyone.")
 
 
-def _with_sources(key: str, value: str, source: str, hidden: list[tuple[str, str]]) -> str:
-    """`8  (saved; overrides profile bigmem: 64)`: the value, its layer, and what it hides."""
-    where = source
+def _where(key: str, source: str, hidden: list[tuple[str, str]]) -> str:
+    """`(saved; overrides profile bigmem: 64)`: a value's layer, and the values it hides."""
     if hidden:
-        where += "; overrides " + ", ".join(f"{s}: {shown_value(key, v)}" for v, s in hidden)
-    return f"{shown_value(key, value)}  ({where})"
+        source += "; overrides " + ", ".join(f"{s}: {shown_value(key, v)}" for v, s in hidden)
+    return f"({source})"
 
 
 def conf_card(
@@ -256,12 +255,14 @@ def conf_card(
                 )
             )
         elif server is None or now == then or (key not in requested and now is None):
-            rows.append(Row(key, _with_sources(key, str(then or now), source, hidden.get(key, []))))
+            value = shown_value(key, str(then or now))
+            rows.append(Row(key, f"{value}  {_where(key, source, hidden.get(key, []))}"))
         else:
-            after = _with_sources(key, then, source, hidden.get(key, [])) if then else "(unset)"
-            rows.append(
-                Row(key, f"{shown_value(key, now or '(unset)')} now → {after} after restart")
-            )
+            change = f"{shown_value(key, now or '(unset)')} now → "
+            change += f"{shown_value(key, then or '(unset)')} after restart"
+            if then:
+                change += f"  {_where(key, source, hidden.get(key, []))}"
+            rows.append(Row(key, change))
     if plan.env and only is None:
         env = ", ".join(f"{k}={shown_value(k, v)}" for k, v in sorted(plan.env.items()))
         rows.append(
