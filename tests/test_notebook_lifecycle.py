@@ -5,6 +5,7 @@ and the idle stop a server gets by default. The tests share the server and run i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import urllib.request
@@ -169,3 +170,5 @@ def test_a_terminal_start_with_keep_has_no_idle_stop(module_home: Path) -> None:
     assert info.idle_timeout is None and info.launched_by == "the terminal"
     assert not watchdogs_of(module_home)
     assert "Idle stop  never (it runs until stopped)" in cli("status").stdout
+    status = json.loads(cli("status", "--json").stdout)
+    assert (status["idle_timeout"], status["launched_by"]) == (None, "the terminal")

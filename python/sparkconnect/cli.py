@@ -63,6 +63,8 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             uptime=uptime(time.time() - info.started_at),
             conf=info.conf,
             class_archive=info.class_archive,
+            idle_timeout=info.idle_timeout,
+            launched_by=info.launched_by,
         )
     return data
 
