@@ -179,10 +179,10 @@ def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     tab(panel, "status")
     expect(panel.locator(".spc-notebooks")).to_contain_text("other.ipynb", timeout=15_000)
 
-    # The Spark UI: a link through the proxy, and an embedded view that can be shown and hidden.
+    # The Spark UI: a link through our Jupyter server extension (the address that outlives
+    # restarts), and an embedded view that can be shown and hidden.
     tab(panel, "ui")
-    ui_port = _core.status(str(home)).server.ui_port  # type: ignore[union-attr]
-    expect(panel.locator(".spc-ui-link")).to_have_attribute("href", f"/proxy/{ui_port}/jobs/")
+    expect(panel.locator(".spc-ui-link")).to_have_attribute("href", "/sparkui/jobs/")
     panel.locator(".spc-ui-toggle").click()
     frame = panel.frame_locator("iframe.spc-ui-frame")
     expect(frame.locator("body")).to_contain_text("Completed Jobs", timeout=30_000)

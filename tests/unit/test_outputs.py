@@ -16,7 +16,7 @@ from sparkconnect.render.logview import LogFilter, LogView, QuotedLine
 from sparkconnect.render.profile_cards import profiles_card
 from sparkconnect.render.spark_errors import SparkErrorReport
 from sparkconnect.render.tables import text_table
-from sparkconnect.server import profiles, uilink
+from sparkconnect.server import profiles
 from sparkconnect.session.labels import JobLabels, tag_text, with_user
 
 
@@ -136,15 +136,6 @@ def test_a_spark_error_in_short() -> None:
         "(hint)",
     ]
     assert divide.details_title() == "JVM stack trace (2 lines)"
-
-
-def test_ui_link_prefers_the_sparkui_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(uilink.HUB_PREFIX_ENV, "/user/bob/")
-    monkeypatch.setenv(uilink.UI_PROXY_ENV, "/user/bob/sparkui/")
-    assert uilink.spark_ui_url(4040, uilink.Settings()) == "/user/bob/sparkui/jobs/"
-    settings = uilink.Settings()
-    settings.template = "https://x.example/{port}/"
-    assert uilink.spark_ui_url(4040, settings) == "https://x.example/4040/"
 
 
 def test_labels() -> None:
