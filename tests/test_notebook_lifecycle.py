@@ -45,14 +45,15 @@ def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
 
 
 def test_a_launched_server_stops_when_unused_for_15_minutes_by_default(
-    shell: InteractiveShell, module_home: Path
+    shell: InteractiveShell, module_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/me/analysis.ipynb")  # as Jupyter sets it
     started = run(shell, "%spark start")
     assert started.error is None, started.shown
     info = server(module_home)
     assert info.idle_timeout == 900
     assert watchdogs_of(module_home), "the idle watchdog runs"
-    assert info.launched_by == "a notebook"
+    assert info.launched_by == "notebook analysis.ipynb"
     status = run(shell, "%spark status").texts[0]
     assert "Idle stop  after 15m 00s with no notebook attached and no job running" in status
 
