@@ -21,6 +21,7 @@ from sparkconnect.notebook.arguments import line_count, log_level, port_number, 
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import masked_url, status_card, stop_card, ui_url, uptime
 from sparkconnect.server import lifecycle, profiles
+from sparkconnect.session import warmup
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
 
@@ -65,6 +66,9 @@ def _start(args: argparse.Namespace) -> int:
     result = lifecycle.start_planned(plan, port=args.port, timeout=args.timeout, restart=restart)
     seconds = time.monotonic() - began
     info = result.server
+    if result.launched and args.warm_up:
+        # This process exits now: a detached helper does what a kernel's thread would.
+        warmup.detached(info)
     verb = "started" if result.launched else "already running"
     text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
     if info.conf != plan.requested():
@@ -120,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         start.add_argument("--port", type=port_number, help="gRPC port (default: a free one)")
         start.add_argument(
             "--timeout", type=positive_seconds, default=lifecycle.DEFAULT_START_TIMEOUT
+        )
+        start.add_argument(
+            "--no-warm-up",
+            dest="warm_up",
+            action="store_false",
+            help="do not warm a launched server up in the background",
         )
     stop = commands.add_parser("stop", parents=[common], help="stop unless notebooks use it")
     stop.add_argument("--force", action="store_true", help="stop it even if notebooks use it")

@@ -79,6 +79,12 @@ class SparkConnect(Magics):
         "attached and no job running, before it stops by itself; 0 keeps it until `%spark "
         "stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
+    warm_up = Bool(
+        True,
+        help="Warm a server launched from this notebook up in the background (a few small "
+        "queries on a throwaway session), so the first query does not pay for the new JVM's "
+        "warm-up.",
+    ).tag(config=True)
     ui_url = Unicode(
         "",
         help="Link to the Spark UI, with {port} for its port, e.g. "
@@ -116,7 +122,7 @@ class SparkConnect(Magics):
         except ValueError as err:
             raise TraitError(str(err)) from None
 
-    @observe("progress", "progress_summary", "ui_url", "default_profile", "idle_timeout")
+    @observe("progress", "progress_summary", "ui_url", "default_profile", "idle_timeout", "warm_up")
     def _options_changed(self, change: Any) -> None:
         self._apply_options()
 
@@ -126,6 +132,7 @@ class SparkConnect(Magics):
         uilink.SETTINGS.template = self.ui_url
         # The lazy `spark` starts servers too, so the option lives on the session, not here.
         KERNEL_SESSION.idle_timeout = self.idle_timeout or None
+        KERNEL_SESSION.warm_up = self.warm_up
         if self.default_profile and KERNEL_SESSION.profile is None:
             KERNEL_SESSION.profile = self.default_profile
 

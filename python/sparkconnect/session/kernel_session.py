@@ -18,6 +18,7 @@ from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError
 from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
+from sparkconnect.session import warmup
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -76,6 +77,8 @@ class KernelSession:
         self._told_gone = False
         self.idle_timeout: float | None = None
         """Idle timeout given to servers this process launches (None: never stop when idle)."""
+        self.warm_up = True
+        """Whether a server this process launches is warmed up in the background (`warmup`)."""
 
     @property
     def current(self) -> SparkSession | None:
@@ -120,6 +123,8 @@ class KernelSession:
         if plan.profile is not None:
             self.profile = plan.profile.name
         session = self._bind(result.server)
+        if result.launched and self.warm_up:
+            warmup.in_background(result.server)
         return Started(
             session=session,
             result=result,

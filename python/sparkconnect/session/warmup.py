@@ -1,0 +1,164 @@
+"""Warming a freshly launched server up, so that the user's first query does not pay for it.
+
+A new server JVM answers its first query in seconds where later ones take a fraction of one: the
+analyzer, optimizer, code generator, shuffle and Arrow paths load and initialise their classes
+and the JIT has compiled nothing yet. That cost is paid once per server, by whoever asks first.
+Right after a launch the launching process pays it instead, in the background, on a throwaway
+session of its own:
+
+- it starts once the server is ready, so readiness is not delayed;
+- it holds no lease (leases belong to processes, and the kernel that launched the server holds
+  its own anyway), so `status` never counts it and the idle watchdog sees an idle server as soon
+  as its jobs are done;
+- its session has no progress handler, is tagged `sparkconnect-warmup` (the tag shows in the
+  Spark UI's job list), and is released afterwards; no retries, so a server that goes away ends
+  it at once;
+- it runs no Python UDF: that would start a Python worker under one notebook's interpreter;
+- the user's own session is a different one, and the warm-up's stages have two tasks each (Spark
+  schedules jobs first come, first served): a cell that arrives meanwhile runs at once, sharing
+  only the JVM's CPU.
+
+In a kernel (or any process that keeps running, such as the `sparkconnect.start()` API) it is a
+thread: the Connect client is imported there already and would cost a detached helper a second
+of CPU to import again. The terminal command exits right after starting the server, so it
+starts the same work as a detached helper instead (`python -m sparkconnect.session.warmup`).
+With a cluster master the warm-up only plans queries (analysis, optimisation, code generation
+on the driver) and runs no job: that would ask the cluster for executors.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from sparkconnect._core import ServerInfo
+from sparkconnect.server import lifecycle
+
+if TYPE_CHECKING:
+    from pyspark.sql.connect.session import SparkSession
+
+TAG = "sparkconnect-warmup"
+"""The Spark job tag of every warm-up operation (Spark Connect adds it to the jobs' tags)."""
+
+log = logging.getLogger(__name__)
+
+
+def _run_queries(spark: SparkSession, run_jobs: bool) -> None:
+    """What a notebook's first cells typically ask for: SQL text, a range with expressions, an
+    aggregate over a shuffle, a sort, results over Arrow, a `show()` string. Shapes differ
+    from one another so each warms its own path, not the generated-code cache of one query."""
+    # The Connect functions themselves: pyspark.sql.functions would pick them only once the
+    # process is in Connect mode, which a detached helper is not.
+    from pyspark.sql.connect.functions import builtin as F
+
+    grouped = (
+        spark.range(0, 2000, 1, 2)
+        .selectExpr("id % 10 AS k", "id * 2 AS v", "cast(id AS string) AS s")
+        .where("v >= 0")
+        .groupBy("k")
+        .agg(F.sum("v").alias("total"), F.max("s").alias("last"), F.count("*").alias("n"))
+        .orderBy("k")
+    )
+    sql = spark.sql("SELECT 1 AS one, 'x' AS two, current_date() AS today")
+    if not run_jobs:
+        for frame in (grouped, sql):
+            # Private, typed by nothing; the public explain() would print into a notebook cell.
+            cast(Any, frame)._explain_string(mode="codegen")  # planned, code generated; no job
+        return
+    grouped.collect()
+    sql.collect()
+    spark.range(5).toPandas()
+    # What show() computes, without printing into whichever notebook cell runs meanwhile.
+    cast(Any, spark.range(3).withColumnRenamed("id", "n"))._show_string(3, 20, False)
+
+
+def warm(url: str, run_jobs: bool = True) -> None:
+    """Warm the server at `url` up on a session of its own, released afterwards. Best effort:
+    any failure (the server stopped meanwhile, say) ends it quietly."""
+    try:
+        from pyspark.sql.connect.session import SparkSession
+
+        # The constructor, not the builder: the builder would make it the process's default
+        # and active session, which belongs to the notebook.
+        spark = SparkSession(connection=url)
+    except Exception as err:
+        log.debug("no warm-up: %s", err)
+        return
+    try:
+        spark.client.set_retry_policies([])
+        spark.addTag(TAG)
+        # Jobs are scheduled first come, first served: a warm-up job of 200 shuffle tasks
+        # would hold the task slots a user's query arriving meanwhile needs. Two tasks per
+        # stage load and compile the same code.
+        spark.conf.set("spark.sql.shuffle.partitions", "2")
+        _run_queries(spark, run_jobs)
+    except Exception as err:
+        log.debug("warm-up ended early: %s", err)
+    finally:
+        # pyspark releases each operation's results on a background thread, and stop()
+        # releases the session before waiting for those: a release that arrives after the
+        # session's is logged by the server as an ERROR. Let them finish first.
+        concurrent.futures.wait(getattr(spark.client, "_release_futures", ()), timeout=10)
+        try:
+            spark.stop()
+        except Exception as err:  # a server that is gone cannot release it; nothing to do
+            log.debug("warm-up session not released: %s", err)
+
+
+def _runs_jobs(server: ServerInfo) -> bool:
+    return server.master.startswith("local")
+
+
+def in_background(server: ServerInfo) -> threading.Thread:
+    """Warm `server` up on a daemon thread of this process."""
+    thread = threading.Thread(
+        target=warm,
+        args=(server.connect_url(), _runs_jobs(server)),
+        name="sparkconnect-warmup",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def detached(server: ServerInfo) -> subprocess.Popen[bytes]:
+    """Warm `server` up from a helper process that outlives this one (for the terminal
+    command). It writes to `warmup.log` in the home."""
+    log_path = Path(lifecycle.home()) / "warmup.log"
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", __name__, str(server.pid), str(server.pid_start_time)],
+            stdin=subprocess.DEVNULL,
+            stdout=fd,
+            stderr=fd,
+            start_new_session=True,
+        )
+    finally:
+        os.close(fd)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m sparkconnect.session.warmup PID START_TIME`: warm the user's server up if it
+    is still the one launched (same pid and start time), then exit."""
+    logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s: %(message)s")
+    for noisy in ("grpc", "pyspark", "py4j"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    pid, start_time = (int(value) for value in argv)
+    server: Any = lifecycle.status().server
+    if server is None or (server.pid, server.pid_start_time) != (pid, start_time):
+        log.info("no warm-up: the server %d is no longer the one running", pid)
+        return 0
+    warm(server.connect_url(), _runs_jobs(server))
+    log.info("warm-up done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
