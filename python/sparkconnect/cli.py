@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sparkconnect import _core
+from sparkconnect import _core, autoload
 from sparkconnect.errors import SparkConnectError
 from sparkconnect.notebook.arguments import line_count, log_level, port_number, positive_seconds
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
@@ -107,6 +107,27 @@ def _logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _autoload(args: argparse.Namespace) -> int:
+    path = autoload.config_file("sys-prefix" if args.sys_prefix else "user")
+    who = f"this environment ({sys.prefix})" if args.sys_prefix else "this user"
+    if args.command == "enable":
+        changed = autoload.enable(path)
+        state = "now loads" if changed else "already loaded"
+        text = (
+            f"Every new kernel of {who} {state} sparkconnect at start ({path}): `spark` "
+            "connects on first use, no `%load_ext` needed. Running kernels: restart them."
+        )
+    else:
+        changed = autoload.disable(path)
+        text = (
+            f"New kernels of {who} no longer load sparkconnect at start ({path})."
+            if changed
+            else f"sparkconnect was not loaded at start for {who} ({path}); nothing changed."
+        )
+    _emit(args, {"config_file": str(path), "changed": changed}, text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sparkconnect",
@@ -138,6 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--level", type=log_level, help="WARN keeps WARN, ERROR and FATAL")
     logs.add_argument("--grep", metavar="TEXT", help="lines containing TEXT (any case)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    for name, text in (
+        ("enable", "load sparkconnect in every new kernel (IPython start-up config)"),
+        ("disable", "stop loading it in new kernels"),
+    ):
+        where = commands.add_parser(
+            name, parents=[common], help=text
+        ).add_mutually_exclusive_group()
+        where.add_argument(
+            "--user", action="store_true", help="for this user: the IPython profile (default)"
+        )
+        where.add_argument(
+            "--sys-prefix",
+            action="store_true",
+            help=f"for every user of this Python environment ({sys.prefix}/etc/ipython)",
+        )
     return parser
 
 
@@ -147,6 +183,8 @@ HANDLERS = {
     "stop": _stop,
     "status": _status,
     "logs": _logs,
+    "enable": _autoload,
+    "disable": _autoload,
 }
 
 
@@ -154,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return HANDLERS[args.command](args)
-    except SparkConnectError as err:
+    except (SparkConnectError, OSError) as err:
         print(f"sparkconnect {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
