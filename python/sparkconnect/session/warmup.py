@@ -29,6 +29,7 @@ on the driver) and runs no job: that would ask the cluster for executors.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import os
 import subprocess
@@ -105,10 +106,15 @@ def warm(url: str, run_jobs: bool = True) -> None:
         # releases the session before waiting for those: a release that arrives after the
         # session's is logged by the server as an ERROR. Let them finish first.
         concurrent.futures.wait(getattr(spark.client, "_release_futures", ()), timeout=10)
+        # The client's own calls, not stop(): that holds pyspark's process-wide session lock
+        # during the release, and a server that stopped answering (SIGSTOP) would then block
+        # the notebook's own session calls too.
         try:
-            spark.stop()
+            spark.client.release_session()
         except Exception as err:  # a server that is gone cannot release it; nothing to do
             log.debug("warm-up session not released: %s", err)
+        with contextlib.suppress(Exception):
+            spark.client.close()
 
 
 def _runs_jobs(server: ServerInfo) -> bool:
