@@ -92,3 +92,22 @@ def test_sys_prefix_is_a_directory_ipython_reads() -> None:
     path = autoload.config_file("sys-prefix")
     assert str(path.parent) in ENV_CONFIG_DIRS
     assert path.parent == Path(sys.prefix) / "etc" / "ipython"
+
+
+def test_cells_run_once_the_background_client_import_is_done(home: Path) -> None:
+    """The client import that loading starts runs on a thread; a cell importing the same
+    packages meanwhile could get a partly initialised module. The next cell waits for it."""
+    kernel = Kernel({"SPARKCONNECT_HOME": str(home)})
+    try:
+        loaded = kernel.run("%load_ext sparkconnect")
+        assert loaded.status == "ok", loaded.text
+        seen = kernel.run(
+            "import sys, threading\n"
+            "print(sorted(t.name for t in threading.enumerate()))\n"
+            "print('pyspark.sql.connect.session' in sys.modules)"
+        )
+        assert seen.status == "ok", seen.text
+        assert "sparkconnect-import" not in seen.text, seen.text
+        assert seen.text.strip().endswith("True"), seen.text
+    finally:
+        kernel.shutdown()

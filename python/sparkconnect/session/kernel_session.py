@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,22 +36,41 @@ class Started:
     plan: profiles.ConfPlan
 
 
-def warm_up() -> None:
-    """Import the Connect client on a background thread (half a second of pandas, pyarrow, grpc
-    and pyspark), so that `%load_ext` returns at once and the first use of `spark` does not pay
-    for the import again. A failing import is left for `_connect` to raise where it matters."""
+_client_import: threading.Thread | None = None
+
+
+def import_client_in_background() -> None:
+    """Import the Connect client on a background thread (about a second of pandas, pyarrow,
+    grpc and pyspark), so that `%load_ext` returns at once and the first use of `spark` does
+    not pay for the import again. A failing import is left for `_connect` to raise where it
+    matters."""
+    global _client_import
+    if _client_import is not None or "pyspark.sql.connect.session" in sys.modules:
+        return
 
     def work() -> None:
         with contextlib.suppress(Exception):
             import pyspark.sql.connect.session  # noqa: F401
 
-    threading.Thread(target=work, name="sparkconnect-import", daemon=True).start()
+    _client_import = threading.Thread(target=work, name="sparkconnect-import", daemon=True)
+    _client_import.start()
+
+
+def wait_for_client_import() -> None:
+    """Wait until the background import is done. Whoever imports pyspark (or pandas, pyarrow,
+    ...) while it runs must wait first: two threads importing one cyclic package graph from
+    different ends can each hold a module the other needs, and Python then breaks the tie by
+    handing one of them a partly initialised module (an AttributeError far from the cause)."""
+    thread = _client_import
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _connect(url: str) -> SparkSession:
     # pyspark.sql.functions and friends pick the Connect implementation only when this is set;
     # pyspark's own builder sets it the same way for remote sessions.
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    wait_for_client_import()
     from pyspark.sql.connect.session import SparkSession
 
     # create(), not getOrCreate(): getOrCreate would hand back a default session bound to a server
@@ -216,6 +236,7 @@ class KernelSession:
         if current is not None and self._url == url:
             return current
         self.close()
+        wait_for_client_import()
         from sparkconnect.session.resilience import protect
 
         session = _connect(url)
