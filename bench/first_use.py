@@ -16,12 +16,10 @@ import sys
 import time
 
 from .harness import Bench
-from .peers import LOAD, OURS, SMALL_QUERY, START, WARM_UP_OFF
+from .peers import AGGREGATE, LOAD, OURS, SMALL_QUERY, START, WARM_UP_OFF
 from .stats import Figure
 from .timing import run_timed
 
-AGGREGATE = 'spark.range(10**6).selectExpr("id % 7 AS k").groupBy("k").count().collect()'
-"""The user's small aggregate; its shape is none of the warm-up's own queries."""
 PAUSE = 3.0
 """Seconds between `%spark start` and the query: a user reading the start card, typing."""
 AUTOLOAD_PAUSE = 2.0

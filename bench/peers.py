@@ -24,6 +24,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 SMALL_QUERY = "spark.range(10).count()"
+AGGREGATE = 'spark.range(10**6).selectExpr("id % 7 AS k").groupBy("k").count().collect()'
+"""A user's small aggregate; its shape is none of the warm-up's own queries."""
 LOAD = 'get_ipython().run_line_magic("load_ext", "sparkconnect")'
 START = 'get_ipython().run_line_magic("spark", "start")'
 WARM_UP_OFF = 'get_ipython().run_line_magic("config", "SparkConnect.warm_up = False")'
