@@ -93,7 +93,9 @@ def main() -> None:
         "figures": [f.as_dict() for f in figures],
         "peers": {key: vars(peer) for key, peer in bench.peers.items()},
     }
-    suffix = "" if mode == "full" else "-quick"
+    # Only a whole run replaces latest.* (the README's figures); focused runs and quick ones
+    # keep their own (and stay out of git).
+    suffix = "-quick" if args.quick else "-focused" if args.only else ""
     title = f"sparkconnect vs alternatives ({mode} mode, {machine['cores']} cores, {stamp})"
     for name in (f"{stamp}{suffix}", f"latest{suffix}"):
         (RESULTS / f"{name}.md").write_text(table)
