@@ -241,6 +241,7 @@ class KernelSession:
 
         session = _connect(url)
         self._policy = protect(session, info, self._mark_told)
+        warmup.yield_to(session)
         self._session, self._url, self._server = session, url, info
         self._told_gone = False
         for callback in self.on_connect:
