@@ -11,7 +11,7 @@ PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("L
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser demo lint test test-rust test-python bench bench-quick clean
+.PHONY: install browser demo lint test test-rust test-python bench bench-quick wheel clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(PY):
 
 # Reinstall only when the package sources changed.
 $(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*)
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -52,6 +52,15 @@ test-rust: $(PY)
 
 test-python: install browser
 	$(VENV)/bin/pytest
+
+# The wheel users of a shared Jupyter install without a Rust toolchain: abi3 (one wheel for
+# CPython 3.11 and newer) and manylinux, tagged with the oldest glibc its symbols allow (maturin
+# checks them; auditwheel shows what it found). Built in its own target directory: sharing the
+# editable install's would make each of the two builds redo the other's pyo3.
+wheel: install
+	rm -f dist/sparkconnect-*.whl
+	$(VENV)/bin/maturin build --release --out dist --target-dir target/wheel
+	$(VENV)/bin/auditwheel show dist/sparkconnect-*.whl
 
 # Figures against their baselines, written to bench/results/ (see the README's Speed section).
 bench: install

@@ -41,3 +41,8 @@ def describe() -> dict[str, str | int | float]:
         "pyspark": version("pyspark"),
         "sparkconnect": version("sparkconnect"),
     }
+
+
+def load_average() -> str:
+    """How busy the machine was: runs on a shared machine are only comparable with this."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())

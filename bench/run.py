@@ -1,7 +1,9 @@
-"""Run the benchmarks and write bench/results/<time>.{json,md} (and latest.*).
+"""Run the benchmarks and write bench/results/<time>.{json,md,png} (and latest.*).
 
-python -m bench.run            # full: several runs, 8 notebooks, a 1 GiB log
-python -m bench.run --quick    # one run each, 2 notebooks, a small log: proves it works
+python -m bench.run                 # full: several runs, 8 notebooks, a 1 GiB log
+python -m bench.run --quick         # one run each, 2 notebooks, a small log: proves it works
+python -m bench.run --only attach   # focused figures (repeatable); --cache DIR keeps the
+                                    # start-up archive between such runs
 """
 
 from __future__ import annotations
@@ -12,15 +14,34 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sparkconnect
 
-from .machine import describe
-from .scenarios import ALL, Bench
-from .stats import markdown
+from . import comparison, first_use, scenarios
+from .chart import draw
+from .harness import Bench
+from .machine import describe, load_average
+from .peers import stop_reuse_server
+from .stats import Figure, markdown
 
 RESULTS = Path(__file__).parent / "results"
+
+ALL: list[Callable[[Bench], list[Figure]]] = [
+    scenarios.load_ext,
+    scenarios.first_cold_start,
+    scenarios.archive_build,
+    comparison.cold_start,
+    comparison.attach,
+    first_use.first_query_after_start,
+    first_use.autoload,
+    scenarios.readiness,
+    scenarios.status,
+    scenarios.logs_on_big_file,
+    comparison.memory,
+    scenarios.concurrent_start,
+]
 
 
 def compile_package() -> None:
@@ -32,41 +53,55 @@ def compile_package() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--quick", action="store_true", help="one run each, small sizes")
-    parser.add_argument("--only", action="append", help="run only these scenarios")
+    names = [scenario.__name__ for scenario in ALL]
+    parser.add_argument("--only", action="append", choices=names, help="run only these")
+    parser.add_argument("--cache", type=Path, help="start-up archive cache to keep and reuse")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     compile_package()
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="sparkconnect-bench-") as tmp:
-        home, cache = Path(tmp) / "home", Path(tmp) / "cache"
-        os.environ["SPARKCONNECT_HOME"] = str(home)
-        os.environ["XDG_CACHE_HOME"] = str(cache)
         bench = Bench(
-            home=home,
-            cache=cache,
+            root=Path(tmp),
+            cache=args.cache.resolve() if args.cache else None,
             runs=1 if args.quick else 5,
             notebooks=2 if args.quick else 8,
             log_bytes=(64 if args.quick else 1024) * 2**20,
         )
-        figures = []
+        # Kernels inherit it; pyspark's reuse looks for its discovery file there too.
+        os.environ.update(bench.env)
+        figures: list[Figure] = []
         try:
             for scenario in ALL:
                 if args.only and scenario.__name__ not in args.only:
                     continue
                 print(f"· {scenario.__name__} …", flush=True)
-                figure = scenario(bench)
-                figures.append(figure)
-                print(f"  median {figure.median:.4g} {figure.unit}", flush=True)
+                for figure in scenario(bench):
+                    figures.append(figure)
+                    print(f"  {figure.name}: median {figure.median:.4g} {figure.unit}", flush=True)
         finally:
             bench.stop_server()
-    machine = describe()
+            stop_reuse_server()
+    machine = {**describe(), "load average (1, 5, 15 min) before": load_before}
+    machine["load average (1, 5, 15 min) after"] = load_average()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(exist_ok=True)
-    table = markdown(figures, machine, mode)
-    data = {"mode": mode, "machine": machine, "figures": [f.as_dict() for f in figures]}
-    suffix = "" if mode == "full" else "-quick"
+    table = markdown(figures, bench.peers, bench.notebooks, machine, mode)
+    data = {
+        "mode": mode,
+        "machine": machine,
+        "figures": [f.as_dict() for f in figures],
+        "peers": {key: vars(peer) for key, peer in bench.peers.items()},
+    }
+    # Only a whole run replaces latest.* (the README's figures); focused runs and quick ones
+    # keep their own (and stay out of git).
+    suffix = "-quick" if args.quick else "-focused" if args.only else ""
+    title = f"sparkconnect vs alternatives ({mode} mode, {machine['cores']} cores, {stamp})"
     for name in (f"{stamp}{suffix}", f"latest{suffix}"):
         (RESULTS / f"{name}.md").write_text(table)
         (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+        if draw(bench.peers, bench.notebooks, title, RESULTS / f"{name}.png"):
+            print(f"chart: {RESULTS / f'{name}.png'}")
     print(table)
 
 

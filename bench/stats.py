@@ -1,10 +1,12 @@
-"""Medians, spreads, ratios and the Markdown table."""
+"""Medians, spreads, ratios and the Markdown tables."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .peers import Peer
 
 
 @dataclass
@@ -18,6 +20,9 @@ class Figure:
     baseline: str | None = None
     baseline_samples: list[float] = field(default_factory=list)
     note: str = ""
+    compare: bool = True
+    """Show ours / baseline; False when the baseline is context only (the figure is already a
+    difference from it)."""
 
     @property
     def median(self) -> float:
@@ -31,7 +36,7 @@ class Figure:
     def ratio(self) -> float | None:
         """ours / baseline (below 1 is better for times and memory)."""
         base = self.baseline_median
-        return self.median / base if base else None
+        return self.median / base if base and self.compare else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,7 +47,7 @@ class Figure:
         }
 
 
-def _fmt(value: float | None, unit: str) -> str:
+def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "s":
@@ -55,21 +60,59 @@ def _fmt(value: float | None, unit: str) -> str:
 def _spread(samples: list[float], unit: str) -> str:
     if len(samples) < 2:
         return f"n={len(samples)}"
-    return f"{_fmt(min(samples), unit)}–{_fmt(max(samples), unit)}, n={len(samples)}"
+    return f"{fmt(min(samples), unit)}–{fmt(max(samples), unit)}, n={len(samples)}"
 
 
-def markdown(figures: list[Figure], machine: dict[str, Any], mode: str) -> str:
+def _median(samples: list[float]) -> float | None:
+    return statistics.median(samples) if samples else None
+
+
+def _versus(ours: float | None, theirs: float | None, unit: str) -> str:
+    """A peer's figure and ours as a share of it."""
+    if theirs is None:
+        return "—"
+    shown = fmt(theirs, unit)
+    return shown if ours is None or ours == theirs else f"{shown} (ours {ours / theirs:.2f}×)"
+
+
+def comparison(peers: dict[str, Peer], notebooks: int) -> str:
+    """The headline table: each alternative's cold start, attach and memory, with ours as a
+    share of each."""
+    ours = peers["ours"]
+    mine = (_median(ours.cold), _median(ours.attach), ours.memory_mib)
     lines = [
-        f"# sparkconnect benchmarks ({mode} mode)",
-        "",
+        f"| alternative | cold start to first answer | attach to first answer | "
+        f"memory, {notebooks} notebooks | note |",
+        "|---|---|---|---|---|",
+    ]
+    for peer in peers.values():
+        theirs = (_median(peer.cold), _median(peer.attach), peer.memory_mib)
+        cells = [
+            _versus(m, t, unit) for m, t, unit in zip(mine, theirs, ("s", "s", "MiB"), strict=True)
+        ]
+        lines.append(f"| {peer.label} | {' | '.join(cells)} | {peer.note or ''} |")
+    return "\n".join(lines)
+
+
+def markdown(
+    figures: list[Figure],
+    peers: dict[str, Peer],
+    notebooks: int,
+    machine: dict[str, Any],
+    mode: str,
+) -> str:
+    lines = [f"# sparkconnect benchmarks ({mode} mode)", ""]
+    if any(p.cold or p.attach or p.memory_mib for p in peers.values()):
+        lines += ["Next to the alternatives (medians):", "", comparison(peers, notebooks), ""]
+    lines += [
         "| figure | ours (median) | spread | baseline | baseline (median) | ratio | target |",
         "|---|---|---|---|---|---|---|",
     ]
     for f in figures:
         ratio = f"{f.ratio:.2f}×" if f.ratio is not None else "—"
         lines.append(
-            f"| {f.name} | {_fmt(f.median, f.unit)} | {_spread(f.samples, f.unit)} | "
-            f"{f.baseline or '—'} | {_fmt(f.baseline_median, f.unit)} | {ratio} | {f.target} |"
+            f"| {f.name} | {fmt(f.median, f.unit)} | {_spread(f.samples, f.unit)} | "
+            f"{f.baseline or '—'} | {fmt(f.baseline_median, f.unit)} | {ratio} | {f.target} |"
         )
     notes = [f"- {f.name}: {f.note}" for f in figures if f.note]
     lines += ["", *notes, "", "Machine:", ""]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sparkconnect import _core
+from sparkconnect import _core, autoload
 from sparkconnect.errors import ConfError, ProfileError, SparkConnectError
 from sparkconnect.render.jobs_table import server_table
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
@@ -28,7 +28,7 @@ from sparkconnect.render.server_cards import (
     uptime,
 )
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import attached_names, caller, lifecycle, spark_rest
+from sparkconnect.server import attached_names, caller, lifecycle, spark_rest, warmup_launcher
 from sparkconnect.values import (
     CommandParser,
     add_conf_options,
@@ -95,6 +95,9 @@ def _start(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     seconds = time.monotonic() - began
     info = result.server
+    if result.launched and args.warm_up:
+        # This process exits now: a detached helper does what a kernel's thread would.
+        warmup_launcher.detached(info)
     verb = "started" if result.launched else "already running"
     text = f"Spark Connect server {verb} (pid {info.pid}, {info.master}, {seconds:.1f} s)"
     unmet = {} if result.launched else plan.unmet(info.conf)
@@ -143,6 +146,27 @@ def _logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _autoload(args: argparse.Namespace) -> int:
+    path = autoload.config_file("sys-prefix" if args.sys_prefix else "user")
+    who = f"this environment ({sys.prefix})" if args.sys_prefix else "this user"
+    if args.command == "enable":
+        changed = autoload.enable(path)
+        state = "now loads" if changed else "already loaded"
+        text = (
+            f"Every new kernel of {who} {state} sparkconnect at start ({path}): `spark` "
+            "connects on first use, no `%load_ext` needed. Running kernels: restart them."
+        )
+    else:
+        changed = autoload.disable(path)
+        text = (
+            f"New kernels of {who} no longer load sparkconnect at start ({path})."
+            if changed
+            else f"sparkconnect was not loaded at start for {who} ({path}); nothing changed."
+        )
+    _emit(args, {"config_file": str(path), "changed": changed}, text)
+    return EXIT_OK
+
+
 def _jobs(args: argparse.Namespace) -> int:
     server = lifecycle.status().server
     ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
@@ -172,6 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_conf_options(commands.add_parser("conf", help="show or set the conf of the next start"))
     add_logs_options(commands.add_parser("logs", parents=[common], help="the server log"))
     commands.add_parser("jobs", parents=[common], help="every notebook's Spark jobs")
+    for name, text in (
+        ("enable", "load sparkconnect in every new kernel (IPython start-up config)"),
+        ("disable", "stop loading it in new kernels"),
+    ):
+        where = commands.add_parser(
+            name, parents=[common], help=text
+        ).add_mutually_exclusive_group()
+        where.add_argument(
+            "--user", action="store_true", help="for this user: the IPython profile (default)"
+        )
+        where.add_argument(
+            "--sys-prefix",
+            action="store_true",
+            help=f"for every user of this Python environment ({sys.prefix}/etc/ipython)",
+        )
     return parser
 
 
@@ -183,6 +222,8 @@ HANDLERS = {
     "conf": _conf,
     "logs": _logs,
     "jobs": _jobs,
+    "enable": _autoload,
+    "disable": _autoload,
 }
 
 

@@ -126,6 +126,12 @@ def add_start_options(parser: argparse.ArgumentParser, restart: bool) -> None:
         const=0.0,
         help="never stop a server launched now when unused (--idle-timeout 0)",
     )
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="do not warm a launched server up in the background",
+    )
     if restart:
         parser.add_argument(
             "--force", action="store_true", help="restart even if other notebooks are attached"

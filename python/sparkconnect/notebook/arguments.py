@@ -21,14 +21,15 @@ HELP = f"""\
 Manage this user's shared Spark Connect server and this notebook's session (`spark`).
 
   %spark start [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-               [--timeout SECONDS] [--idle-timeout SECONDS | --keep]
+               [--timeout SECONDS] [--idle-timeout SECONDS | --keep] [--no-warm-up]
       Launch the server, or attach to the one already running, and bind `spark`.
       --conf items (and --master, as spark.master) are saved as the conf for the next
       start once the server runs; --profile applies a profile from the config file (see
       `%spark profiles`). --idle-timeout: a server launched now stops by itself after
       that long with no notebook attached and no job running (default 900, 15 min;
       0 or --keep: never). The gRPC and Spark UI ports of the last server are reused
-      when free.
+      when free. A launched server is warmed up in the background (a few small queries
+      on a throwaway session) so the first query is quick; --no-warm-up skips that.
       Example:  %spark start --conf spark.sql.shuffle.partitions=8
       Example:  %spark start --master spark://head:7077 --conf spark.executor.memory=4g
       Example:  %spark start --profile bigmem
@@ -37,7 +38,8 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       attached; --force stops it for everyone.
       Example:  %spark stop --force
   %spark restart [--profile NAME] [--conf KEY=VALUE ...] [--master URL] [--port N]
-                 [--timeout SECONDS] [--idle-timeout SECONDS | --keep] [--force]
+                 [--timeout SECONDS] [--idle-timeout SECONDS | --keep] [--no-warm-up]
+                 [--force]
       Stop the server and start it with the saved conf. With other notebooks attached
       (their sessions end with it), only with --force.
       Example:  %spark restart --conf spark.executor.memory=4g

@@ -11,7 +11,11 @@ from traitlets import TraitError
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
 from sparkconnect.server import caller, lifecycle
-from sparkconnect.session.kernel_session import KERNEL_SESSION, warm_up
+from sparkconnect.session.kernel_session import (
+    KERNEL_SESSION,
+    import_client_in_background,
+    wait_for_client_import,
+)
 
 
 def _magics(shell: InteractiveShell) -> SparkConnect:
@@ -35,6 +39,9 @@ class ServerWatch:
         self.shell = shell
 
     def __call__(self, info: Any = None) -> None:
+        # A cell may import what the background import is importing (pyspark, pandas, ...):
+        # only once it is done (see wait_for_client_import). Later cells find it done.
+        wait_for_client_import()
         bound = KERNEL_SESSION.current
         message = KERNEL_SESSION.forget_if_server_gone()
         if KERNEL_SESSION.current is bound:
@@ -69,7 +76,7 @@ def load(shell: InteractiveShell) -> None:
         magics.start_on_load()
     else:
         # Last, so the import thread does not compete with the work above for the GIL.
-        warm_up()
+        import_client_in_background()
 
 
 def unload(shell: InteractiveShell) -> None:

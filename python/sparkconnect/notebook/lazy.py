@@ -6,7 +6,7 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.kernel_session import KERNEL_SESSION, wait_for_client_import
 
 
 class LazySpark:
@@ -36,6 +36,7 @@ class LazySpark:
         setattr(self.materialize(), name, value)
 
     def __dir__(self) -> list[str]:
+        wait_for_client_import()  # completion may come while the background import runs
         from pyspark.sql.connect.session import SparkSession
 
         return dir(SparkSession)

@@ -105,6 +105,12 @@ class SparkConnect(Magics):
         "after the message, in JupyterLab expanded. False: collapsed in JupyterLab, `%tb` in a "
         "terminal.",
     ).tag(config=True)
+    warm_up = Bool(
+        True,
+        help="Warm a server launched from this notebook up in the background (a few small "
+        "queries on a throwaway session), so the first query does not pay for the new JVM's "
+        "warm-up.",
+    ).tag(config=True)
     ui_url = Unicode(
         "",
         help="Link to the Spark UI, with {port} for its port, e.g. "
@@ -144,7 +150,7 @@ class SparkConnect(Magics):
         except ValueError as err:
             raise TraitError(str(err)) from None
 
-    @observe("progress", "progress_summary", "ui_url", "default_profile", "idle_timeout")
+    @observe("progress", "progress_summary", "ui_url", "default_profile", "idle_timeout", "warm_up")
     def _options_changed(self, change: Any) -> None:
         self._apply_options()
 
@@ -155,6 +161,7 @@ class SparkConnect(Magics):
         # options live on the session, not here.
         KERNEL_SESSION.ui_template = self.ui_url
         KERNEL_SESSION.idle_timeout = self.idle_timeout
+        KERNEL_SESSION.warm_up = self.warm_up
         if self.default_profile and KERNEL_SESSION.profile is None:
             KERNEL_SESSION.profile = self.default_profile
 
@@ -254,6 +261,7 @@ class SparkConnect(Magics):
                 idle_timeout=args.idle_timeout,
                 force=getattr(args, "force", False),
                 plan=plan,
+                warm_up=self.warm_up and args.warm_up,
             )
         except _core.StartError as err:
             show(StartFailure(str(err), err.cause, plan, args.port))

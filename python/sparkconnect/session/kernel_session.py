@@ -19,7 +19,7 @@ from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import caller, lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
-from sparkconnect.session import child_env
+from sparkconnect.session import child_env, warmup
 from sparkconnect.session.labels import with_user
 
 if TYPE_CHECKING:
@@ -50,16 +50,34 @@ class Started:
     (value there, value asked)); empty after a launch."""
 
 
-def warm_up() -> None:
-    """Import the Connect client on a background thread (half a second of pandas, pyarrow, grpc
-    and pyspark), so that `%load_ext` returns at once and the first use of `spark` does not pay
-    for the import again. A failing import is left for `_open` to raise where it matters."""
+_client_import: threading.Thread | None = None
+
+
+def import_client_in_background() -> None:
+    """Import the Connect client on a background thread (about a second of pandas, pyarrow,
+    grpc and pyspark), so that `%load_ext` returns at once and the first use of `spark` does
+    not pay for the import again. A failing import is left for `_open` to raise where it
+    matters."""
+    global _client_import
+    if _client_import is not None or "pyspark.sql.connect.session" in sys.modules:
+        return
 
     def work() -> None:
         with contextlib.suppress(Exception):
             import pyspark.sql.connect.session  # noqa: F401
 
-    threading.Thread(target=work, name="sparkconnect-import", daemon=True).start()
+    _client_import = threading.Thread(target=work, name="sparkconnect-import", daemon=True)
+    _client_import.start()
+
+
+def wait_for_client_import() -> None:
+    """Wait until the background import is done. Whoever imports pyspark (or pandas, pyarrow,
+    ...) while it runs must wait first: two threads importing one cyclic package graph from
+    different ends can each hold a module the other needs, and Python then breaks the tie by
+    handing one of them a partly initialised module (an AttributeError far from the cause)."""
+    thread = _client_import
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _server_key(info: ServerInfo) -> tuple[int, int]:
@@ -128,6 +146,8 @@ class KernelSession:
         self._told_gone = False
         self.idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT
         """Idle timeout (seconds) given to servers this process launches (0: never stop)."""
+        self.warm_up = True
+        """Whether a server this process launches is warmed up in the background (`warmup`)."""
         self.ui_template = ""
         """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
         detected). Kept here, below the magics that set it, for the Python API's cards too."""
@@ -186,6 +206,7 @@ class KernelSession:
         idle_timeout: float | None = None,
         force: bool = False,
         plan: profiles.ConfPlan | None = None,
+        warm_up: bool | None = None,
     ) -> Started:
         """Launch or attach (or restart) with the profile, the saved conf and `conf` (or a
         `plan` made by `self.plan` already), and connect. `conf` is saved for later starts once
@@ -208,6 +229,8 @@ class KernelSession:
         if plan.profile is not None:
             self.profile = plan.profile.name
         session = self._bind(result.server)
+        if result.launched and (self.warm_up if warm_up is None else warm_up):
+            warmup.in_background(result.server)
         return Started(
             session=session,
             result=result,
@@ -387,6 +410,7 @@ class KernelSession:
     def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
         """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""
         self.enable()
+        wait_for_client_import()
         from sparkconnect.session.notebook_session import NotebookSession
 
         url = with_user(url)
@@ -419,6 +443,7 @@ class KernelSession:
         )
         self._session, self._url, self._server = session, url, info
         _own_python(session, info)
+        warmup.yield_to(session)
         local_paths.enable(session, _server_key(info))
         child_env.export(url)
         self._connected(session, resumed=held is not None)
