@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from pathlib import Path
+from typing import Any
 
 from .peers import Peer
 
@@ -15,7 +16,7 @@ def draw(peers: dict[str, Peer], notebooks: int, title: str, path: Path) -> bool
     """Writes the PNG; False (and nothing written) when there is nothing to draw."""
     panels = [
         ("cold start to first answer", "s", {k: _median(p.cold) for k, p in peers.items()}),
-        ("attach to first answer", "s", {k: _median(p.attach) for k, p in peers.items()}),
+        ("attach to first answer", "s", {k: _median(p.attached) for k, p in peers.items()}),
         (f"memory, {notebooks} notebooks", "MiB", {k: p.memory_mib for k, p in peers.items()}),
     ]
     panels = [
@@ -58,3 +59,43 @@ def _label(value: float, unit: str) -> str:
     if unit == "MiB":
         return f"{value:.0f} MiB"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.chart OUT.png RESULT.json...`: one chart from the peers of several
+    results (focused runs of different scenarios); a later file's figures win where it has
+    them."""
+    import argparse
+    import json
+
+    from .peers import peers as fresh_peers
+
+    parser = argparse.ArgumentParser(prog="python -m bench.chart")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("results", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    merged, notebooks = fresh_peers(), 0
+    for path in args.results:
+        data = json.loads(path.read_text())
+        notebooks = max(notebooks, _notebooks(data))
+        for key, peer in data.get("peers", {}).items():
+            for name in ("cold", "attach", "memory_mib"):
+                if peer.get(name):
+                    setattr(merged[key], name, peer[name])
+    names = ", ".join(path.name for path in args.results)
+    draw(merged, notebooks, f"sparkconnect vs alternatives ({names})", args.out)
+
+
+def _notebooks(data: dict[str, Any]) -> int:
+    """The notebook count of a result's memory figure (its name says it)."""
+    import re
+
+    for figure in data.get("figures", []):
+        found = re.search(r"(\d+) notebooks", str(figure.get("name", "")))
+        if found:
+            return int(found.group(1))
+    return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -70,6 +70,13 @@ class Peer:
     """Total RSS of the Spark JVMs while the bench's notebooks each hold a session."""
     note: str = ""
     """Why a figure is missing (e.g. the peer cannot share a server)."""
+    shares: bool = True
+    """False: every notebook starts its own JVM, so attaching is a cold start."""
+
+    @property
+    def attached(self) -> list[float]:
+        """What a notebook waits for when a server runs already."""
+        return self.attach if self.shares else self.cold
 
 
 def peers() -> dict[str, Peer]:
@@ -87,12 +94,14 @@ def peers() -> dict[str, Peer]:
             "classic",
             "classic PySpark (a JVM per notebook)",
             note="no sharing: attach = cold",
+            shares=False,
         ),
         "local": Peer(
             "local",
             'remote("local[*]")',
             'pyspark `remote("local[*]")` (a server per process)',
             note="no sharing: attach = cold; a second notebook fails (port 15002 taken)",
+            shares=False,
         ),
         "bare": Peer(
             "bare",

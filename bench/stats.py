@@ -79,14 +79,14 @@ def comparison(peers: dict[str, Peer], notebooks: int) -> str:
     """The headline table: each alternative's cold start, attach and memory, with ours as a
     share of each."""
     ours = peers["ours"]
-    mine = (_median(ours.cold), _median(ours.attach), ours.memory_mib)
+    mine = (_median(ours.cold), _median(ours.attached), ours.memory_mib)
     lines = [
         f"| alternative | cold start to first answer | attach to first answer | "
         f"memory, {notebooks} notebooks | note |",
         "|---|---|---|---|---|",
     ]
     for peer in peers.values():
-        theirs = (_median(peer.cold), _median(peer.attach), peer.memory_mib)
+        theirs = (_median(peer.cold), _median(peer.attached), peer.memory_mib)
         cells = [
             _versus(m, t, unit) for m, t, unit in zip(mine, theirs, ("s", "s", "MiB"), strict=True)
         ]
