@@ -5,6 +5,7 @@ notebook. Real kernels, a real server, read back through the Spark UI."""
 from __future__ import annotations
 
 import getpass
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,8 @@ def test_the_connect_tab_names_the_user_and_the_notebook(
 def test_status_names_this_notebook(kernels: tuple[Kernel, Kernel]) -> None:
     sales, _ = kernels
     shown = sales.run("%spark status").text
-    assert "\n  Notebook  sales.ipynb, as its jobs are named in the Spark UI\n" in shown
+    # The label column is as wide as the card's longest label.
+    assert re.search(r"\n  Notebook +sales\.ipynb, as its jobs are named in the Spark UI\n", shown)
 
 
 def test_a_description_of_the_users_own_is_kept(

@@ -245,7 +245,9 @@ def _use_the_panel(
         log.write(f"26/12/01 10:00:00 WARN PanelTest: {marker}\n")
     wait_until(
         lambda: ["WARN", f"26/12/01 10:00:00 WARN PanelTest: {marker}"] in widget.log["lines"],
-        10,
+        # Refreshed every 0.5 s; the margin is for a machine busy with other JVMs (a full run
+        # once took longer than 10 s here).
+        30,
         "the appended line shows",
     )
     send(type="logs", level="ERROR", grep="")

@@ -66,9 +66,17 @@ def test_every_listening_socket_is_on_loopback(server: _core.ServerInfo) -> None
         assert address in (LOOPBACK_V4, LOOPBACK_V4_MAPPED), f"port {port} binds {address}"
 
 
-def test_a_client_without_or_with_a_wrong_token_is_refused(server: _core.ServerInfo) -> None:
+def test_a_client_without_or_with_a_wrong_token_is_refused(
+    server: _core.ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pyspark.errors.exceptions.connect import SparkConnectGrpcException
     from pyspark.sql.connect.session import SparkSession
+
+    from sparkconnect.session.child_env import TOKEN_ENV
+
+    # This process holds a session, so it exports the token for its scripts (pyspark's client
+    # reads it when a URL has none); an intruder is another process, without it.
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
 
     for url in (
         f"sc://localhost:{server.port}/",
