@@ -19,6 +19,14 @@ class Output:
     display_id: str | None
 
 
+SESSION_VARIABLES = (
+    "SPARK_CONNECT_MODE_ENABLED",
+    "SPARK_REMOTE",
+    "SPARK_CONNECT_AUTHENTICATE_TOKEN",
+)
+"""What a process picks up from its own Connect session (sparkconnect exports it for scripts)."""
+
+
 @dataclass
 class KernelRun:
     status: str
@@ -43,7 +51,10 @@ class Kernel:
         self.manager = KernelManager(kernel_name="python3")
         # quiet: drop what the kernel process itself prints (a classic JVM's warnings, say).
         streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if quiet else {}
-        self.manager.start_kernel(env={**os.environ, **env}, **streams)
+        # A new kernel is a fresh notebook: Spark Connect settings this process picked up from
+        # its own session (sparkconnect exports them for scripts) must not leak into it.
+        inherited = {k: v for k, v in os.environ.items() if k not in SESSION_VARIABLES}
+        self.manager.start_kernel(env={**inherited, **env}, **streams)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=120)
