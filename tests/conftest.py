@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -17,6 +19,7 @@ from sparkconnect import _core
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 from .support.helpers import java_servers_of, kill_processes_naming
+from .support.processes import python
 
 
 def _kill_leftovers(home: Path) -> None:
@@ -110,3 +113,31 @@ def shell() -> Iterator[InteractiveShell]:
 
 
 __all__ = ["sparkconnect"]
+
+
+@pytest.fixture
+def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process attached to the same server, like a second notebook."""
+    code = """
+        import sys, sparkconnect
+        spark = sparkconnect.start()
+        assert spark.range(3).count() == 3
+        print("attached", flush=True)
+        sys.stdin.read()
+        """
+    proc = python(code, module_home, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "attached"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture
+def page(lab: Any) -> Iterator[Any]:
+    """A Chromium page, for browser tests whose module defines the `lab` (JupyterLab) fixture.
+    Playwright is imported here, not at collection, so test runs without a browser stay light."""
+    from .support.lab_page import chromium_page
+
+    with chromium_page() as opened:
+        yield opened

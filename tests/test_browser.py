@@ -39,7 +39,7 @@ if not Path(CHROMIUM).exists():
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from .support import lab_page  # noqa: E402
-from .support.lab_page import cell, chromium_page, open_notebook, run_cell, wait_done  # noqa: E402
+from .support.lab_page import cell, open_notebook, run_cell, wait_done  # noqa: E402
 
 
 @pytest.fixture
@@ -52,12 +52,6 @@ def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def page(lab: JupyterLab) -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def shot(page: Page, name: str) -> None:

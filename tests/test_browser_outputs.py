@@ -19,7 +19,7 @@ from sparkconnect.server import profiles
 
 from .support import lab_page
 from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
-from .support.lab_page import cell, chromium_page, run_cell, wait_done
+from .support.lab_page import cell, run_cell, wait_done
 
 pytestmark = pytest.mark.spark
 
@@ -87,12 +87,6 @@ def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def page(lab: JupyterLab) -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def shot(page: Page, name: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,9 @@ from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 
 from .support.helpers import java_servers_of, run
-from .support.processes import python, server
+from .support.processes import server
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture
-def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process attached to the same server, like a second notebook."""
-    code = """
-        import sys, sparkconnect
-        spark = sparkconnect.start()
-        assert spark.range(3).count() == 3
-        print("attached", flush=True)
-        sys.stdin.read()
-        """
-    proc = python(code, module_home, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "attached"
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Path) -> None:

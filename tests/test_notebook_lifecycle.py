@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,29 +18,11 @@ from sparkconnect import SparkConnectError, _core
 from sparkconnect.notebook.lazy import LazySpark
 
 from .support.helpers import cli, run
-from .support.processes import python, server, watchdogs_of
+from .support.processes import server, watchdogs_of
 
 pytestmark = pytest.mark.spark
 
 LAUNCHED = "launched a Spark Connect server for `spark`"
-
-
-@pytest.fixture
-def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process attached to the same server, like a second notebook."""
-    code = """
-        import sys, sparkconnect
-        spark = sparkconnect.start()
-        assert spark.range(3).count() == 3
-        print("attached", flush=True)
-        sys.stdin.read()
-        """
-    proc = python(code, module_home, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "attached"
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def test_a_launched_server_stops_when_unused_for_15_minutes_by_default(

@@ -41,7 +41,6 @@ from playwright.sync_api import Locator, Page, expect  # noqa: E402
 from .support.lab_page import (  # noqa: E402
     ARTIFACTS,
     cell,
-    chromium_page,
     open_notebook,
     run_cell,
     shot,
@@ -60,12 +59,6 @@ def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def page(lab: JupyterLab) -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def panel_of(page: Page, index: int) -> Locator:
