@@ -204,7 +204,9 @@ fn ui_port(user: &Conf, previous: Option<u16>) -> Result<u16> {
     }
 }
 
-/// Keeps the previous server log and opens a fresh, private one.
+/// Keeps the previous server log and opens a fresh, private one. In append mode: the JVM then
+/// writes at the end of the file, not at its own offset, so a line another process appends (a
+/// user's marker, a test) is never overwritten by the server's next line.
 fn open_fresh_log(home: &Home) -> Result<File> {
     let path = home.server_log();
     match fs::rename(&path, home.previous_server_log()) {
@@ -212,12 +214,16 @@ fn open_fresh_log(home: &Home) -> Result<File> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(CoreError::io_at("rotate", &path, e)),
     }
-    fsutil::private_file_options()
-        .write(true)
+    let created = |e| CoreError::io_at("create the server log", &path, e);
+    let file = fsutil::private_file_options()
+        .append(true)
         .create(true)
-        .truncate(true)
         .open(&path)
-        .map_err(|e| CoreError::io_at("create the server log", &path, e))
+        .map_err(created)?;
+    // Append mode cannot be combined with O_TRUNC; the log was just renamed away, so this only
+    // matters if something recreated it in between.
+    file.set_len(0).map_err(created)?;
+    Ok(file)
 }
 
 fn unix_now() -> f64 {
@@ -447,6 +453,25 @@ mod tests {
         );
         let mode = fs::metadata(&log).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn lines_appended_by_others_survive_the_servers_next_write() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let mut server = open_fresh_log(&home).unwrap();
+        server.write_all(b"server 1\n").unwrap();
+        let mut other = fs::OpenOptions::new()
+            .append(true)
+            .open(home.server_log())
+            .unwrap();
+        other.write_all(b"appended\n").unwrap();
+        server.write_all(b"server 2\n").unwrap();
+        assert_eq!(
+            fs::read_to_string(home.server_log()).unwrap(),
+            "server 1\nappended\nserver 2\n"
+        );
     }
 
     #[test]
