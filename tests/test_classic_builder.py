@@ -60,13 +60,14 @@ def test_builder_returns_the_notebook_session_with_its_confs(
     shown = ok(a, "%load_ext sparkconnect\n" + CLASSIC_BUILDER)
     # Confs only a server start applies get one line naming them and the way to apply them;
     # the app name and a master equal to the server's are nothing to report.
-    # The builder launched the server (no server ran yet): one line says so, as for `spark`.
+    # The builder launched the server (no server ran yet): one line says so,
+    # as when `spark` launches it.
     lines = [line for line in shown.splitlines() if line.startswith("sparkconnect:")]
     assert len([line for line in lines if "launched a Spark Connect server" in line]) == 1, shown
     notes = [line for line in lines if "launched a Spark Connect server" not in line]
     assert len(notes) == 1, shown
     assert "spark.driver.memory, spark.sql.catalogImplementation only take effect" in notes[0]
-    assert "%spark restart" in notes[0]
+    assert "%spark restart" in notes[0] and "--force" in notes[0]
     assert "spark.master" not in notes[0] and "spark.app.name" not in notes[0]
     assert "11" in ok(a, 'spark.conf.get("spark.sql.shuffle.partitions")')
 

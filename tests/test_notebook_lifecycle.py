@@ -22,7 +22,7 @@ from .support.processes import server, watchdogs_of
 
 pytestmark = pytest.mark.spark
 
-LAUNCHED = "launched a Spark Connect server for `spark`"
+LAUNCHED = "launched a Spark Connect server for this notebook"
 
 
 def test_a_launched_server_stops_when_unused_for_15_minutes_by_default(

@@ -15,6 +15,7 @@ import threading
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
+from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 CANCEL_WAIT = 5.0
@@ -54,9 +55,8 @@ def after_cell(result: ExecutionResult) -> None:
 
 
 def install(shell: InteractiveShell) -> None:
-    shell.events.register("post_run_cell", after_cell)
+    follow(shell, post_run_cell=after_cell)
 
 
 def uninstall(shell: InteractiveShell) -> None:
-    if after_cell in shell.events.callbacks["post_run_cell"]:
-        shell.events.unregister("post_run_cell", after_cell)
+    unfollow(shell, post_run_cell=after_cell)

@@ -9,6 +9,7 @@ from typing import Any
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
+from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.server.uilink import SESSION_ENV
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 from sparkconnect.session.labels import LABELS
@@ -44,19 +45,13 @@ class CellLabels:
 
     def install(self) -> None:
         LABELS.notebook = notebook_name()
-        self.shell.events.register("pre_run_cell", self.pre_run_cell)
-        self.shell.events.register("post_run_cell", self.post_run_cell)
+        follow(self.shell, pre_run_cell=self.pre_run_cell, post_run_cell=self.post_run_cell)
         KERNEL_SESSION.on_connect.append(LABELS.attach)
         if KERNEL_SESSION.current is not None:
             LABELS.attach(KERNEL_SESSION.current)
 
     def uninstall(self) -> None:
-        for event, callback in (
-            ("pre_run_cell", self.pre_run_cell),
-            ("post_run_cell", self.post_run_cell),
-        ):
-            if callback in self.shell.events.callbacks[event]:
-                self.shell.events.unregister(event, callback)
+        unfollow(self.shell, pre_run_cell=self.pre_run_cell, post_run_cell=self.post_run_cell)
         if LABELS.attach in KERNEL_SESSION.on_connect:
             KERNEL_SESSION.on_connect.remove(LABELS.attach)
         LABELS.detach()

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
+from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.render.display import colour, html_output, publish
 from sparkconnect.render.jobs_ledger import OperationLedger
 
@@ -242,8 +243,7 @@ class CellProgress:
 
     # IPython events -------------------------------------------------------------------------
     def install(self) -> None:
-        self.shell.events.register("pre_run_cell", self.pre_run_cell)
-        self.shell.events.register("post_run_cell", self.post_run_cell)
+        follow(self.shell, pre_run_cell=self.pre_run_cell, post_run_cell=self.post_run_cell)
         if not self.rich:
             # A terminal prints `Out[n]:` from the displayhook, before post_run_cell: the
             # summary must come first. IPython's DisplayHook calls `self.start_displayhook()`
@@ -259,12 +259,7 @@ class CellProgress:
             hook.start_displayhook = start_displayhook  # type: ignore[method-assign]
 
     def uninstall(self) -> None:
-        for event, callback in (
-            ("pre_run_cell", self.pre_run_cell),
-            ("post_run_cell", self.post_run_cell),
-        ):
-            if callback in self.shell.events.callbacks[event]:
-                self.shell.events.unregister(event, callback)
+        unfollow(self.shell, pre_run_cell=self.pre_run_cell, post_run_cell=self.post_run_cell)
         hook = self.shell.displayhook
         if getattr(hook.__dict__.get("start_displayhook"), "wrapped_by_sparkconnect", False):
             del hook.start_displayhook

@@ -192,7 +192,7 @@ def launched_line(server: ServerInfo, seconds: float) -> str:
     """One line for a server launched without a start command (`spark` used after a stop, say):
     a JVM starting is never silent."""
     return (
-        f"sparkconnect: launched a Spark Connect server for `spark` (pid {server.pid}, "
+        f"sparkconnect: launched a Spark Connect server for this notebook (pid {server.pid}, "
         f"{server.master}, {seconds:.1f} s); {caller.current().command('status')} shows it."
     )
 

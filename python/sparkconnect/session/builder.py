@@ -69,8 +69,9 @@ def apply_conf(session: Any, options: dict[str, str]) -> None:
             f"sparkconnect: {', '.join(start_only)} only take{'s' if len(start_only) == 1 else ''}"
             " effect when the shared Spark Connect server starts, so this notebook's session "
             f"runs without {them}. To apply {them} for every notebook: `%spark conf KEY=VALUE "
-            "...` then `%spark restart` (from Python: `sparkconnect.restart(conf={...})`), or "
-            "a profile (`%spark profiles`).",
+            "...` then `%spark restart` (with `--force` when other notebooks are attached: a "
+            "restart cuts them off; from Python: `sparkconnect.restart(conf={...})`), or a "
+            "profile (`%spark profiles`).",
             file=sys.stderr,
             flush=True,
         )
