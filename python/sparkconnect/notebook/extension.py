@@ -8,6 +8,7 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets import TraitError
 
+from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
 from sparkconnect.server import caller, lifecycle
@@ -76,7 +77,24 @@ def load(shell: InteractiveShell) -> None:
         magics.start_on_load()
     else:
         # Last, so the import thread does not compete with the work above for the GIL.
+        _import_client_soon(shell)
+
+
+def _import_client_soon(shell: InteractiveShell) -> None:
+    """Begin the background client import: at once when the kernel loads the extension at start-up
+    (no cell runs), after the cell when a cell loads it. In that cell the lines after `%load_ext`
+    (`from pyspark.sql import functions`, `%spark start`) import the same cyclic packages from
+    the other end, and two threads doing so can leave one with a partly initialised module."""
+    if getattr(shell.displayhook, "exec_result", None) is None:  # set while a cell runs
         import_client_in_background()
+        return
+
+    def after_the_loading_cell(result: object = None) -> None:
+        unfollow(shell, post_run_cell=after_the_loading_cell)
+        if KERNEL_SESSION.enabled:  # not unloaded meanwhile
+            import_client_in_background()
+
+    follow(shell, post_run_cell=after_the_loading_cell)
 
 
 def unload(shell: InteractiveShell) -> None:

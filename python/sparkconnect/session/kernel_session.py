@@ -409,8 +409,8 @@ class KernelSession:
 
     def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
         """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""
-        self.enable()
         wait_for_client_import()
+        self.enable()
         from sparkconnect.session.notebook_session import NotebookSession
 
         url = with_user(url)
@@ -434,6 +434,9 @@ class KernelSession:
             return current
         held = self._held_ended()
         self.close()
+        # Before importing anything that imports pyspark: a session bound outside a cell (the
+        # panel's Start) may come while the import of the kernel's start-up still runs.
+        wait_for_client_import()
         from sparkconnect.session import local_paths
         from sparkconnect.session.resilience import protect
 
