@@ -35,10 +35,6 @@ const SCRUBBED_ENV: &[&str] = &[
     TOKEN_ENV,
 ];
 const SCRUBBED_ENV_PREFIX: &str = "PYSPARK_GATEWAY_";
-/// A variable of the launch's `env` that names the server's working directory. The caller picks
-/// a fixed per-user directory, so the server never works in whichever folder the launching
-/// notebook happened to be in.
-const SERVER_DIR_ENV: &str = "SPARKCONNECT_SERVER_DIR";
 
 /// Whether a launch removes `key` from the environment the server inherits.
 fn is_scrubbed(key: &OsStr) -> bool {
@@ -64,6 +60,10 @@ pub struct LaunchSpec {
     pub archive_cache: Option<PathBuf>,
     /// Recorded in the state (`ServerState::launched_by`).
     pub launched_by: Option<String>,
+    /// The server's working directory (an existing directory); `None`: the caller's. Python
+    /// passes a fixed per-user directory, so the server never works in whichever folder the
+    /// launching notebook happened to be in.
+    pub work_dir: Option<PathBuf>,
 }
 
 impl LaunchSpec {
@@ -79,6 +79,7 @@ impl LaunchSpec {
             idle_timeout: None,
             archive_cache: archive::cache_dir(),
             launched_by: None,
+            work_dir: None,
         }
     }
 }
@@ -307,7 +308,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
             cmd.env(name, value);
         }
     }
-    if let Some(dir) = spec.env.get(SERVER_DIR_ENV) {
+    if let Some(dir) = &spec.work_dir {
         cmd.current_dir(dir);
     }
     cmd.env(TOKEN_ENV, &token)

@@ -179,6 +179,7 @@ def start(
     force: bool = False,
     grace: float = 10.0,
     launched_by: str | None = None,
+    work_dir: str | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
     `lease_pid`. With `restart`, stop the running server first (leases are kept; SIGKILL after
@@ -190,9 +191,9 @@ def start(
     its environment and the conf in a 0600 properties file; it returns once the gRPC port accepts
     connections. `port=None` picks a free port. `env` adds environment variables to a launched
     server's (a `JAVA_HOME` there also picks its Java); the variables the core sets itself (the
-    token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win; `SPARKCONNECT_SERVER_DIR`
-    there also names the server's working directory (an existing directory; without it the server
-    works in the caller's). An attach ignores `env`.
+    token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win. `work_dir` is a launched
+    server's working directory (an existing directory; without it the server works in the
+    caller's). An attach ignores `env` and `work_dir`.
     The server's conf defaults to `spark.master=local[*]` and
     `spark.connect.progress.reportInterval=500ms`; `conf` overrides both. Raises StartError, or
     ConfError for a malformed conf item or environment variable name.

@@ -52,7 +52,7 @@ fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
 #[pyfunction]
 #[pyo3(signature = (
     home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None,
-    idle_timeout=None, restart=false, force=false, grace=10.0, launched_by=None
+    idle_timeout=None, restart=false, force=false, grace=10.0, launched_by=None, work_dir=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn start(
@@ -70,6 +70,7 @@ fn start(
     force: bool,
     grace: f64,
     launched_by: Option<String>,
+    work_dir: Option<PathBuf>,
 ) -> PyResult<PyStartResult> {
     let helper_python = own_python(py, &python)?;
     let params = StartParams {
@@ -80,6 +81,7 @@ fn start(
             env: env.unwrap_or_default(),
             idle_timeout: idle_arg(idle_timeout)?,
             launched_by,
+            work_dir,
             ..LaunchSpec::new(spark_home, python)
         },
         timeout: seconds("timeout", timeout)?,

@@ -98,9 +98,6 @@ def start(
     once unused that long. The server records who launched it (`caller`)."""
     check_pyspark()
     env = env or {}
-    if workdir.SERVER_DIR_ENV not in env:
-        # Created only here: a start is what needs it, and reads (`%spark conf`) must not.
-        env = {**env, workdir.SERVER_DIR_ENV: workdir.ensure()}
     return _core.start(
         home(),
         lease_pid=os.getpid(),
@@ -115,6 +112,8 @@ def start(
         restart=restart,
         force=force,
         launched_by=caller.current().label,
+        # Created only here: a start is what needs it, and reads (`%spark conf`) must not.
+        work_dir=workdir.ensure(),
     )
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SERVER_DIR_ENV = "SPARKCONNECT_SERVER_DIR"
-"""The launch environment variable the core takes as the server's working directory."""
 WAREHOUSE_KEY = "spark.sql.warehouse.dir"
 
 
