@@ -50,8 +50,9 @@ lint: install
 test-rust: $(PY)
 	LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
 
+# The slowest tests listed at the end: where the suite's time goes, in every CI log.
 test-python: install browser
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=15
 
 # The wheel users of a shared Jupyter install without a Rust toolchain: abi3 (one wheel for
 # CPython 3.11 and newer) and manylinux, tagged with the oldest glibc its symbols allow (maturin
