@@ -4,14 +4,13 @@ asserts what the page shows. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
+from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 
 pytestmark = pytest.mark.spark
 
@@ -30,11 +29,7 @@ CELLS = [
 ]
 JOB_CELL, STATUS_CELL, LOGS_CELL, WARN_CELL, TABLE_CELL = 2, 3, 4, 5, 6
 
-if not Path(CHROMIUM).exists():
-    # `make test` installs it (`make browser`); on CI a missing browser must fail, not skip.
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
-    pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
@@ -44,14 +39,8 @@ from .support.lab_page import cell, open_notebook, run_cell, wait_done  # noqa: 
 
 @pytest.fixture
 def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
-    root = tmp_path / "notebooks"
-    root.mkdir()
-    write_notebook(root / "spark.ipynb", CELLS)
-    server = JupyterLab(root, {"SPARKCONNECT_HOME": str(home)})
-    try:
-        yield server
-    finally:
-        server.stop()
+    with lab_serving(tmp_path, {"spark.ipynb": CELLS}, {"SPARKCONNECT_HOME": str(home)}) as lab:
+        yield lab
 
 
 def shot(page: Page, name: str) -> None:

@@ -18,7 +18,7 @@ from sparkconnect import _core
 from sparkconnect.server import profiles
 
 from .support import lab_page
-from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
+from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 from .support.lab_page import cell, run_cell, wait_done
 
 pytestmark = pytest.mark.spark
@@ -65,28 +65,20 @@ conf = { "spark.sql.shuffle.partitions" = 4 }
 env = { AWS_SECRET_ACCESS_KEY = "do-not-show", HADOOP_CONF_DIR = "/etc/hadoop/conf" }
 """
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
-    pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 
 @pytest.fixture
 def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
-    root = tmp_path / "notebooks"
-    root.mkdir()
-    write_notebook(root / "spark.ipynb", CELLS)
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     env = {"SPARKCONNECT_HOME": str(home), profiles.CONFIG_ENV: str(config)}
     # The app in the page, to switch themes as the Settings menu does.
-    server = JupyterLab(root, env, ("--LabApp.expose_app_in_browser=True",))
-    try:
-        yield server
-    finally:
-        server.stop()
+    app = ("--LabApp.expose_app_in_browser=True",)
+    with lab_serving(tmp_path, {"spark.ipynb": CELLS}, env, app) as lab:
+        yield lab
 
 
 def shot(page: Page, name: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from sparkconnect import _core
 
-from .support.kernels import Kernel
+from .support.kernels import Kernel, attached_kernels
 from .support.spark_ui import _get
 
 pytestmark = pytest.mark.spark
@@ -23,16 +23,9 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def kernels(module_home: Path) -> Iterator[tuple[Kernel, Kernel]]:
     # JupyterLab names the notebook's file in JPY_SESSION_NAME; nbclient and others do not.
-    sales = Kernel({"SPARKCONNECT_HOME": str(module_home), "JPY_SESSION_NAME": "/w/sales.ipynb"})
-    other = Kernel({"SPARKCONNECT_HOME": str(module_home)})
-    try:
-        for kernel in (sales, other):
-            started = kernel.run("%load_ext sparkconnect\n%spark start")
-            assert started.status == "ok", started.text
+    home = {"SPARKCONNECT_HOME": str(module_home)}
+    with attached_kernels({**home, "JPY_SESSION_NAME": "/w/sales.ipynb"}, home) as (sales, other):
         yield sales, other
-    finally:
-        sales.shutdown()
-        other.shutdown()
 
 
 def ui(home: Path) -> str:

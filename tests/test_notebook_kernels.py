@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .support.kernels import Kernel
+from .support.kernels import Kernel, attached_kernels
 from .support.spark_ui import running_jobs_of
 
 pytestmark = pytest.mark.spark
@@ -23,16 +23,9 @@ SLEEPING_JOB = (
 
 @pytest.fixture(scope="module")
 def kernels(module_home: Path) -> Iterator[tuple[Kernel, Kernel]]:
-    first = Kernel({"SPARKCONNECT_HOME": str(module_home)})
-    second = Kernel({"SPARKCONNECT_HOME": str(module_home)})
-    try:
-        for kernel in (first, second):
-            run = kernel.run("%load_ext sparkconnect\n%spark start")
-            assert run.status == "ok", run.text
+    home = {"SPARKCONNECT_HOME": str(module_home)}
+    with attached_kernels(home, home) as (first, second):
         yield first, second
-    finally:
-        first.shutdown()
-        second.shutdown()
 
 
 def session_id(kernel: Kernel) -> str:

@@ -6,7 +6,6 @@ narrow) go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -17,7 +16,7 @@ import pytest
 
 from sparkconnect import _core
 
-from .support.jupyterlab import CHROMIUM, JupyterLab, write_notebook
+from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 
 pytestmark = pytest.mark.spark
 
@@ -31,10 +30,7 @@ OTHER_CELLS = [
     ".collect()",
 ]
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it")
-    pytest.skip(f"{CHROMIUM} is missing: `make browser` installs it", allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
@@ -50,15 +46,9 @@ from .support.lab_page import (  # noqa: E402
 
 @pytest.fixture
 def lab(home: Path, tmp_path: Path) -> Iterator[JupyterLab]:
-    root = tmp_path / "notebooks"
-    root.mkdir()
-    write_notebook(root / "panel.ipynb", PANEL_CELLS)
-    write_notebook(root / "other.ipynb", OTHER_CELLS)
-    server = JupyterLab(root, {"SPARKCONNECT_HOME": str(home)})
-    try:
-        yield server
-    finally:
-        server.stop()
+    notebooks = {"panel.ipynb": PANEL_CELLS, "other.ipynb": OTHER_CELLS}
+    with lab_serving(tmp_path, notebooks, {"SPARKCONNECT_HOME": str(home)}) as lab:
+        yield lab
 
 
 def panel_of(page: Page, index: int) -> Locator:

@@ -11,10 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import pytest
 
 from .helpers import free_port
 
@@ -28,6 +31,37 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def require_chromium() -> None:
+    """At the top of a browser test module, before importing Playwright. `make test` installs the
+    browser (`make browser`); run by hand without it the module is skipped, and on CI a missing
+    browser fails the run instead of skipping it."""
+    if Path(CHROMIUM).exists():
+        return
+    missing = f"{CHROMIUM} is missing: `make browser` installs it"
+    if os.environ.get("CI"):
+        raise RuntimeError(missing)
+    pytest.skip(missing, allow_module_level=True)
+
+
+@contextmanager
+def lab_serving(
+    tmp_path: Path,
+    notebooks: dict[str, list[str]],
+    env: dict[str, str],
+    args: tuple[str, ...] = (),
+) -> Iterator[JupyterLab]:
+    """A JupyterLab serving `notebooks` (file name -> cells) from a fresh folder, stopped after."""
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    for name, cells in notebooks.items():
+        write_notebook(root / name, cells)
+    server = JupyterLab(root, env, args)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def write_notebook(path: Path, cells: list[str]) -> None:

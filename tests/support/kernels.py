@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,3 +106,18 @@ class Kernel:
     def shutdown(self) -> None:
         self.client.stop_channels()
         self.manager.shutdown_kernel(now=True)
+
+
+@contextmanager
+def attached_kernels(*envs: dict[str, str]) -> Iterator[tuple[Kernel, ...]]:
+    """A kernel per environment, each with the extension loaded and `%spark start` run (the first
+    launches the server of their home, the others attach); shut down afterwards."""
+    kernels = tuple(Kernel(env) for env in envs)
+    try:
+        for kernel in kernels:
+            started = kernel.run("%load_ext sparkconnect\n%spark start")
+            assert started.status == "ok", started.text
+        yield kernels
+    finally:
+        for kernel in kernels:
+            kernel.shutdown()
