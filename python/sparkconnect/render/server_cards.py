@@ -191,9 +191,10 @@ def unmet_note(unmet: dict[str, tuple[str, str]]) -> str:
 def launched_line(server: ServerInfo, seconds: float) -> str:
     """One line for a server launched without a start command (`spark` used after a stop, say):
     a JVM starting is never silent."""
+    me = caller.current()
     return (
-        f"sparkconnect: launched a Spark Connect server for this notebook (pid {server.pid}, "
-        f"{server.master}, {seconds:.1f} s); {caller.current().command('status')} shows it."
+        f"sparkconnect: launched a Spark Connect server for {me.me} (pid {server.pid}, "
+        f"{server.master}, {seconds:.1f} s); {me.command('status')} shows it."
     )
 
 
