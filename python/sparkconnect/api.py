@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import StopResult
 from sparkconnect.render.display import Card
 from sparkconnect.render.logview import LogFilter, LogView, read_tail
 from sparkconnect.render.server_cards import conf_card, remote_card, status_card
+from sparkconnect.render.spark_errors import SparkErrorReport
 from sparkconnect.server import lifecycle
 from sparkconnect.server.remote import endpoint
 from sparkconnect.session.kernel_session import KERNEL_SESSION
@@ -118,3 +120,43 @@ def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogV
     ERROR and FATAL), `grep` keeps lines containing the text (any case)."""
     wanted = LogFilter(n, level, grep)
     return LogView.of(read_tail(lifecycle.status().log_path, wanted), wanted)
+
+
+@dataclass
+class SessionConfResult:
+    ok: bool
+    text: str
+    applied: dict[str, str] = field(default_factory=dict)
+
+    def _repr_json_(self) -> dict[str, Any]:
+        # How the Lab sidebar reads it: the kernel's reply to its request for this expression.
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def apply_session_conf(items: dict[str, str]) -> SessionConfResult:
+    """Set runtime confs on this process's session now: what the conf editor's "now" rows do
+    (the panel's, and the Lab sidebar's for the current notebook). Stops at the first key Spark
+    refuses (a static conf, a bad value), keeping those set before it."""
+    if not items:
+        return SessionConfResult(True, "Nothing changed.")
+    session = KERNEL_SESSION.current
+    if session is None:
+        return SessionConfResult(
+            False,
+            f"{', '.join(sorted(items))} apply to this notebook's session, and it has none yet: "
+            "Start first (or save them for the server with the row's badge).",
+        )
+    applied: dict[str, str] = {}
+    for key, value in items.items():
+        try:
+            session.conf.set(key, value)
+        except Exception as err:  # Spark refuses static keys and bad values: say which
+            said = SparkErrorReport.of(err).message
+            return SessionConfResult(False, f"{key}: {said}", applied)
+        applied[key] = value
+    return SessionConfResult(
+        True, f"Applied to this notebook's session: {', '.join(sorted(applied))}.", applied
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from sparkconnect import _core, autoload
 from sparkconnect.errors import ConfError, ProfileError, SparkConnectError
-from sparkconnect.render.jobs_table import server_table
+from sparkconnect.render.jobs_table import server_jobs
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import (
     conf_card,
@@ -28,7 +28,7 @@ from sparkconnect.render.server_cards import (
     uptime,
 )
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import attached_names, caller, lifecycle, spark_rest, warmup_launcher
+from sparkconnect.server import caller, lifecycle, warmup_launcher
 from sparkconnect.values import (
     CommandParser,
     add_conf_options,
@@ -168,13 +168,10 @@ def _autoload(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    server = lifecycle.status().server
-    ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
-    known = list(attached_names.read(lifecycle.home()).values())
-    table = server_table(ui_jobs, known, running=server is not None)
+    table, running = server_jobs()
     data = {"jobs": [row.as_dict() for row in table.rows], "notes": table.notes}
     _emit(args, data, repr(table))
-    return EXIT_OK if server is not None else EXIT_NOT_RUNNING
+    return EXIT_OK if running else EXIT_NOT_RUNNING
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect.notebook.progress import CellRun, final_bundle, human_bytes, running_bundle
+from sparkconnect.notebook.progress import CellRun, final_bundle, running_bundle
+from sparkconnect.render.display import human_bytes
 from sparkconnect.server import uilink
 
 from ..support.helpers import run

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.notebook.cell_events import follow, unfollow
-from sparkconnect.render.display import colour, html_output, publish
+from sparkconnect.render.display import colour, html_output, human_bytes, publish
 from sparkconnect.render.jobs_ledger import OperationLedger
 
 REDRAW_EVERY = 0.2
@@ -179,15 +179,6 @@ class CellRun:
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 _OUTCOME_MARK = {"done": ("✔", "success"), "cancelled": ("✖", "error"), "failed": ("✖", "error")}

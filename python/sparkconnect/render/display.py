@@ -241,3 +241,12 @@ class Link:
 
     def _repr_html_(self) -> str:
         return html_output("link", f"{escape(self.label)}: {link(self.url)}")
+
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

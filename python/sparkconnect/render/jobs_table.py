@@ -1,4 +1,5 @@
-"""`%spark jobs` and `sparkconnect jobs`: the jobs table as text for terminals and as HTML."""
+"""`%spark jobs`, `sparkconnect jobs` and the Lab's Jobs tab: the jobs table as text for
+terminals, as HTML, and as rows for the live views."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sparkconnect.render.jobs_model import JobRow, server_rows
 from sparkconnect.render.server_cards import uptime
+from sparkconnect.server import attached_names, lifecycle, spark_rest
 from sparkconnect.server.attached_names import Attachment
 from sparkconnect.server.spark_rest import UiJob
 
@@ -126,3 +128,12 @@ def server_table(
         notes.append("The Spark UI did not answer (disabled, or the server is busy starting).")
     rows = server_rows(ui_jobs or [], attached)
     return JobsTable(rows, title="Spark jobs on the server", notes=notes, show_notebook=True)
+
+
+def server_jobs() -> tuple[JobsTable, bool]:
+    """Every notebook's jobs on the user's server, asked of its Spark UI now, and whether a
+    server runs: `sparkconnect jobs` and the Lab sidebar's Jobs tab."""
+    server = lifecycle.status().server
+    ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
+    known = list(attached_names.read(lifecycle.home()).values())
+    return server_table(ui_jobs, known, running=server is not None), server is not None

@@ -205,8 +205,8 @@ def stop_card(result: StopResult) -> Card:
         return Card("Spark Connect server stopped")
     me = caller.current()
     others = len(result.remaining)
-    if me.kind == caller.TERMINAL:
-        # A terminal never holds a lease: every attached process is a notebook elsewhere.
+    if me.kind in (caller.TERMINAL, caller.LAB):
+        # Neither holds a lease: every attached process is a notebook elsewhere.
         title = f"Not stopped: {plural(others, 'notebook')} still attached"
     else:
         title = (

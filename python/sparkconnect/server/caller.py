@@ -1,4 +1,4 @@
-"""Who uses sparkconnect in this process: a notebook, a terminal, or a Python program.
+"""Who uses sparkconnect in this process: a notebook, a terminal, JupyterLab, or a Python program.
 
 Messages name commands, and a command that works in a notebook (`%spark stop --force`) does not
 in a terminal (`sparkconnect stop --force`); "this notebook detached" is wrong when a terminal
@@ -13,25 +13,29 @@ import os
 from dataclasses import dataclass
 from pathlib import PurePath
 
-NOTEBOOK, TERMINAL, PYTHON = "notebook", "terminal", "python"
+NOTEBOOK, TERMINAL, LAB, PYTHON = "notebook", "terminal", "lab", "python"
 
 
 @dataclass(frozen=True)
 class Caller:
     kind: str
-    """NOTEBOOK (the IPython extension), TERMINAL (the `sparkconnect` command) or PYTHON (the
-    Python API in a program of its own)."""
+    """NOTEBOOK (the IPython extension), TERMINAL (the `sparkconnect` command), LAB (the Spark
+    sidebar, served by the Jupyter server extension) or PYTHON (the Python API in a program of
+    its own)."""
 
     def command(self, words: str) -> str:
         """A subcommand as it is typed here, in backquotes: `%spark stop --force` in a notebook,
-        `sparkconnect stop --force` elsewhere (a Python program can run the terminal command)."""
+        `sparkconnect stop --force` elsewhere (a Python program can run the terminal command, and
+        a Lab user has a terminal beside the sidebar)."""
         prefix = "%spark" if self.kind == NOTEBOOK else "sparkconnect"
         return f"`{prefix} {words}`"
 
     @property
     def me(self) -> str:
         """What a message calls the caller: "this notebook", "this terminal", "this process"."""
-        return {NOTEBOOK: "this notebook", TERMINAL: "this terminal"}.get(self.kind, "this process")
+        return {NOTEBOOK: "this notebook", TERMINAL: "this terminal", LAB: "JupyterLab"}.get(
+            self.kind, "this process"
+        )
 
     @property
     def label(self) -> str:
@@ -43,6 +47,8 @@ class Caller:
             return f"notebook {PurePath(name).name}" if name else "a notebook"
         if self.kind == TERMINAL:
             return "the terminal"
+        if self.kind == LAB:
+            return "the JupyterLab sidebar"
         return f"Python process {os.getpid()}"
 
 
@@ -50,7 +56,8 @@ _current = Caller(PYTHON)
 
 
 def use(kind: str) -> None:
-    """Called once by a front end: the extension when it loads, the terminal command at start."""
+    """Called once by a front end: the extension when it loads, the terminal command at start,
+    the Jupyter server extension when the Jupyter server loads it."""
     global _current
     _current = Caller(kind)
 

@@ -56,6 +56,12 @@ def _where(row: Row) -> tuple[Applies, bool]:
     return natural, natural == "session"
 
 
+def parse(raw: object) -> list[Row]:
+    """The rows of a message from a page (a list of {key, value, scope}); anything else is
+    skipped."""
+    return [Row.of(item) for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
 def check(rows: list[Row]) -> list[Check]:
     seen: dict[tuple[str, str], int] = {}
     checks = []
@@ -98,3 +104,6 @@ def split(rows: list[Row]) -> tuple[dict[str, str], dict[str, str]]:
         if result.state == "ok":
             (session if result.applies == "session" else server)[row.key] = row.value
     return server, session
+
+
+NOT_SAVED = "Nothing was saved: fix the rows marked in red first."

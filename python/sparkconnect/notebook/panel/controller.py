@@ -14,16 +14,17 @@ from typing import Any
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
+from sparkconnect import api
 from sparkconnect.errors import ProfileError
 from sparkconnect.notebook import jobs
 from sparkconnect.notebook.panel import actions, snapshot
 from sparkconnect.notebook.panel.cancel_endpoint import CancelEndpoint
-from sparkconnect.notebook.panel.logs_feed import LogFeed
 from sparkconnect.notebook.panel.refresher import Presence, Refresher
 from sparkconnect.notebook.panel.widget import PanelWidget
+from sparkconnect.render import conf_editor
 from sparkconnect.render.jobs_ledger import OperationLedger
-from sparkconnect.render.server_cards import conf_card
-from sparkconnect.server import conf_keys, conf_rows, lifecycle, profiles, uilink
+from sparkconnect.render.log_feed import LogFeed
+from sparkconnect.server import conf_rows, lifecycle, profiles, uilink
 from sparkconnect.server.spark_rest import UiJob
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 from sparkconnect.values import LOG_LEVELS
@@ -67,7 +68,7 @@ class Panel:
         self.profile = KERNEL_SESSION.profile or ""
         self.widget = PanelWidget(
             on_close=self.close,
-            known_keys=[[k, what, conf_keys.applies(k)] for k, what in conf_keys.known()],
+            known_keys=conf_editor.known_keys(),
         )
         self.widget.on_msg(self._on_msg)
         self.endpoint = self._endpoint()
@@ -201,12 +202,7 @@ class Panel:
     def _load_conf(self, session_items: dict[str, str] | None = None) -> None:
         """The editor's rows: the saved conf (for the next start) and what this panel applied to
         the session; and the `%spark conf` card of what the next start would apply."""
-        saved = lifecycle.pending_conf()
-        rows = [{"key": k, "value": v, "scope": "server"} for k, v in sorted(saved.items())]
-        rows += [
-            {"key": k, "value": v, "scope": "session"}
-            for k, v in sorted((session_items or {}).items())
-        ]
+        rows = conf_editor.rows(lifecycle.pending_conf(), session_items)
         version = int(self.widget.conf_rows.get("version", 0)) + 1
         self.widget.conf_rows = {"rows": rows, "version": version}
         self._plan_card()
@@ -214,71 +210,37 @@ class Panel:
     def _plan_card(self) -> None:
         try:
             plan = KERNEL_SESSION.plan(profile=self.profile or None)
-            self.widget.conf_plan_html = conf_card(lifecycle.status(), plan)._repr_html_()
+            self.widget.conf_plan_html = conf_editor.plan_html(plan)
         except ProfileError as err:
             self.widget.conf_plan_html = ""
             self.widget.profiles_error = str(err)
 
     def _check(self, content: dict[str, Any]) -> None:
-        rows = [conf_rows.Row.of(raw) for raw in content.get("rows", []) if isinstance(raw, dict)]
+        rows = conf_rows.parse(content.get("rows"))
         self.widget.conf_checks = {
             "seq": content.get("seq", 0),
             "checks": [check.as_dict() for check in conf_rows.check(rows)],
         }
 
     def _apply_conf(self, content: dict[str, Any]) -> None:
-        rows = [conf_rows.Row.of(raw) for raw in content.get("rows", []) if isinstance(raw, dict)]
+        rows = conf_rows.parse(content.get("rows"))
         if any(check.state == "invalid" for check in conf_rows.check(rows)):
-            self._say(
-                actions.Outcome(
-                    False,
-                    "<div>Nothing was saved: fix the rows marked in red first.</div>",
-                    "Nothing was saved: fix the rows marked in red first.",
-                )
-            )
+            text = conf_rows.NOT_SAVED
+            self._say(actions.Outcome(False, f"<div>{text}</div>", text))
             return
         server, session = conf_rows.split(rows)
         outcome = None
         if server != lifecycle.pending_conf():
             items = [f"{k}={v}" for k, v in server.items()]
             outcome = actions.run_magic(self.shell, actions.command_line("conf", "--reset", *items))
-        applied, problem = self._set_session_conf(session)
-        if problem:
-            shown = (outcome.html if outcome else "") + problem[0]
-            outcome = actions.Outcome(False, shown, problem[1])
-        elif outcome is None:
-            text = (
-                f"Applied to this notebook's session: {', '.join(sorted(applied))}."
-                if applied
-                else "Nothing changed."
-            )
-            outcome = actions.Outcome(True, f"<div>{text}</div>", text)
+        result = api.apply_session_conf(session)
+        if outcome is None or not result.ok:
+            level = "" if result.ok else " class='spc-error-text'"
+            shown = f"<div{level}>{html.escape(result.text)}</div>"
+            before = outcome.html if outcome else ""
+            outcome = actions.Outcome(result.ok, before + shown, result.text)
         self._say(outcome)
-        self._load_conf(applied)
-
-    def _set_session_conf(
-        self, items: dict[str, str]
-    ) -> tuple[dict[str, str], tuple[str, str] | None]:
-        """Set runtime confs on this notebook's session: (what was set, (html, text) of what
-        went wrong or None)."""
-        if not items:
-            return {}, None
-        session = KERNEL_SESSION.current
-        if session is None:
-            text = (
-                f"{', '.join(sorted(items))} apply to this notebook's session, and it has none "
-                "yet: Start first (or save them for the server with the row's badge)."
-            )
-            return {}, (f"<div class='spc-error-text'>{text}</div>", text)
-        applied: dict[str, str] = {}
-        for key, value in items.items():
-            try:
-                session.conf.set(key, value)
-            except Exception as err:  # Spark refuses static keys; say so, keep the rest
-                text = actions.error_text(err)
-                return applied, (f"<div class='spc-error-text'>{key}: {text}</div>", text)
-            applied[key] = value
-        return applied, None
+        self._load_conf(result.applied)
 
     # Messages from the front end --------------------------------------------------------------
     def _on_msg(self, widget: Any, content: Any, buffers: Any) -> None:

@@ -1,4 +1,4 @@
-"""The Spark UI through the Jupyter server, at `<base_url>sparkui/`: a Jupyter server extension.
+"""The Spark UI through the Jupyter server, at `<base_url>sparkui/`.
 
 jupyter-server-proxy's `<base_url>proxy/<port>/` serves the UI's pages, but Spark's page scripts
 read the path segment after `proxy` as the application id: behind it, the Executors page and a
@@ -8,19 +8,17 @@ application id as they do on a direct connection, and every page renders. The po
 the user's server state on every request, so the address stays the same across restarts and a
 stopped server gets a page that says so instead of a connection error.
 
-Loaded by the Jupyter server (`jupyter_server_config.d/sparkconnect.json` enables it); it reuses
-jupyter-server-proxy's handler (authentication, headers, redirects) and does nothing when that is
-not installed. Kernels the Jupyter server starts afterwards inherit `SPARKCONNECT_UI_PROXY`, the
-address, which is how the notebooks' Spark UI link knows the proxy is there (see uilink.py).
+Registered by the package's Jupyter server extension (web/__init__.py); it reuses
+jupyter-server-proxy's handler (authentication, headers, redirects). Kernels the Jupyter server
+starts afterwards inherit `SPARKCONNECT_UI_PROXY`, the address, which is how the notebooks' Spark
+UI link knows the proxy is there (see uilink.py).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sparkconnect.server import lifecycle
-from sparkconnect.server.uilink import UI_PROXY_ENV
 
 PATH = "sparkui"
 NO_SERVER = (
@@ -35,16 +33,12 @@ def current_ui_port() -> int | None:
     return server.ui_port if server is not None else None
 
 
-def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    return [{"module": "sparkconnect.server.uiproxy"}]
-
-
-def _load_jupyter_server_extension(app: Any) -> None:
+def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
+    """The handlers that serve the UI at <base>sparkui/, or None without jupyter-server-proxy."""
     try:
         from jupyter_server_proxy.handlers import AddSlashHandler, NamedLocalProxyHandler
     except ImportError:
-        app.log.info("sparkconnect: jupyter-server-proxy is not installed; no /%s/ proxy", PATH)
-        return
+        return None
     from jupyter_server.utils import url_path_join
     from tornado import web
 
@@ -71,13 +65,7 @@ def _load_jupyter_server_extension(app: Any) -> None:
                 raise web.HTTPError(503, "%s", NO_SERVER, reason="No Spark Connect server")
             return found
 
-    base = app.web_app.settings["base_url"]
-    app.web_app.add_handlers(
-        ".*",
-        [
-            (url_path_join(base, PATH, "(.*)"), SparkUIHandler, {"absolute_url": False}),
-            (url_path_join(base, PATH), AddSlashHandler),
-        ],
-    )
-    os.environ[UI_PROXY_ENV] = url_path_join(base, PATH) + "/"
-    app.log.info("sparkconnect: the Spark UI is served at %s", os.environ[UI_PROXY_ENV])
+    return [
+        (url_path_join(base, PATH, "(.*)"), SparkUIHandler, {"absolute_url": False}),
+        (url_path_join(base, PATH), AddSlashHandler, {}),
+    ]

@@ -1,5 +1,6 @@
-"""The Logs tab's lines: the tail of the server log, then what is appended, through the same
-core reads as `%spark logs` and `--follow` (filters applied by the core)."""
+"""A followed view of the server log: the tail, then what is appended, through the same core
+reads as `%spark logs` and `--follow` (filters applied by the core). The panel's Logs tab keeps
+one per panel; the Lab's log tab reads a fresh one per request."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from sparkconnect._core import LogExcerpt
 from sparkconnect.render.logview import LogFilter, read_more, read_tail
+from sparkconnect.server import caller
 
 SHOWN = 200
 """Lines the tab keeps: a screenful or two; `%spark logs -n` reaches further back."""
@@ -47,7 +49,10 @@ class LogFeed:
             what = "matching lines" if self.level or self.grep else "log lines"
             notes.append(f"No {what} yet.")
         if self.truncated:
-            notes.append("Searched the end of a large log only; `%spark logs` can say more.")
+            notes.append(
+                f"Searched the end of a large log only; {caller.current().command('logs')} can "
+                "say more."
+            )
         return {
             "path": self._path or "",
             "level": self.level or "",

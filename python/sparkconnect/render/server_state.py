@@ -1,0 +1,74 @@
+"""The server's state as plain data for the two live views: the `%spark panel` widget and the
+JupyterLab sidebar. Both draw it with the same view (panel.js); each adds what only it knows
+(the panel its notebook's session, the Lab a start failure it saw)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sparkconnect._core import ServerInfo, Status
+from sparkconnect.render.display import human_bytes
+from sparkconnect.render.server_cards import masked_url, uptime
+from sparkconnect.server import attached_names, lifecycle
+from sparkconnect.server.process_memory import resident_bytes
+
+STOPPED_UNEXPECTEDLY = "stopped unexpectedly"
+
+
+def state_label(status: Status) -> str:
+    if status.state == "stopped" and status.problem:
+        # The core keeps the state of a server whose process went away without a stop, and says
+        # why it ignores it: the user did not stop this one.
+        return STOPPED_UNEXPECTEDLY
+    return status.state
+
+
+def server_state(
+    status: Status, ui_url: Callable[[ServerInfo], str], me: int | None = None
+) -> dict[str, Any]:
+    """Everything the Status tab shows; cheap enough to build several times a second (a few
+    /proc and small-file reads). `me`: the pid of the viewing notebook's kernel, if any."""
+    server = status.server
+    names = attached_names.names_of(lifecycle.home(), status.attached)
+    attached = [
+        # `path`: a notebook's path in the Jupyter server's tree, which the Lab opens on a click.
+        {"name": a.short, "title": a.name, "path": a.name, "me": a.pid == me}
+        for a in names
+    ]
+    label = state_label(status)
+    data: dict[str, Any] = {
+        "state": label,
+        "label": label,
+        "attached": attached,
+        "others": sum(1 for a in attached if not a["me"]),
+        "problem": status.problem or "",
+        "log_path": status.log_path,
+        "ui_url": "",
+        "rows": [],
+        "summary": "",
+        "started_at": None,
+        "server_time": time.time(),
+    }
+    if server is None:
+        return data
+    memory = resident_bytes(server.pid)
+    data.update(
+        ui_url=ui_url(server),
+        started_at=server.started_at,
+        spark_version=server.spark_version,
+        master=server.master,
+        summary=f"Spark {server.spark_version} · {server.master} · up "
+        f"{uptime(time.time() - server.started_at)}",
+        rows=[
+            ["Spark", server.spark_version],
+            ["Master", server.master],
+            ["Uptime", uptime(time.time() - server.started_at)],
+            ["Memory", f"{human_bytes(memory)} resident (server JVM)" if memory else "unknown"],
+            ["URL", masked_url(server)],
+            ["PID", str(server.pid)],
+            ["Log file", server.log_path],
+        ],
+    )
+    return data

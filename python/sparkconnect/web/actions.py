@@ -1,0 +1,81 @@
+"""Start, Stop and Restart as the Lab's buttons and commands do them: through the same lifecycle
+calls as the terminal command (`sparkconnect start|stop|restart`), with the same cards.
+
+The Jupyter server process never stays attached: a start from the Lab releases its lease at once,
+so the server runs for the notebooks that attach (and stops after the idle timeout if none
+does), exactly as after `sparkconnect start` in a terminal. So Stop stops the server unless
+notebooks are attached, and Restart refuses to cut them off; the "-all" actions (which the page
+sends only after the user confirmed, naming the notebooks) force both.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sparkconnect._core import StartError
+from sparkconnect.errors import SparkConnectError
+from sparkconnect.render.display import escape, html_output
+from sparkconnect.render.server_cards import stop_card
+from sparkconnect.render.start_failure import StartFailure
+from sparkconnect.server import lifecycle, warmup_launcher
+
+ACTIONS = ("start", "stop", "stop-all", "restart", "restart-all")
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    html: str
+    text: str
+    failure: StartFailure | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "level": "info" if self.ok else "error",
+            "html": self.html,
+            "text": self.text,
+            "start_failed": self.failure is not None,
+        }
+
+
+def run(name: str, profile: str | None) -> Outcome:
+    """Do the action `name` (one of ACTIONS); blocks for as long as a start takes. Our errors
+    become the outcome's one paragraph; anything else propagates."""
+    try:
+        if name in ("stop", "stop-all"):
+            card = stop_card(lifecycle.stop(force=name == "stop-all"))
+            return Outcome(True, card._repr_html_(), repr(card))
+        return _start(name.startswith("restart"), name == "restart-all", profile)
+    except SparkConnectError as err:
+        text = str(err)
+        return Outcome(False, _said(text, "sparkconnect-error"), text)
+
+
+def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
+    plan = lifecycle.plan(profile=profile or None)
+    began = time.monotonic()
+    try:
+        result = lifecycle.start_planned(
+            plan, restart=restart, force=force, idle_timeout=lifecycle.DEFAULT_IDLE_TIMEOUT
+        )
+    except StartError as err:
+        failure = StartFailure(str(err), err.cause, plan)
+        return Outcome(False, failure._repr_html_(), failure.parts()[0], failure)
+    finally:
+        lifecycle.release()
+    info = result.server
+    if result.launched:
+        # As after `sparkconnect start`: the first query should not pay for the JVM's warm-up.
+        warmup_launcher.detached(info)
+        text = f"Spark Connect server started in {time.monotonic() - began:.1f} s"
+    else:
+        text = "The Spark Connect server is already running"
+    text += f" (Spark {info.spark_version}, {info.master})."
+    return Outcome(True, _said(text), text)
+
+
+def _said(text: str, kind: str = "") -> str:
+    return html_output("message", f"<div class='{kind}'>{escape(text)}</div>")

@@ -1,0 +1,69 @@
+"""The Lab sidebar's Configure tab: the same rows, checks and card as the panel's
+(render/conf_editor.py, server/conf_rows.py). Rows for the server are saved here, as
+`sparkconnect conf --reset K=V ...` would; rows for a notebook's session go back to the page,
+which applies them in the current notebook's kernel (api.apply_session_conf)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from sparkconnect.errors import ProfileError
+from sparkconnect.render import conf_editor
+from sparkconnect.render.display import escape, html_output
+from sparkconnect.render.server_cards import conf_card
+from sparkconnect.server import conf_rows, lifecycle, profiles
+
+
+def editor(profile: str) -> dict[str, Any]:
+    """What the Configure tab starts from, with `profile` chosen ("" for none)."""
+    error = ""
+    try:
+        found = profiles.load()
+    except ProfileError as err:
+        found, error = {}, str(err)
+    if profile not in found:
+        profile = ""
+    saved = lifecycle.pending_conf()
+    plan_html = ""
+    try:
+        plan_html = conf_editor.plan_html(lifecycle.plan(profile=profile or None))
+    except ProfileError as err:
+        error = str(err)
+    return {
+        "profiles": [{"name": p.name, "description": p.description} for p in found.values()],
+        "profile": profile,
+        "profiles_error": error,
+        "rows": conf_editor.rows(saved),
+        # Changes whenever the saved conf does: the page then starts its rows over.
+        "version": zlib.crc32(json.dumps(saved, sort_keys=True).encode()),
+        "plan_html": plan_html,
+        "known_keys": conf_editor.known_keys(),
+    }
+
+
+def check(body: dict[str, Any]) -> dict[str, Any]:
+    rows = conf_rows.parse(body.get("rows"))
+    return {"seq": body.get("seq", 0), "checks": [c.as_dict() for c in conf_rows.check(rows)]}
+
+
+def save(body: dict[str, Any]) -> dict[str, Any]:
+    """Save the rows meant for the server's next start; hand back those meant for a session."""
+    rows = conf_rows.parse(body.get("rows"))
+    if any(c.state == "invalid" for c in conf_rows.check(rows)):
+        return _said(False, conf_rows.NOT_SAVED)
+    server, session = conf_rows.split(rows)
+    plan = lifecycle.plan(profile=str(body.get("profile") or "") or None)
+    if server == plan.saved:
+        said = _said(True, "The saved conf is unchanged." if not session else "")
+    else:
+        lifecycle.change_saved_conf(plan, server, reset=True)
+        card = conf_card(lifecycle.status(), plan)
+        said = {"ok": True, "level": "info", "html": card._repr_html_(), "text": repr(card)}
+    return {**said, "session": session}
+
+
+def _said(ok: bool, text: str) -> dict[str, Any]:
+    shown = html_output("message", f"<div>{escape(text)}</div>") if text else ""
+    return {"ok": ok, "level": "info" if ok else "error", "html": shown, "text": text}
