@@ -11,14 +11,23 @@ PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("L
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install browser demo lint test test-rust test-python bench bench-quick wheel clean
+# The JupyterLab extension (labextension/): built with npm and the venv's jupyter-builder into
+# wheel-data, where the wheel and the editable install take it from. Maturin runs no npm, and
+# `pip install .` from a clone must carry the extension: so its build is committed, and lint
+# checks that it is the build of the current sources (labextension/stamp.sh says why that way).
+LAB := labextension
+LAB_OUT := wheel-data/data/share/jupyter/labextensions/sparkconnect-lab
+LAB_NPM := $(LAB)/node_modules/.package-lock.json
+
+.PHONY: install browser demo lint test test-rust test-python bench bench-quick wheel clean labextension
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Reinstall only when the package sources changed.
-$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*)
+# The built lab extension too: the editable install copies wheel-data into the venv.
+$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*) $(wildcard $(LAB_OUT)/* $(LAB_OUT)/static/*)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
 	touch $@
 
@@ -30,6 +39,19 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# npm writes node_modules/.package-lock.json on every install: older than the lockfile means
+# the lockfile changed since.
+$(LAB_NPM): $(LAB)/package-lock.json
+	cd $(LAB) && npm ci --no-audit --no-fund
+	touch $@
+
+labextension: $(LAB_NPM) install
+	cd $(LAB) && node_modules/.bin/tsc
+	$(VENV)/bin/jupyter-builder build $(LAB)
+	$(LAB)/stamp.sh write
+	@# The venv's copy (share/jupyter/labextensions) comes from the editable install.
+	$(MAKE) install
+
 demo: install
 	$(PY) examples/run_notebook.py examples/quickstart.ipynb
 	$(PY) examples/run_notebook.py --ext sparkconnect examples/classic_pyspark.ipynb
@@ -38,7 +60,9 @@ demo: install
 
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.
-lint: install
+lint: install $(LAB_NPM)
+	cd $(LAB) && node_modules/.bin/tsc --noEmit
+	$(LAB)/stamp.sh check
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(VENV)/bin/ruff check python tests examples bench

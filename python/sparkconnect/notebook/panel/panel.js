@@ -5,6 +5,12 @@
 // and what is purely visual (confirm bar, the embedded Spark UI). A Cancel of a job posts to the
 // panel's endpoint through Jupyter's proxy when there is one, because widget messages wait
 // while the kernel runs a cell (see cancel_endpoint.py).
+//
+// The JupyterLab extension (labextension/) renders this same view in its sidebar and its log
+// tab, with a model of its own that speaks to the server's REST API instead of a kernel. The
+// `layout` value, read once, says which: "notebook" (the `%spark panel` output), "sidebar" (no
+// notebook of its own: buttons act on the server, Jobs are server-wide and read-only) or "log"
+// (only the Logs body, filling a tab).
 
 const TABS = [
   ["status", "Status"],
@@ -13,11 +19,17 @@ const TABS = [
   ["jobs", "Jobs"],
   ["ui", "Spark UI"],
 ];
+const LAYOUT_TABS = {
+  notebook: TABS.map(([name]) => name),
+  sidebar: ["status", "configure", "jobs"],
+  log: ["logs"],
+};
 const BUSY_WORDS = {
   start: "Starting…",
   stop: "Stopping…",
   "stop-all": "Stopping for everyone…",
   restart: "Restarting…",
+  "restart-all": "Restarting…",
   conf: "Saving…",
 };
 const LEVELS = ["", "DEBUG", "INFO", "WARN", "ERROR"];
@@ -51,11 +63,26 @@ function seconds(value) {
     : `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
 }
 
+// As the kernel writes it (render/server_cards.py, uptime).
+function uptime(value) {
+  const total = Math.max(0, Math.floor(value));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = total % 60;
+  if (hours) return `${hours}h ${String(minutes).padStart(2, "0")}m`;
+  if (minutes) return `${minutes}m ${String(secs).padStart(2, "0")}s`;
+  return `${secs}s`;
+}
+
 function render({ model, el }) {
   const view = `v${++views}-${Math.random().toString(36).slice(2, 10)}`;
   const send = (message) => model.send(message);
+  const layout = LAYOUT_TABS[model.get("layout")] ? model.get("layout") : "notebook";
+  const sidebar = layout === "sidebar";
+  const shownTabs = TABS.filter(([name]) => LAYOUT_TABS[layout].includes(name));
+  const firstTab = LAYOUT_TABS[layout].includes(model.get("tab")) ? model.get("tab") : shownTabs[0][0];
   const ui = {
-    tab: model.get("tab") || "status",
+    tab: firstTab,
     confirm: null, // "stop-all" or "restart" while asking
     dismissed: 0, // id of the message the user closed
     draft: null, // conf rows being edited: [{key, value, scope}]
@@ -77,13 +104,17 @@ function render({ model, el }) {
   const root = h(
     "div",
     // MathJax must leave log lines and code (with their dollar signs) alone.
-    { className: "spc-panel mathjax_ignore tex2jax_ignore" },
-    h("div", { className: "spc-head" }, h("span", { className: "spc-title" }, "Spark Connect"), pill, summary),
-    buttons,
-    confirmBar,
-    message,
-    tabs,
-    Object.values(bodies),
+    { className: "spc-panel mathjax_ignore tex2jax_ignore", "data-layout": layout === "notebook" ? null : layout },
+    layout === "log"
+      ? bodies.logs
+      : [
+          h("div", { className: "spc-head" }, h("span", { className: "spc-title" }, "Spark Connect"), pill, summary),
+          buttons,
+          confirmBar,
+          message,
+          tabs,
+          shownTabs.map(([name]) => bodies[name]),
+        ],
   );
   el.append(root);
 
@@ -98,6 +129,10 @@ function render({ model, el }) {
     pill.textContent = busy ? BUSY_WORDS[busy] || "Working…" : state.label || "unknown";
     pill.dataset.state = busy ? "busy" : state.state || "unknown";
     summary.textContent = state.summary || "";
+    if (sidebar) {
+      drawSidebarButtons(state, busy);
+      return;
+    }
     const running = state.state === "running";
     const attached = (state.attached || []).some((a) => a.me);
     const remote = state.state === "remote";
@@ -126,6 +161,39 @@ function render({ model, el }) {
     );
   }
 
+  // The sidebar belongs to no notebook: Stop and Restart act on the server, and ask first when
+  // notebooks would lose their sessions.
+  function drawSidebarButtons(state, busy) {
+    const running = state.state === "running";
+    const attached = (state.attached || []).length;
+    const action = (name, label, enabled, title) =>
+      h(
+        "button",
+        {
+          className: `spc-button spc-action-${name}`,
+          "data-action": name,
+          disabled: !enabled || Boolean(busy),
+          title,
+          onclick: () => {
+            if (name !== "start" && attached) {
+              ui.confirm = `${name}-all`;
+              drawConfirm();
+            } else send({ type: "action", name });
+          },
+        },
+        label,
+      );
+    const opener = (type, name, label, enabled, title) =>
+      h("button", { className: `spc-button spc-open-${name}`, disabled: !enabled, title, onclick: () => send({ type }) }, label);
+    buttons.replaceChildren(
+      action("start", "Start", !running && state.state !== "starting", "Launch the server with the saved conf; notebooks attach with %spark start"),
+      action("stop", "Stop", running, "Stop the server (notebooks attached to it lose their sessions)"),
+      action("restart", "Restart", running, "Stop the server and start it again with the saved conf"),
+      opener("open-log", "log", "Server log", true, "The server's log in a tab"),
+      opener("open-ui", "ui", "Spark UI", Boolean(state.ui_url), "The Spark UI in a tab (while the server runs)"),
+    );
+  }
+
   function drawConfirm() {
     if (!ui.confirm) {
       confirmBar.replaceChildren();
@@ -136,9 +204,12 @@ function render({ model, el }) {
     const others = (state.attached || []).filter((a) => !a.me);
     const names = others.map((a) => a.name).join(", ");
     const cut = others.length
-      ? `It cuts off ${plural(others.length, "other notebook")} (${names}): their sessions end, with their temp views and session confs.`
-      : "No other notebook is attached.";
-    const what = ui.confirm === "restart" ? "Restart the server for everyone?" : "Stop the server for everyone?";
+      ? `It cuts off ${plural(others.length, sidebar ? "notebook" : "other notebook")} (${names}): their sessions end, with their temp views and session confs.`
+      : sidebar
+        ? "No notebook is attached."
+        : "No other notebook is attached.";
+    const restarting = ui.confirm === "restart" || ui.confirm === "restart-all";
+    const what = restarting ? "Restart the server for everyone?" : "Stop the server for everyone?";
     confirmBar.hidden = false;
     confirmBar.replaceChildren(
       h("span", { className: "spc-confirm-text" }, `${what} ${cut}`),
@@ -152,7 +223,7 @@ function render({ model, el }) {
             drawConfirm();
           },
         },
-        ui.confirm === "restart" ? "Restart for everyone" : "Stop for everyone",
+        restarting ? "Restart for everyone" : "Stop for everyone",
       ),
       h(
         "button",
@@ -180,6 +251,12 @@ function render({ model, el }) {
     const body = h("div", { className: "spc-message-body" });
     // Our own cards, built and escaped by the kernel (render/*.py).
     body.innerHTML = said.html || "";
+    // The lines that explain a failed start are in the server's log.
+    const openLog =
+      layout !== "notebook" && said.start_failed
+        ? h("button", { className: "spc-button spc-open-failure-log", onclick: () => send({ type: "open-log" }) }, "Open log")
+        : null;
+    if (openLog) body.append(openLog);
     message.replaceChildren(
       body,
       h(
@@ -202,7 +279,7 @@ function render({ model, el }) {
   function drawTabs() {
     const running = (model.get("jobs") || {}).running || 0;
     tabs.replaceChildren(
-      ...TABS.map(([name, label]) =>
+      ...shownTabs.map(([name, label]) =>
         h(
           "button",
           {
@@ -227,10 +304,14 @@ function render({ model, el }) {
     const state = server();
     const rows = [["State", state.label || ""], ...(state.rows || [])];
     const attached = state.attached || [];
+    const notebook = (a) =>
+      sidebar && a.path
+        ? h("button", { className: "spc-link spc-open-notebook", "data-path": a.path, title: `Open ${a.title || a.name}`, onclick: () => send({ type: "open-notebook", path: a.path }) }, a.name)
+        : a.name;
     const notebooks = h(
       "ul",
       { className: "spc-notebooks" },
-      attached.map((a) => h("li", { title: a.title }, a.name, a.me ? h("span", { className: "spc-me" }, " (this notebook)") : null)),
+      attached.map((a) => h("li", { title: a.title }, notebook(a), a.me ? h("span", { className: "spc-me" }, " (this notebook)") : null)),
     );
     bodies.status.replaceChildren(
       ...[
@@ -246,9 +327,60 @@ function render({ model, el }) {
           ),
         ),
         state.problem ? h("div", { className: "spc-note spc-warn" }, state.problem) : null,
+        sidebar ? snippet : null,
       ].filter(Boolean),
     );
+    tick();
   }
+
+  // The sidebar is told the state when it changes, not every second: its uptime moves here,
+  // from the server's start time and the server's clock at the last answer.
+  let clockSkew = 0;
+  function tick() {
+    const state = server();
+    if (!sidebar || typeof state.started_at !== "number") return;
+    if (typeof state.server_time === "number") clockSkew = state.server_time - Date.now() / 1000;
+    const up = uptime(Date.now() / 1000 + clockSkew - state.started_at);
+    if (state.spark_version) summary.textContent = `Spark ${state.spark_version} · ${state.master} · up ${up}`;
+    for (const row of bodies.status.querySelectorAll(".spc-kv tr")) {
+      if (row.firstChild.textContent === "Uptime") row.lastChild.textContent = up;
+    }
+  }
+  const ticker = sidebar ? setInterval(tick, 1000) : null;
+
+  // How to get `spark` in a notebook (the sidebar only: a notebook's panel is in one already).
+  const snippetText = "%load_ext sparkconnect\nspark";
+  const snippetCode = h("pre", { className: "spc-snippet-code" }, snippetText);
+  const copyButton = h(
+    "button",
+    {
+      className: "spc-button spc-copy",
+      title: "Copy the two lines",
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(snippetText);
+          copyButton.textContent = "Copied";
+        } catch {
+          // No clipboard (plain http, or the permission refused): select it for Ctrl+C.
+          const range = document.createRange();
+          range.selectNodeContents(snippetCode);
+          const selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          copyButton.textContent = "Selected: press Ctrl+C";
+        }
+        setTimeout(() => (copyButton.textContent = "Copy"), 2000);
+      },
+    },
+    "Copy",
+  );
+  const snippet = h(
+    "div",
+    { className: "spc-snippet" },
+    h("div", { className: "spc-snippet-title" }, "Use it in a notebook"),
+    h("div", { className: "spc-snippet-box" }, snippetCode, copyButton),
+    h("div", { className: "spc-muted" }, "or run ", h("code", {}, "sparkconnect enable"), " once in a terminal so every new notebook has ", h("code", {}, "spark"), "."),
+  );
 
   // Configure ----------------------------------------------------------------------------------
   const keysId = `spc-keys-${view}`;
@@ -260,12 +392,15 @@ function render({ model, el }) {
   });
   const profileNote = h("span", { className: "spc-muted" });
   const planBox = h("div", { className: "spc-plan" });
+  const keysList = h("datalist", { id: keysId });
   bodies.configure.append(
     h("label", { className: "spc-field" }, "Profile ", profileSelect, profileNote),
     h(
       "div",
       { className: "spc-muted" },
-      "Rows marked “now” apply to this notebook's session at once; “next start” rows are saved for the server's next start (Restart applies them).",
+      sidebar
+        ? "Rows marked “now” apply at once to the session of the notebook you last worked in; “next start” rows are saved for the server's next start (Restart applies them)."
+        : "Rows marked “now” apply to this notebook's session at once; “next start” rows are saved for the server's next start (Restart applies them).",
     ),
     confRows,
     h(
@@ -276,12 +411,12 @@ function render({ model, el }) {
       h("button", { className: "spc-button spc-conf-revert", onclick: () => { ui.draftVersion = -1; drawConf(); } }, "Revert"),
     ),
     h("details", { className: "spc-plan-details" }, h("summary", {}, "What the next start applies"), planBox),
-    h(
-      "datalist",
-      { id: keysId },
-      (model.get("known_keys") || []).map(([key, what]) => h("option", { value: key }, what)),
-    ),
+    keysList,
   );
+
+  function drawKeys() {
+    keysList.replaceChildren(...(model.get("known_keys") || []).map(([key, what]) => h("option", { value: key }, what)));
+  }
 
   let checkTimer = null;
   function checkDraft() {
@@ -365,10 +500,11 @@ function render({ model, el }) {
       }
       invalid = invalid || check.state === "invalid";
       badge.dataset.applies = check.applies;
-      badge.textContent = check.applies === "session" ? "now · this notebook" : "next start · server";
+      const notebook = sidebar ? "current notebook" : "this notebook";
+      badge.textContent = check.applies === "session" ? `now · ${notebook}` : "next start · server";
       badge.disabled = !check.can_choose;
       badge.title = check.can_choose
-        ? "A runtime conf: click to switch between this notebook's session (now) and the server (next start)"
+        ? `A runtime conf: click to switch between the ${notebook}'s session (now) and the server (next start)`
         : "Read when the server starts";
       problem.textContent = check.message || "";
     });
@@ -452,7 +588,7 @@ function render({ model, el }) {
           h(
             "table",
             { className: "spc-jobs" },
-            h("thead", {}, h("tr", {}, ["status", "cell", "description", "stages", "tasks", "time", ""].map((c) => h("th", {}, c)))),
+            h("thead", {}, h("tr", {}, ["status", "cell", "description", "stages", "tasks", "time", sidebar ? null : ""].filter((c) => c !== null).map((c) => h("th", {}, c)))),
             h(
               "tbody",
               {},
@@ -466,20 +602,23 @@ function render({ model, el }) {
                   h("td", {}, row.stages),
                   h("td", {}, row.running_tasks ? `${row.tasks} (${row.running_tasks} running)` : row.tasks),
                   h("td", {}, seconds(row.seconds)),
-                  h(
-                    "td",
-                    {},
-                    row.status === "running"
-                      ? h("button", { className: "spc-button spc-danger spc-job-cancel", onclick: () => cancel(row.operation_id) }, "Cancel")
-                      : null,
-                    ui.cancels[row.operation_id] ? h("div", { className: "spc-muted spc-cancel-said" }, ui.cancels[row.operation_id]) : null,
-                  ),
+                  // The sidebar's jobs are every notebook's: it shows them, their notebooks cancel them.
+                  sidebar
+                    ? null
+                    : h(
+                        "td",
+                        {},
+                        row.status === "running"
+                          ? h("button", { className: "spc-button spc-danger spc-job-cancel", onclick: () => cancel(row.operation_id) }, "Cancel")
+                          : null,
+                        ui.cancels[row.operation_id] ? h("div", { className: "spc-muted spc-cancel-said" }, ui.cancels[row.operation_id]) : null,
+                      ),
                 ),
               ),
             ),
           ),
         )
-      : h("div", { className: "spc-muted" }, "No Spark jobs in this notebook yet.");
+      : h("div", { className: "spc-muted" }, sidebar ? "No Spark jobs on the server yet." : "No Spark jobs in this notebook yet.");
     bodies.jobs.replaceChildren(table, ...(given.notes || []).map((note) => h("div", { className: "spc-note" }, note)));
   }
 
@@ -521,6 +660,7 @@ function render({ model, el }) {
     profiles: drawProfiles,
     profile: () => { drawProfiles(); },
     profiles_error: drawProfiles,
+    known_keys: drawKeys,
     conf_rows: drawConf,
     conf_checks: drawChecks,
     conf_plan_html: drawConf,
@@ -534,6 +674,7 @@ function render({ model, el }) {
   drawTabs();
   drawStatus();
   drawProfiles();
+  drawKeys();
   drawConf();
   drawLogs();
   drawJobs();
@@ -546,6 +687,7 @@ function render({ model, el }) {
   document.addEventListener("visibilitychange", presence);
   return () => {
     clearInterval(timer);
+    clearInterval(ticker);
     clearTimeout(checkTimer);
     clearTimeout(grepTimer);
     document.removeEventListener("visibilitychange", presence);
