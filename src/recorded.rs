@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::errors::{CheckInterrupt, Result};
 use crate::home::Home;
 use crate::installation::SERVER_CLASS;
-use crate::state::{self, ReadState, ServerState};
+use crate::state::{self, Phase, ReadState, ServerState};
 use crate::{fsutil, process};
 
 /// Grace given to a stray server (one no state records) before SIGKILL.
@@ -53,7 +53,20 @@ pub fn stop(
     grace: Duration,
     check_interrupt: CheckInterrupt,
 ) -> Result<()> {
-    process::terminate_group(server.pid, server.pid_start_time, grace, check_interrupt)?;
+    state::write(
+        home,
+        &ServerState {
+            phase: Phase::Stopping,
+            ..server.clone()
+        },
+    )?;
+    if let Err(err) =
+        process::terminate_group(server.pid, server.pid_start_time, grace, check_interrupt)
+    {
+        // Interrupted (or refused) while the server still runs: it is not stopping after all.
+        state::write(home, server)?;
+        return Err(err);
+    }
     process::wait_reaped(server.pid, REAP_WAIT);
     forget(home)?;
     tracing::info!(

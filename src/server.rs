@@ -388,6 +388,8 @@ pub fn status(home: &Home) -> StatusReport {
             (Some(s), Some(why))
         }
         ReadState::Valid(s) if process::is_alive(s.pid, s.pid_start_time) => (Some(s), None),
+        // Gone while a stop was under way: stopped, as asked; the stopper removes the record.
+        ReadState::Valid(s) if s.phase == Phase::Stopping => (None, None),
         ReadState::Valid(s) => (
             None,
             Some(format!(
@@ -428,6 +430,20 @@ mod tests {
         assert_eq!(report.log_path, dir.path().join("server.log"));
         let missing = status(&Home::new(dir.path().join("nope")));
         assert!(missing.running.is_none());
+    }
+
+    #[test]
+    fn a_server_gone_during_its_stop_is_stopped_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let mut s = state::sample();
+        s.pid = std::process::id() as i32;
+        s.pid_start_time = u64::MAX; // not alive
+        s.phase = Phase::Stopping;
+        state::write(&home, &s).unwrap();
+        let report = status(&home);
+        assert!(report.running.is_none());
+        assert!(report.problem.is_none(), "{:?}", report.problem);
     }
 
     #[test]

@@ -23,12 +23,15 @@ const MAX_STATE_BYTES: u64 = 1 << 20;
 
 /// Where a recorded server is in its life. The state is written as soon as the process exists
 /// (`Starting`), so a kernel killed mid-launch leaves a record the next start can adopt or clean
-/// up instead of an orphan JVM nobody knows about.
+/// up instead of an orphan JVM nobody knows about. A stop marks it `Stopping` before the first
+/// signal, so a reader that sees the process gone before its record is removed knows it was
+/// stopped, not lost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Starting,
     Ready,
+    Stopping,
 }
 
 /// Files written before the phase existed only ever recorded ready servers.
