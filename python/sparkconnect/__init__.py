@@ -13,7 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sparkconnect import _core
-from sparkconnect.api import conf, connect, logs, restart, session, start, status, stop
+from sparkconnect.api import (
+    apply_session_conf,
+    conf,
+    connect,
+    logs,
+    restart,
+    session,
+    start,
+    status,
+    stop,
+)
 from sparkconnect.errors import (
     ConfError,
     ConnectError,
@@ -38,6 +48,7 @@ __all__ = [
     "ServerGoneError",
     "SparkConnectError",
     "StartError",
+    "apply_session_conf",
     "conf",
     "connect",
     "load_ipython_extension",
