@@ -6,13 +6,11 @@ the magics and the terminal command do."""
 from __future__ import annotations
 
 import http.cookiejar
-import json
 import os
 import signal
 import subprocess
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +22,11 @@ from sparkconnect import _core
 
 from .support.helpers import cli
 from .support.jupyterlab import JupyterLab
+from .support.lab_api import call, ok
 from .support.processes import server
 
 pytestmark = pytest.mark.spark
 
-API = "/sparkconnect/api/"
 CHANGE_SEEN_WITHIN = 1.0
 """Seconds from a change of the server's state to a waiting page's answer (the issue's bar)."""
 
@@ -40,32 +38,6 @@ def lab(module_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     server = JupyterLab(root, {"SPARKCONNECT_HOME": str(module_home)})
     yield server
     server.stop()
-
-
-def call(
-    lab: JupyterLab,
-    path: str,
-    body: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-    token: bool = True,
-    opener: urllib.request.OpenerDirector | None = None,
-) -> tuple[int, Any, Any]:
-    """(status, JSON body, headers) of one request to the API; POST when there is a body."""
-    sent = {"Authorization": f"token {lab.token}"} if token else {}
-    sent.update(headers or {})
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{lab.url}{API}{path}", data=data, headers=sent)
-    try:
-        with (opener or urllib.request.build_opener()).open(request, timeout=120) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as err:
-        return err.code, None, err.headers
-
-
-def ok(lab: JupyterLab, path: str, body: dict[str, Any] | None = None) -> Any:
-    status, answer, _ = call(lab, path, body)
-    assert status == 200, (path, status)
-    return answer
 
 
 def state(lab: JupyterLab) -> tuple[int, dict[str, Any]]:

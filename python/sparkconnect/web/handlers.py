@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from sparkconnect.errors import SparkConnectError
 from sparkconnect.render.jobs_table import server_jobs
 from sparkconnect.render.log_feed import LogFeed
 from sparkconnect.server import lifecycle
@@ -33,6 +35,7 @@ from sparkconnect.web.lab_state import LabState
 from sparkconnect.web.watcher import StateWatcher
 
 API = "sparkconnect/api"
+T = TypeVar("T")
 
 
 class LabHandler(APIHandler):
@@ -48,6 +51,18 @@ class LabHandler(APIHandler):
         if not isinstance(found, dict):
             raise web.HTTPError(400, "The body is not a JSON object.")
         return found
+
+    async def work(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on a thread; our errors (a home that cannot be used, a broken
+        config file) become the answer's one paragraph, as JSON."""
+        try:
+            return await asyncio.to_thread(function, *args)
+        except SparkConnectError as err:
+            # Answered here, not raised: a paragraph that names `%spark` would trip tornado's
+            # %-formatting of HTTPError messages.
+            self.set_status(409)
+            self.answer({"message": str(err)})
+            raise web.Finish() from None
 
     def answer(self, data: dict[str, Any]) -> None:
         self.set_header("Content-Type", "application/json")
@@ -81,7 +96,7 @@ class ActionHandler(LabHandler):
         self.lab.busy = name
         await self.watcher.refresh()
         try:
-            outcome = await asyncio.to_thread(actions.run, name, str(body.get("profile") or ""))
+            outcome = await self.work(actions.run, name, str(body.get("profile") or ""))
         finally:
             self.lab.busy = ""
         if name.startswith(("start", "restart")):
@@ -94,17 +109,17 @@ class ConfHandler(LabHandler):
     @web.authenticated
     async def get(self) -> None:
         profile = self.get_argument("profile", "")
-        self.answer(await asyncio.to_thread(conf.editor, profile))
+        self.answer(await self.work(conf.editor, profile))
 
     @web.authenticated
     async def post(self) -> None:
-        self.answer(await asyncio.to_thread(conf.save, self.body()))
+        self.answer(await self.work(conf.save, self.body()))
 
 
 class ConfCheckHandler(LabHandler):
     @web.authenticated
     async def post(self) -> None:
-        self.answer(await asyncio.to_thread(conf.check, self.body()))
+        self.answer(await self.work(conf.check, self.body()))
 
 
 class LogsHandler(LabHandler):
@@ -119,13 +134,13 @@ class LogsHandler(LabHandler):
             feed.poll(lifecycle.status().log_path)
             return feed.state()
 
-        self.answer(await asyncio.to_thread(read))
+        self.answer(await self.work(read))
 
 
 class JobsHandler(LabHandler):
     @web.authenticated
     async def get(self) -> None:
-        table, _ = await asyncio.to_thread(server_jobs)
+        table, _ = await self.work(server_jobs)
         self.answer({"rows": [row.as_dict() for row in table.rows], "notes": table.notes})
 
 

@@ -8,12 +8,24 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
+from sparkconnect.errors import SparkConnectError
 from sparkconnect.render.server_state import server_state
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import lifecycle
 from sparkconnect.web import uiproxy
 
 FAILED = "failed to start"
+UNKNOWN: dict[str, Any] = {
+    "state": "unknown",
+    "label": "unknown",
+    "attached": [],
+    "others": 0,
+    "log_path": "",
+    "ui_url": "",
+    "rows": [],
+    "summary": "",
+    "started_at": None,
+}
 
 
 class LabState:
@@ -31,8 +43,11 @@ class LabState:
         return f"http://localhost:{port}/jobs/"
 
     def read(self) -> dict[str, Any]:
-        status = lifecycle.status()
-        data = server_state(status, lambda server: self.ui_url(server.ui_port))
+        try:
+            status = lifecycle.status()
+            data = server_state(status, lambda server: self.ui_url(server.ui_port))
+        except SparkConnectError as err:  # the home cannot be used: say why, in the sidebar
+            return {**UNKNOWN, "problem": str(err), "busy": self.busy, "failure": None}
         if status.server is not None:
             self.failure = None  # it runs now, whoever started it
         elif self.failure is not None:
