@@ -50,7 +50,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const show = (widget: MainAreaWidget<Widget>): void => {
       if (!widget.isAttached) {
-        app.shell.add(widget, 'main', { mode: 'split-right' });
+        app.shell.add(widget, 'main');
       }
       app.shell.activateById(widget.id);
     };

@@ -19,6 +19,10 @@ export class PanelView extends Widget {
     if (this._undo === null) {
       this._undo = panel.render({ model: this._model, el: this.node });
     }
+    // Lumino sends after-show only to a widget that was hidden before.
+    if (this.isVisible) {
+      this._onVisible(true);
+    }
   }
 
   protected onAfterShow(message: Message): void {

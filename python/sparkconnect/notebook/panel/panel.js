@@ -113,7 +113,7 @@ function render({ model, el }) {
           confirmBar,
           message,
           tabs,
-          shownTabs.map(([name]) => bodies[name]),
+          ...shownTabs.map(([name]) => bodies[name]),
         ],
   );
   el.append(root);
@@ -335,12 +335,15 @@ function render({ model, el }) {
 
   // The sidebar is told the state when it changes, not every second: its uptime moves here,
   // from the server's start time and the server's clock at the last answer.
-  let clockSkew = 0;
+  const clock = { skew: 0, at: null }; // server's clock minus ours, from its answer at `at`
   function tick() {
     const state = server();
     if (!sidebar || typeof state.started_at !== "number") return;
-    if (typeof state.server_time === "number") clockSkew = state.server_time - Date.now() / 1000;
-    const up = uptime(Date.now() / 1000 + clockSkew - state.started_at);
+    if (typeof state.server_time === "number" && state.server_time !== clock.at) {
+      clock.at = state.server_time;
+      clock.skew = state.server_time - Date.now() / 1000;
+    }
+    const up = uptime(Date.now() / 1000 + clock.skew - state.started_at);
     if (state.spark_version) summary.textContent = `Spark ${state.spark_version} · ${state.master} · up ${up}`;
     for (const row of bodies.status.querySelectorAll(".spc-kv tr")) {
       if (row.firstChild.textContent === "Uptime") row.lastChild.textContent = up;
@@ -377,8 +380,8 @@ function render({ model, el }) {
   const snippet = h(
     "div",
     { className: "spc-snippet" },
-    h("div", { className: "spc-snippet-title" }, "Use it in a notebook"),
-    h("div", { className: "spc-snippet-box" }, snippetCode, copyButton),
+    h("div", { className: "spc-snippet-title" }, h("span", {}, "Use it in a notebook"), copyButton),
+    snippetCode,
     h("div", { className: "spc-muted" }, "or run ", h("code", {}, "sparkconnect enable"), " once in a terminal so every new notebook has ", h("code", {}, "spark"), "."),
   );
 

@@ -480,27 +480,23 @@
 }
 
 .spc-snippet-title {
+  display: flex;
+  align-items: center;
+  justify-content: space-between;
+  gap: 6px;
   font-weight: 600;
   margin-bottom: 4px;
 }
 
-.spc-snippet-box {
-  display: flex;
-  align-items: flex-start;
-  gap: 6px;
-  margin-bottom: 4px;
-}
-
 .spc-snippet-code {
-  flex: 1 1 auto;
-  min-width: 0;
-  margin: 0;
+  margin: 0 0 4px;
   padding: 4px 6px;
   font-family: var(--jp-code-font-family, monospace);
   font-size: var(--jp-code-font-size, 12px);
   color: var(--jp-content-font-color1, #212121);
   background: var(--jp-layout-color2, #f5f5f5);
-  white-space: pre-wrap;
+  white-space: pre;
+  overflow-x: auto;
   user-select: all;
 }
 
