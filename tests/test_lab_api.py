@@ -23,7 +23,7 @@ from sparkconnect import _core
 from .support.helpers import cli
 from .support.jupyterlab import JupyterLab
 from .support.lab_api import call, ok
-from .support.processes import server
+from .support.processes import lock_is_free, server
 
 pytestmark = pytest.mark.spark
 
@@ -139,6 +139,15 @@ def test_changes_made_anywhere_reach_a_waiting_page_within_a_second(
     shown, delay = seen_after(lab, lambda: os.killpg(jvm, signal.SIGKILL), "stopped unexpectedly")
     print(f"killed JVM seen after {delay:.2f} s")
     assert delay < CHANGE_SEEN_WITHIN and "no longer running" in shown["problem"]
+
+    # The watcher reads without the lock: while a page follows, the lock stays free.
+    page = Page(lab)
+    try:
+        for _ in range(20):
+            assert lock_is_free(module_home), "the watcher took the server's lock"
+            time.sleep(0.05)
+    finally:
+        page.close()
 
     # Without a change, a page waits (no busy answers), then gets the same version back.
     version, _ = state(lab)
