@@ -77,7 +77,10 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 
 
 class JupyterLab:
-    def __init__(self, root: Path, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, root: Path, env: dict[str, str], args: tuple[str, ...] = (), app: str = "lab"
+    ) -> None:
+        """`app`: the Jupyter application, `lab` or `notebook` (Notebook 7)."""
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -94,7 +97,7 @@ class JupyterLab:
                 sys.executable,
                 "-m",
                 "jupyter",
-                "lab",
+                app,
                 "--no-browser",
                 "--allow-root",  # CI runs as root
                 "--ServerApp.ip=127.0.0.1",
