@@ -50,8 +50,7 @@ def run(name: str, profile: str | None) -> Outcome:
             return Outcome(True, card._repr_html_(), repr(card))
         return _start(name.startswith("restart"), name == "restart-all", profile)
     except SparkConnectError as err:
-        text = str(err)
-        return Outcome(False, _said(text, "sparkconnect-error"), text)
+        return said(False, str(err))
 
 
 def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
@@ -74,8 +73,10 @@ def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
     else:
         text = "The Spark Connect server is already running"
     text += f" (Spark {info.spark_version}, {info.master})."
-    return Outcome(True, _said(text), text)
+    return said(True, text)
 
 
-def _said(text: str, kind: str = "") -> str:
-    return html_output("message", f"<div class='{kind}'>{escape(text)}</div>")
+def said(ok: bool, text: str) -> Outcome:
+    """An outcome that is one paragraph."""
+    kind = "" if ok else "sparkconnect-error"
+    return Outcome(ok, html_output("message", f"<div class='{kind}'>{escape(text)}</div>"), text)

@@ -90,8 +90,8 @@ class ActionHandler(LabHandler):
             known = ", ".join(actions.ACTIONS)
             raise web.HTTPError(400, f"Unknown action {name!r}; one of {known}.")
         if self.lab.busy:
-            said = f"Another page's {self.lab.busy} is under way; try again when it is done."
-            self.answer(actions.Outcome(False, said, said).as_dict())
+            busy = f"Another page's {self.lab.busy} is under way; try again when it is done."
+            self.answer(actions.said(False, busy).as_dict())
             return
         self.lab.busy = name
         await self.watcher.refresh()
