@@ -11,34 +11,15 @@ sends only after the user confirmed, naming the notebooks) force both.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
 
 from sparkconnect._core import StartError
 from sparkconnect.errors import SparkConnectError
-from sparkconnect.render.display import escape, html_output
 from sparkconnect.render.server_cards import stop_card
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import lifecycle, warmup_launcher
+from sparkconnect.web.outcome import Outcome, said
 
 ACTIONS = ("start", "stop", "stop-all", "restart", "restart-all")
-
-
-@dataclass
-class Outcome:
-    ok: bool
-    html: str
-    text: str
-    failure: StartFailure | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "level": "info" if self.ok else "error",
-            "html": self.html,
-            "text": self.text,
-            "start_failed": self.failure is not None,
-        }
 
 
 def run(name: str, profile: str | None) -> Outcome:
@@ -74,9 +55,3 @@ def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
         text = "The Spark Connect server is already running"
     text += f" (Spark {info.spark_version}, {info.master})."
     return said(True, text)
-
-
-def said(ok: bool, text: str) -> Outcome:
-    """An outcome that is one paragraph."""
-    kind = "" if ok else "sparkconnect-error"
-    return Outcome(ok, html_output("message", f"<div class='{kind}'>{escape(text)}</div>"), text)

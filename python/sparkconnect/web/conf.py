@@ -11,9 +11,9 @@ from typing import Any
 
 from sparkconnect.errors import ProfileError
 from sparkconnect.render import conf_editor
-from sparkconnect.render.display import escape, html_output
 from sparkconnect.render.server_cards import conf_card
 from sparkconnect.server import conf_rows, lifecycle, profiles
+from sparkconnect.web.outcome import Outcome, said
 
 
 def editor(profile: str) -> dict[str, Any]:
@@ -52,18 +52,14 @@ def save(body: dict[str, Any]) -> dict[str, Any]:
     """Save the rows meant for the server's next start; hand back those meant for a session."""
     rows = conf_rows.parse(body.get("rows"))
     if any(c.state == "invalid" for c in conf_rows.check(rows)):
-        return _said(False, conf_rows.NOT_SAVED)
+        return said(False, conf_rows.NOT_SAVED).as_dict()
     server, session = conf_rows.split(rows)
     plan = lifecycle.plan(profile=str(body.get("profile") or "") or None)
     if server == plan.saved:
-        said = _said(True, "The saved conf is unchanged." if not session else "")
+        # Rows for a session only: the page says what applying them did.
+        outcome = said(True, "" if session else "The saved conf is unchanged.")
     else:
         lifecycle.change_saved_conf(plan, server, reset=True)
         card = conf_card(lifecycle.status(), plan)
-        said = {"ok": True, "level": "info", "html": card._repr_html_(), "text": repr(card)}
-    return {**said, "session": session}
-
-
-def _said(ok: bool, text: str) -> dict[str, Any]:
-    shown = html_output("message", f"<div>{escape(text)}</div>") if text else ""
-    return {"ok": ok, "level": "info" if ok else "error", "html": shown, "text": text}
+        outcome = Outcome(True, card._repr_html_(), repr(card))
+    return {**outcome.as_dict(), "session": session}

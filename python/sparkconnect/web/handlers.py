@@ -32,6 +32,7 @@ from sparkconnect.server import lifecycle
 from sparkconnect.values import LOG_LEVELS
 from sparkconnect.web import actions, conf
 from sparkconnect.web.lab_state import LabState
+from sparkconnect.web.outcome import said
 from sparkconnect.web.watcher import StateWatcher
 
 API = "sparkconnect/api"
@@ -91,7 +92,7 @@ class ActionHandler(LabHandler):
             raise web.HTTPError(400, f"Unknown action {name!r}; one of {known}.")
         if self.lab.busy:
             busy = f"Another page's {self.lab.busy} is under way; try again when it is done."
-            self.answer(actions.said(False, busy).as_dict())
+            self.answer(said(False, busy).as_dict())
             return
         self.lab.busy = name
         await self.watcher.refresh()
