@@ -26,7 +26,7 @@ div.sparkconnect{container-type:inline-size;font-family:var(--jp-ui-font-family,
  font-size:var(--jp-ui-font-size1,13px);line-height:1.45;color:var(--jp-content-font-color1,inherit)}
 div.sparkconnect code.sparkconnect-inline{font-family:var(--jp-code-font-family,monospace);
  font-size:inherit;background:var(--jp-layout-color2,rgba(128,128,128,.15));color:inherit;
- border-radius:3px;padding:0 3px;white-space:nowrap}
+ border-radius:3px;padding:0 3px;white-space:normal;overflow-wrap:anywhere}
 div.sparkconnect pre.sparkconnect-pre{margin:4px 0;padding:0;white-space:pre-wrap;overflow:auto;
  word-break:normal;overflow-wrap:anywhere;
  font-family:var(--jp-code-font-family,monospace);font-size:var(--jp-code-font-size,12px);
