@@ -8,6 +8,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
@@ -72,7 +73,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       show(uiTab);
     };
     const openNotebook = (path: string): void => {
-      void app.commands.execute('docmanager:open', { path });
+      void app.commands.execute('docmanager:open', { path: treePath(path) });
     };
 
     const controller = new SparkController(feed, { openLog, openUi, openNotebook }, tracker);
@@ -131,12 +132,23 @@ const plugin: JupyterFrontEndPlugin<void> = {
       statusBar.registerStatusItem('sparkconnect-lab:status', {
         item: new StatusItem(feed, openSidebar),
         align: 'left',
-        rank: 4
+        rank: 4,
+        priority: 1 // kept in a narrow window, where items of priority 0 are hidden
       });
     }
 
     feed.start();
   }
 };
+
+/** A notebook's path in the Jupyter server's tree. Kernels know their notebook by its path on
+ * disk (JPY_SESSION_NAME): below the server's root, that is the same path from the root. */
+function treePath(path: string): string {
+  const root = PageConfig.getOption('serverRoot').replace(/\/+$/, '');
+  if (root && path.startsWith(`${root}/`)) {
+    return path.slice(root.length + 1);
+  }
+  return path;
+}
 
 export default plugin;

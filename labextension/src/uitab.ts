@@ -37,8 +37,9 @@ export function createUiTab(feed: StateFeed): MainAreaWidget<IFrame> {
   let startedAt = feed.state?.started_at ?? null;
   content.url = framedUrl(feed.state) ?? URLExt.join(baseUrl(), 'sparkui', 'jobs/');
   const onState = (_: StateFeed, state: IServerState): void => {
+    // A starting server has its start time before its UI answers: reload once it runs.
     const url = framedUrl(state);
-    if (url === null || state.started_at === null || state.started_at === startedAt) {
+    if (url === null || state.state !== 'running' || state.started_at === startedAt) {
       return;
     }
     startedAt = state.started_at;

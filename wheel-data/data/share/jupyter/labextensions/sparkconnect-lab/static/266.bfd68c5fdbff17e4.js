@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunksparkconnect_lab=self.rspackChunksparkconnect_lab||[]).push([[266],{670(o,r,e){var a=e(601),t=e.n(a),p=e(314),n=(e.n(p))()(t());n.push([o.id,`/* The sparkconnect panel. Colours come from JupyterLab's theme variables only, so light and dark
+"use strict";(self.rspackChunksparkconnect_lab=self.rspackChunksparkconnect_lab||[]).push([[266],{670(o,e,r){var a=r(601),t=r.n(a),p=r(314),n=(r.n(p))()(t());n.push([o.id,`/* The sparkconnect panel. Colours come from JupyterLab's theme variables only, so light and dark
    themes both read well; the fallbacks serve front ends without them. Layout wraps, so the
    panel reads in a pane about 530 px wide. */
 
@@ -503,7 +503,37 @@
 .spc-snippet code {
   font-family: var(--jp-code-font-family, monospace);
 }
-`,""]),e.d(r,{},{A:n})},646(o,r,e){var a=e(601),t=e.n(a),p=e(314),n=e.n(p),s=e(670),c=e(247),i=n()(t());i.i(s.A),i.i(c.A),i.push([o.id,"/* The shared view's own rules (the `%spark panel` output uses them too), then the Lab's. */\n",""]),e.d(r,{},{A:i})},247(o,r,e){var a=e(601),t=e.n(a),p=e(314),n=(e.n(p))()(t());n.push([o.id,`/* The sidebar, the log tab and the status bar item. Theme variables only. */
+
+/* A conf row in the sidebar: the key on a line of its own, the value and its badge below. */
+.spc-panel[data-layout='sidebar'] .spc-conf-key {
+  flex: 1 1 100%;
+  min-width: 0;
+}
+
+.spc-panel[data-layout='sidebar'] .spc-eq {
+  display: none;
+}
+
+.spc-panel[data-layout='sidebar'] .spc-conf-value {
+  flex: 1 1 60px;
+  min-width: 0;
+}
+
+.spc-panel[data-layout='sidebar'] .spc-conf-row {
+  padding-bottom: 4px;
+  border-bottom: 1px solid var(--jp-border-color2, #e0e0e0);
+}
+
+/* The cards in a sidebar's message: long keys, paths and commands wrap instead of running out
+   of the pane. */
+.spc-panel[data-layout='sidebar'] .spc-message-body code,
+.spc-panel[data-layout='sidebar'] .spc-message-body th,
+.spc-panel[data-layout='sidebar'] .spc-message-body td,
+.spc-panel[data-layout='sidebar'] .spc-message-body div {
+  white-space: normal !important;
+  overflow-wrap: anywhere;
+}
+`,""]),r.d(e,{},{A:n})},646(o,e,r){var a=r(601),t=r.n(a),p=r(314),n=r.n(p),s=r(670),c=r(247),i=n()(t());i.i(s.A),i.i(c.A),i.push([o.id,"/* The shared view's own rules (the `%spark panel` output uses them too), then the Lab's. */\n",""]),r.d(e,{},{A:i})},247(o,e,r){var a=r(601),t=r.n(a),p=r(314),n=(r.n(p))()(t());n.push([o.id,`/* The sidebar, the log tab and the status bar item. Theme variables only. */
 
 .spc-lab-sidebar {
   min-width: 240px;
@@ -553,4 +583,4 @@
 .spc-status-item[data-state='stopped unexpectedly'] {
   color: var(--jp-error-color1);
 }
-`,""]),e.d(r,{},{A:n})},314(o){o.exports=function(o){var r=[];return r.toString=function(){return this.map(function(r){var e="",a=void 0!==r[5];return r[4]&&(e+="@supports (".concat(r[4],") {")),r[2]&&(e+="@media ".concat(r[2]," {")),a&&(e+="@layer".concat(r[5].length>0?" ".concat(r[5]):""," {")),e+=o(r),a&&(e+="}"),r[2]&&(e+="}"),r[4]&&(e+="}"),e}).join("")},r.i=function(o,e,a,t,p){"string"==typeof o&&(o=[[null,o,void 0]]);var n={};if(a)for(var s=0;s<this.length;s++){var c=this[s][0];null!=c&&(n[c]=!0)}for(var i=0;i<o.length;i++){var l=[].concat(o[i]);a&&n[l[0]]||(void 0!==p&&(void 0===l[5]||(l[1]="@layer".concat(l[5].length>0?" ".concat(l[5]):""," {").concat(l[1],"}")),l[5]=p),e&&(l[2]&&(l[1]="@media ".concat(l[2]," {").concat(l[1],"}")),l[2]=e),t&&(l[4]?(l[1]="@supports (".concat(l[4],") {").concat(l[1],"}"),l[4]=t):l[4]="".concat(t)),r.push(l))}},r}},601(o){o.exports=function(o){return o[1]}},665(o,r,e){e.r(r);var a=e(72),t=e.n(a),p=e(825),n=e.n(p),s=e(659),c=e.n(s),i=e(56),l=e.n(i),d=e(540),f=e.n(d),u=e(113),b=e.n(u),v=e(646),x={};x.styleTagTransform=b(),x.setAttributes=l(),x.insert=c().bind(null,"head"),x.domAPI=n(),x.insertStyleElement=f(),t()(v.A,x);let g=v.A&&v.A.locals?v.A.locals:void 0;e.d(r,{},{default:g})},72(o){var r=[];function e(o){for(var e=-1,a=0;a<r.length;a++)if(r[a].identifier===o){e=a;break}return e}function a(o,a){for(var t={},p=[],n=0;n<o.length;n++){var s=o[n],c=a.base?s[0]+a.base:s[0],i=t[c]||0,l="".concat(c," ").concat(i);t[c]=i+1;var d=e(l),f={css:s[1],media:s[2],sourceMap:s[3],supports:s[4],layer:s[5]};if(-1!==d)r[d].references++,r[d].updater(f);else{var u=function(o,r){var e=r.domAPI(r);return e.update(o),function(r){r?(r.css!==o.css||r.media!==o.media||r.sourceMap!==o.sourceMap||r.supports!==o.supports||r.layer!==o.layer)&&e.update(o=r):e.remove()}}(f,a);a.byIndex=n,r.splice(n,0,{identifier:l,updater:u,references:1})}p.push(l)}return p}o.exports=function(o,t){var p=a(o=o||[],t=t||{});return function(o){o=o||[];for(var n=0;n<p.length;n++){var s=e(p[n]);r[s].references--}for(var c=a(o,t),i=0;i<p.length;i++){var l=e(p[i]);0===r[l].references&&(r[l].updater(),r.splice(l,1))}p=c}}},659(o){var r={};o.exports=function(o,e){var a=function(o){if(void 0===r[o]){var e=document.querySelector(o);if(window.HTMLIFrameElement&&e instanceof window.HTMLIFrameElement)try{e=e.contentDocument.head}catch(o){e=null}r[o]=e}return r[o]}(o);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(e)}},540(o){o.exports=function(o){var r=document.createElement("style");return o.setAttributes(r,o.attributes),o.insert(r,o.options),r}},56(o,r,e){o.exports=function(o){var r=e.nc;r&&o.setAttribute("nonce",r)}},825(o){o.exports=function(o){if("u"<typeof document)return{update:function(){},remove:function(){}};var r=o.insertStyleElement(o);return{update:function(e){var a,t,p;a="",e.supports&&(a+="@supports (".concat(e.supports,") {")),e.media&&(a+="@media ".concat(e.media," {")),(t=void 0!==e.layer)&&(a+="@layer".concat(e.layer.length>0?" ".concat(e.layer):""," {")),a+=e.css,t&&(a+="}"),e.media&&(a+="}"),e.supports&&(a+="}"),(p=e.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(p))))," */")),o.styleTagTransform(a,r,o.options)},remove:function(){var o;null===(o=r).parentNode||o.parentNode.removeChild(o)}}}},113(o){o.exports=function(o,r){if(r.styleSheet)r.styleSheet.cssText=o;else{for(;r.firstChild;)r.removeChild(r.firstChild);r.appendChild(document.createTextNode(o))}}}}]);
+`,""]),r.d(e,{},{A:n})},314(o){o.exports=function(o){var e=[];return e.toString=function(){return this.map(function(e){var r="",a=void 0!==e[5];return e[4]&&(r+="@supports (".concat(e[4],") {")),e[2]&&(r+="@media ".concat(e[2]," {")),a&&(r+="@layer".concat(e[5].length>0?" ".concat(e[5]):""," {")),r+=o(e),a&&(r+="}"),e[2]&&(r+="}"),e[4]&&(r+="}"),r}).join("")},e.i=function(o,r,a,t,p){"string"==typeof o&&(o=[[null,o,void 0]]);var n={};if(a)for(var s=0;s<this.length;s++){var c=this[s][0];null!=c&&(n[c]=!0)}for(var i=0;i<o.length;i++){var l=[].concat(o[i]);a&&n[l[0]]||(void 0!==p&&(void 0===l[5]||(l[1]="@layer".concat(l[5].length>0?" ".concat(l[5]):""," {").concat(l[1],"}")),l[5]=p),r&&(l[2]&&(l[1]="@media ".concat(l[2]," {").concat(l[1],"}")),l[2]=r),t&&(l[4]?(l[1]="@supports (".concat(l[4],") {").concat(l[1],"}"),l[4]=t):l[4]="".concat(t)),e.push(l))}},e}},601(o){o.exports=function(o){return o[1]}},665(o,e,r){r.r(e);var a=r(72),t=r.n(a),p=r(825),n=r.n(p),s=r(659),c=r.n(s),i=r(56),l=r.n(i),d=r(540),f=r.n(d),u=r(113),b=r.n(u),v=r(646),g={};g.styleTagTransform=b(),g.setAttributes=l(),g.insert=c().bind(null,"head"),g.domAPI=n(),g.insertStyleElement=f(),t()(v.A,g);let x=v.A&&v.A.locals?v.A.locals:void 0;r.d(e,{},{default:x})},72(o){var e=[];function r(o){for(var r=-1,a=0;a<e.length;a++)if(e[a].identifier===o){r=a;break}return r}function a(o,a){for(var t={},p=[],n=0;n<o.length;n++){var s=o[n],c=a.base?s[0]+a.base:s[0],i=t[c]||0,l="".concat(c," ").concat(i);t[c]=i+1;var d=r(l),f={css:s[1],media:s[2],sourceMap:s[3],supports:s[4],layer:s[5]};if(-1!==d)e[d].references++,e[d].updater(f);else{var u=function(o,e){var r=e.domAPI(e);return r.update(o),function(e){e?(e.css!==o.css||e.media!==o.media||e.sourceMap!==o.sourceMap||e.supports!==o.supports||e.layer!==o.layer)&&r.update(o=e):r.remove()}}(f,a);a.byIndex=n,e.splice(n,0,{identifier:l,updater:u,references:1})}p.push(l)}return p}o.exports=function(o,t){var p=a(o=o||[],t=t||{});return function(o){o=o||[];for(var n=0;n<p.length;n++){var s=r(p[n]);e[s].references--}for(var c=a(o,t),i=0;i<p.length;i++){var l=r(p[i]);0===e[l].references&&(e[l].updater(),e.splice(l,1))}p=c}}},659(o){var e={};o.exports=function(o,r){var a=function(o){if(void 0===e[o]){var r=document.querySelector(o);if(window.HTMLIFrameElement&&r instanceof window.HTMLIFrameElement)try{r=r.contentDocument.head}catch(o){r=null}e[o]=r}return e[o]}(o);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(r)}},540(o){o.exports=function(o){var e=document.createElement("style");return o.setAttributes(e,o.attributes),o.insert(e,o.options),e}},56(o,e,r){o.exports=function(o){var e=r.nc;e&&o.setAttribute("nonce",e)}},825(o){o.exports=function(o){if("u"<typeof document)return{update:function(){},remove:function(){}};var e=o.insertStyleElement(o);return{update:function(r){var a,t,p;a="",r.supports&&(a+="@supports (".concat(r.supports,") {")),r.media&&(a+="@media ".concat(r.media," {")),(t=void 0!==r.layer)&&(a+="@layer".concat(r.layer.length>0?" ".concat(r.layer):""," {")),a+=r.css,t&&(a+="}"),r.media&&(a+="}"),r.supports&&(a+="}"),(p=r.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(p))))," */")),o.styleTagTransform(a,e,o.options)},remove:function(){var o;null===(o=e).parentNode||o.parentNode.removeChild(o)}}}},113(o){o.exports=function(o,e){if(e.styleSheet)e.styleSheet.cssText=o;else{for(;e.firstChild;)e.removeChild(e.firstChild);e.appendChild(document.createTextNode(o))}}}}]);
