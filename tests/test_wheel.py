@@ -1,14 +1,17 @@
 """The wheel users install: built by `make wheel` (abi3, manylinux, checked by auditwheel),
 installed into a fresh virtual environment with no Rust toolchain on PATH, enabled for that
 environment (`sparkconnect enable --sys-prefix`), and a notebook without `%load_ext` run in a
-kernel of that environment against a real server."""
+kernel of that environment against a real server. The wheel carries the prebuilt JupyterLab
+extension, which a JupyterLab of that environment finds enabled."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -57,6 +60,12 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
     wheel: Path, home: Path, tmp_path: Path
 ) -> None:
     assert "-abi3-" in wheel.name and "manylinux" in wheel.name, wheel.name
+    # The lab extension, built and committed (maturin runs no npm), as shared data.
+    names = zipfile.ZipFile(wheel).namelist()
+    extension = re.compile(
+        r"sparkconnect-[^/]+\.data/data/share/jupyter/labextensions/sparkconnect-lab/package\.json"
+    )
+    assert any(extension.fullmatch(name) for name in names), names
     venv = tmp_path / "venv"
     path = f"{venv / 'bin'}{os.pathsep}{without_rust(os.environ['PATH'])}"
     assert shutil.which("cargo", path=path) is None and shutil.which("rustc", path=path) is None
@@ -72,7 +81,17 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
         python = venv / "bin" / "python"
         # The dependencies come from the package index, or pip's cache when it has them.
         run(
-            [python, "-m", "pip", "install", "--quiet", wheel, "ipykernel", "nbclient"],
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                wheel,
+                "ipykernel",
+                "nbclient",
+                "jupyterlab",
+            ],
             env,
             tmp_path,
         )
@@ -80,6 +99,18 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
             [python, "-c", "import sparkconnect._core as c; print(c.__file__)"], env, tmp_path
         )
         assert where.startswith(str(venv)), where
+        assert (venv / "share/jupyter/labextensions/sparkconnect-lab/package.json").exists()
+        listed = subprocess.run(
+            [venv / "bin" / "jupyter", "labextension", "list"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        found = re.search(r"sparkconnect-lab v\S+ (\S+)", listed.stdout + listed.stderr)
+        assert found and "enabled" in found.group(1), listed.stdout + listed.stderr
         run([venv / "bin" / "sparkconnect", "enable", "--sys-prefix"], env, tmp_path)
         assert (venv / "etc" / "ipython" / "ipython_kernel_config.py").exists()
 
