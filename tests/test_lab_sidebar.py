@@ -259,6 +259,7 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     tab(panel, "jobs")
     job = panel.locator(".spc-job[data-status='succeeded']")
     expect(job.first).to_be_visible(timeout=30_000)
+    expect(job.first.locator(".spc-job-notebook")).to_have_text(NOTEBOOK)
     expect(panel.locator(".spc-job-cancel")).to_have_count(0)
     shot(page, "lab-jobs")
 
@@ -298,7 +299,9 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     wait_done(page, 3)
 
 
-def test_a_failed_start_shows_its_card_and_the_log(window: Page, module_home: Path) -> None:
+def test_a_failed_start_shows_its_card_and_the_log(
+    window: Page, lab: JupyterLab, module_home: Path
+) -> None:
     page = window
     terminal(module_home, "conf", "spark.master=nope")
     panel = show_sidebar(page)
@@ -306,7 +309,16 @@ def test_a_failed_start_shows_its_card_and_the_log(window: Page, module_home: Pa
     if log_tab.count():
         close_tab(page, "Spark log")
     expect(log_tab).to_have_count(0)
-    panel.locator(".spc-action-start").click()
+    # Start clicked in another page: that one has the answer, this one the state it follows.
+    other = page.context.new_page()
+    other.goto(f"{lab.url}/lab?token={lab.token}")
+    other_panel = show_sidebar(other)
+    other_panel.locator(".spc-action-start").click()
+    expect(other_panel.locator(".spc-message .sparkconnect-failure")).to_contain_text(
+        "did not start", timeout=120_000
+    )
+    expect(other.locator("#sparkconnect-log")).to_be_visible()
+    other.close()
     message = panel.locator(".spc-message")
     expect(message.locator(".sparkconnect-failure")).to_contain_text(
         "did not start", timeout=120_000

@@ -591,7 +591,7 @@ function render({ model, el }) {
           h(
             "table",
             { className: "spc-jobs" },
-            h("thead", {}, h("tr", {}, ["status", "cell", "description", "stages", "tasks", "time", sidebar ? null : ""].filter((c) => c !== null).map((c) => h("th", {}, c)))),
+            h("thead", {}, h("tr", {}, (sidebar ? ["status", "notebook", "description", "stages", "tasks", "time"] : ["status", "cell", "description", "stages", "tasks", "time", ""]).map((c) => h("th", {}, c)))),
             h(
               "tbody",
               {},
@@ -600,7 +600,10 @@ function render({ model, el }) {
                   "tr",
                   { className: "spc-job", "data-status": row.status, "data-operation": row.operation_id },
                   h("td", { className: "spc-job-status" }, row.status),
-                  h("td", {}, row.cell),
+                  // The sidebar's rows are every notebook's: whose, by file name.
+                  sidebar
+                    ? h("td", { className: "spc-job-notebook", title: row.notebook || "" }, (row.notebook || "").split("/").pop())
+                    : h("td", {}, row.cell),
                   h("td", { className: "spc-job-description", title: `operation ${row.operation_id}${row.spark_jobs.length ? `; Spark jobs ${row.spark_jobs.join(", ")}` : ""}` }, row.description),
                   h("td", {}, row.stages),
                   h("td", {}, row.running_tasks ? `${row.tasks} (${row.running_tasks} running)` : row.tasks),
