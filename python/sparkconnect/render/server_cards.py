@@ -289,10 +289,12 @@ def conf_card(
             "this notebook now, without a restart."
         )
     others = len([pid for pid in status.attached if pid != os.getpid()])
+    # Only a notebook is attached itself: for the terminal and the Lab, every one is "attached".
+    attached_word = "other attached notebook" if me.kind == caller.NOTEBOOK else "attached notebook"
     if others:
         restart = (
             f"{me.command('restart --force')} applies it to the server and every notebook "
-            f"(ending the sessions of {plural(others, 'other attached notebook')})"
+            f"(ending the sessions of {plural(others, attached_word)})"
         )
     else:
         restart = f"{me.command('restart')} applies it to the server and every notebook"

@@ -32,11 +32,8 @@ def server_state(
     /proc and small-file reads). `me`: the pid of the viewing notebook's kernel, if any."""
     server = status.server
     names = attached_names.names_of(lifecycle.home(), status.attached)
-    attached = [
-        # `path`: a notebook's path in the Jupyter server's tree, which the Lab opens on a click.
-        {"name": a.short, "title": a.name, "path": a.name, "me": a.pid == me}
-        for a in names
-    ]
+    # `title`: the notebook's path as its kernel knows it, which the Lab opens on a click.
+    attached = [{"name": a.short, "title": a.name, "me": a.pid == me} for a in names]
     label = state_label(status)
     data: dict[str, Any] = {
         "state": label,

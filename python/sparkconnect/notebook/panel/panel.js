@@ -305,8 +305,8 @@ function render({ model, el }) {
     const rows = [["State", state.label || ""], ...(state.rows || [])];
     const attached = state.attached || [];
     const notebook = (a) =>
-      sidebar && a.path
-        ? h("button", { className: "spc-link spc-open-notebook", "data-path": a.path, title: `Open ${a.title || a.name}`, onclick: () => send({ type: "open-notebook", path: a.path }) }, a.name)
+      sidebar && a.title
+        ? h("button", { className: "spc-link spc-open-notebook", "data-path": a.title, title: `Open ${a.title}`, onclick: () => send({ type: "open-notebook", path: a.title }) }, a.name)
         : a.name;
     const notebooks = h(
       "ul",
