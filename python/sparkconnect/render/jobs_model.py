@@ -159,7 +159,10 @@ def server_rows(
     rows = []
     for operation, jobs in _by_operation(ui_jobs).items():
         session = jobs[0].session_id or ""
-        owner = names.get(session, f"session {session[:8]}" if session else "")
+        if all(job.warm_up for job in jobs):
+            owner = "warm-up"  # of a fresh server: the user's first query is quick thanks to it
+        else:
+            owner = names.get(session, f"session {session[:8]}" if session else "")
         rows.append(_from_ui(operation, jobs, now, notebook=owner))
     return _order(rows)
 

@@ -21,6 +21,9 @@ TIMEOUT = 3.0
 """Seconds one request may take. A fresh server's UI takes over a second for its first answers
 (the JVM warming up), a warm one tens of milliseconds."""
 
+WARM_UP_TAG = "sparkconnect-warmup"
+"""The Spark job tag of every warm-up operation: Spark Connect adds it to its jobs' tags, after
+the session's own (`..._Tag_sparkconnect-warmup`)."""
 _TAG = re.compile(r"_Session_(?P<session>[0-9a-fA-F-]+)_Operation_(?P<operation>[0-9a-fA-F-]+)$")
 # The description Spark Connect gives a job is the start of its plan in protobuf text format:
 # `... plan {\n  root {\n    common {\n ... }\n    project {`. The first relation under the
@@ -50,6 +53,8 @@ class UiJob:
     completed_tasks: int
     """Completed or skipped, likewise."""
     active_tasks: int
+    warm_up: bool = False
+    """Run by a warm-up of a fresh server (tagged WARM_UP_TAG), not by a notebook."""
 
 
 def _time(text: object) -> float | None:
@@ -67,10 +72,16 @@ def _what(description: str) -> str:
     return found.group(1) if found else ""
 
 
+def jobs_of(records: list[dict[str, Any]]) -> list[UiJob]:
+    """The jobs of an answer of the UI's `/jobs` endpoint."""
+    return [_job(item) for item in records]
+
+
 def _job(raw: dict[str, Any]) -> UiJob:
     session = operation = None
-    for tag in raw.get("jobTags") or []:
-        found = _TAG.search(str(tag))
+    tags = [str(tag) for tag in raw.get("jobTags") or []]
+    for tag in tags:
+        found = _TAG.search(tag)
         if found:
             session, operation = found["session"], found["operation"]
             break
@@ -88,6 +99,7 @@ def _job(raw: dict[str, Any]) -> UiJob:
         tasks=int(raw.get("numTasks", 0)),
         completed_tasks=int(raw.get("numCompletedTasks", 0)) + int(raw.get("numSkippedTasks", 0)),
         active_tasks=int(raw.get("numActiveTasks", 0)),
+        warm_up=any(tag.endswith(WARM_UP_TAG) for tag in tags),
     )
 
 
@@ -103,7 +115,6 @@ def jobs(ui_port: int, timeout: float = TIMEOUT) -> list[UiJob] | None:
         applications = _get(base, timeout)
         if not applications:
             return None
-        raw = _get(f"{base}/{applications[0]['id']}/jobs", timeout)
-        return [_job(item) for item in raw]
+        return jobs_of(_get(f"{base}/{applications[0]['id']}/jobs", timeout))
     except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
         return None

@@ -39,12 +39,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sparkconnect._core import ServerInfo
 from sparkconnect.server import lifecycle
+from sparkconnect.server.spark_rest import WARM_UP_TAG
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
 
-TAG = "sparkconnect-warmup"
-"""The Spark job tag of every warm-up operation (Spark Connect adds it to the jobs' tags)."""
+TAG = WARM_UP_TAG
 
 log = logging.getLogger(__name__)
 

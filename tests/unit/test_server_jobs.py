@@ -1,0 +1,41 @@
+"""Whose job is whose in the server-wide jobs table (`sparkconnect jobs`, the Lab's Jobs tab),
+from job records as the Spark UI's REST API gives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sparkconnect.render.jobs_model import server_rows
+from sparkconnect.server.attached_names import Attachment
+from sparkconnect.server.spark_rest import WARM_UP_TAG, UiJob, jobs_of
+
+SESSION = "0b1e4c8a-1111-2222-3333-444455556666"
+OTHER = "7f00aa00-1111-2222-3333-444455556666"
+
+
+def record(job_id: int, session: str, operation: str, *tags: str) -> dict[str, Any]:
+    prefix = f"SparkConnect_OperationTag_User_root_Session_{session}"
+    return {
+        "jobId": job_id,
+        "status": "SUCCEEDED",
+        "jobTags": [f"{prefix}_Operation_{operation}", *(f"{prefix}_Tag_{t}" for t in tags)],
+        "stageIds": [job_id],
+        "numTasks": 2,
+        "numCompletedTasks": 2,
+        "submissionTime": "2026-12-01T09:54:49.379GMT",
+        "completionTime": "2026-12-01T09:54:50.379GMT",
+    }
+
+
+def test_jobs_are_named_by_notebook_warm_up_or_session() -> None:
+    found: list[UiJob] = jobs_of(
+        [
+            record(3, SESSION, "aaaaaaaa-0000-0000-0000-000000000001"),
+            record(2, OTHER, "aaaaaaaa-0000-0000-0000-000000000002", WARM_UP_TAG),
+            record(1, OTHER, "aaaaaaaa-0000-0000-0000-000000000003"),
+        ]
+    )
+    assert [job.warm_up for job in found] == [False, True, False]
+    named = [Attachment(4242, "/home/alice/work/analysis.ipynb", SESSION)]
+    owners = {row.operation_id[-1]: row.notebook for row in server_rows(found, named)}
+    assert owners == {"1": "analysis.ipynb", "2": "warm-up", "3": f"session {OTHER[:8]}"}
