@@ -136,28 +136,34 @@ function render({ model, el }) {
     const running = state.state === "running";
     const attached = (state.attached || []).some((a) => a.me);
     const remote = state.state === "remote";
+    // Stop for everyone and Restart ask first (the confirm bar names whom they cut off).
     const action = (name, label, enabled, title, confirm) =>
-      h(
-        "button",
-        {
-          className: `spc-button spc-action-${name}`,
-          "data-action": name,
-          disabled: !enabled || Boolean(busy),
-          title,
-          onclick: () => {
-            if (confirm) {
-              ui.confirm = name;
-              drawConfirm();
-            } else send({ type: "action", name });
-          },
-        },
-        label,
-      );
+      actionButton(name, label, enabled && !busy, title, confirm ? name : null);
     buttons.replaceChildren(
       action("start", "Start", !remote && !(state.session && running), "Launch the server, or attach this notebook to the running one (%spark start)"),
       action("stop", "Stop (this notebook)", state.session || attached, "Release this notebook's session; the server stops if no other notebook uses it (%spark stop)"),
       action("stop-all", "Stop for everyone", running && !remote, "Stop the server for every notebook (%spark stop --force)", true),
       action("restart", "Restart", running && !remote, "Stop the server for every notebook and start it again with the saved conf (%spark restart)", true),
+    );
+  }
+
+  // A button that sends an action, or first asks to confirm `confirm` (an action name).
+  function actionButton(name, label, enabled, title, confirm) {
+    return h(
+      "button",
+      {
+        className: `spc-button spc-action-${name}`,
+        "data-action": name,
+        disabled: !enabled,
+        title,
+        onclick: () => {
+          if (confirm) {
+            ui.confirm = confirm;
+            drawConfirm();
+          } else send({ type: "action", name });
+        },
+      },
+      label,
     );
   }
 
@@ -167,22 +173,7 @@ function render({ model, el }) {
     const running = state.state === "running";
     const attached = (state.attached || []).length;
     const action = (name, label, enabled, title) =>
-      h(
-        "button",
-        {
-          className: `spc-button spc-action-${name}`,
-          "data-action": name,
-          disabled: !enabled || Boolean(busy),
-          title,
-          onclick: () => {
-            if (name !== "start" && attached) {
-              ui.confirm = `${name}-all`;
-              drawConfirm();
-            } else send({ type: "action", name });
-          },
-        },
-        label,
-      );
+      actionButton(name, label, enabled && !busy, title, name !== "start" && attached ? `${name}-all` : null);
     const opener = (type, name, label, enabled, title) =>
       h("button", { className: `spc-button spc-open-${name}`, disabled: !enabled, title, onclick: () => send({ type }) }, label);
     buttons.replaceChildren(
