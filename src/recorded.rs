@@ -174,10 +174,7 @@ mod tests {
     fn current_forgets_a_server_that_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::new(dir.path());
-        let mut s = state::sample();
-        s.pid = std::process::id() as i32;
-        s.pid_start_time = u64::MAX; // our pid, but "another" process: not alive
-        state::write(&home, &s).unwrap();
+        state::write(&home, &state::sample_gone()).unwrap();
         fs::write(home.properties(), "spark.secret=x\n").unwrap();
         assert!(current(&home).unwrap().is_none());
         assert_eq!(state::read(&home), ReadState::Missing);
@@ -194,5 +191,32 @@ mod tests {
         reaper.join().unwrap();
         assert!(!process::is_alive(s.pid, s.pid_start_time));
         assert_eq!(state::read(&home), ReadState::Missing);
+    }
+
+    #[test]
+    fn an_interrupted_stop_leaves_the_server_recorded_as_it_was() {
+        use std::os::unix::process::CommandExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        // A server that ignores SIGTERM, so the stop is still waiting when Ctrl-C comes.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "trap '' TERM; while :; do sleep 0.05; done"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let s = ServerState {
+            pid,
+            pid_start_time: process::start_time(pid).unwrap(),
+            ..state::sample()
+        };
+        state::write(&home, &s).unwrap();
+        let interrupted = || Err(crate::errors::CoreError::Interrupted);
+        assert!(stop(&home, &s, Duration::from_secs(30), &interrupted).is_err());
+        assert_eq!(state::read(&home), ReadState::Valid(s.clone()));
+        assert!(process::is_alive(s.pid, s.pid_start_time));
+        nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL)
+            .unwrap();
+        child.wait().unwrap();
     }
 }

@@ -436,10 +436,10 @@ mod tests {
     fn a_server_gone_during_its_stop_is_stopped_not_lost() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::new(dir.path());
-        let mut s = state::sample();
-        s.pid = std::process::id() as i32;
-        s.pid_start_time = u64::MAX; // not alive
-        s.phase = Phase::Stopping;
+        let s = ServerState {
+            phase: Phase::Stopping,
+            ..state::sample_gone()
+        };
         state::write(&home, &s).unwrap();
         let report = status(&home);
         assert!(report.running.is_none());
@@ -450,10 +450,7 @@ mod tests {
     fn dead_server_is_a_problem_and_stop_cleans_it() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::new(dir.path());
-        let mut s = state::sample();
-        s.pid = std::process::id() as i32;
-        s.pid_start_time = u64::MAX; // our pid, but "another" process: not alive
-        state::write(&home, &s).unwrap();
+        state::write(&home, &state::sample_gone()).unwrap();
         let report = status(&home);
         assert!(report.running.is_none());
         assert!(report.problem.unwrap().contains("no longer running"));

@@ -197,6 +197,17 @@ pub(crate) fn sample() -> ServerState {
     }
 }
 
+/// A sample record of a server that is gone: this test's own pid with a start time no process
+/// has, so it reads as dead.
+#[cfg(test)]
+pub(crate) fn sample_gone() -> ServerState {
+    ServerState {
+        pid: std::process::id() as i32,
+        pid_start_time: u64::MAX,
+        ..sample()
+    }
+}
+
 /// A recorded stand-in server for tests: `sleep 30` in its own process group (what stop
 /// signals), with the state `adjust`ed and written to `home`. Returns the state and the thread
 /// that reaps the process.
