@@ -212,11 +212,13 @@ mod tests {
         };
         state::write(&home, &s).unwrap();
         let interrupted = || Err(crate::errors::CoreError::Interrupted);
-        assert!(stop(&home, &s, Duration::from_secs(30), &interrupted).is_err());
-        assert_eq!(state::read(&home), ReadState::Valid(s.clone()));
-        assert!(process::is_alive(s.pid, s.pid_start_time));
+        let stopped = stop(&home, &s, Duration::from_secs(30), &interrupted);
+        let (recorded, alive) = (state::read(&home), process::is_alive(pid, s.pid_start_time));
+        // Gone before asserting: a failed assertion must not leave the shell running.
         nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL)
             .unwrap();
         child.wait().unwrap();
+        assert!(stopped.is_err() && alive);
+        assert_eq!(recorded, ReadState::Valid(s));
     }
 }
