@@ -31,14 +31,15 @@ from playwright.sync_api import Locator, Page, expect  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from .support.lab_page import (  # noqa: E402
+    add_conf_rows,
     cell,
     chromium_page,
     open_notebook,
     run_cell,
+    set_theme,
     shot,
     wait_done,
 )
-from .test_panel_browser import set_theme  # noqa: E402
 
 NOTEBOOK = "attached.ipynb"
 CELLS = [
@@ -226,16 +227,14 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     # A "now" row applies to the current notebook's session; a "next start" row is saved; a
     # bad key is marked while it is typed.
     tab(panel, "configure")
-    rows = panel.locator(".spc-conf-row")
-    add = panel.locator(".spc-conf-add")
-    for key, value in (
-        ("spark.sql.shuffle.partitions", "7"),
-        ("spark.executor.memory", "2g"),
-        ("spark.bad key", "1"),
-    ):
-        add.click()
-        rows.last.locator(".spc-conf-key").fill(key)
-        rows.last.locator(".spc-conf-value").fill(value)
+    rows = add_conf_rows(
+        panel,
+        [
+            ("spark.sql.shuffle.partitions", "7"),
+            ("spark.executor.memory", "2g"),
+            ("spark.bad key", "1"),
+        ],
+    )
     expect(rows.nth(0).locator(".spc-badge")).to_have_text("now · current notebook")
     expect(rows.nth(1).locator(".spc-badge")).to_have_text("next start · server")
     expect(rows.nth(2)).to_have_attribute("data-state", "invalid")

@@ -36,9 +36,11 @@ from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 from .support.lab_page import (  # noqa: E402
     ARTIFACTS,
+    add_conf_rows,
     cell,
     open_notebook,
     run_cell,
+    set_theme,
     shot,
     wait_done,
 )
@@ -58,16 +60,6 @@ def panel_of(page: Page, index: int) -> Locator:
 def tab(panel: Locator, name: str) -> None:
     panel.locator(f".spc-tab[data-tab='{name}']").click()
     expect(panel.locator(f".spc-body-{name}")).to_be_visible()
-
-
-def set_theme(page: Page, theme: str) -> None:
-    """Through the Settings menu, as a user would."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(theme)}$")).click()
-    expect(page.locator("body")).to_have_attribute(
-        "data-jp-theme-light", "false" if "Dark" in theme else "true", timeout=30_000
-    )
 
 
 def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
@@ -96,16 +88,14 @@ def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     # Configure: a server conf is marked "next start", a runtime one "now"; a bad key is marked
     # as typed and keeps Apply disabled; the good rows are saved.
     tab(panel, "configure")
-    rows = panel.locator(".spc-conf-row")
-    add = panel.locator(".spc-conf-add")
-    for key, value in (
-        ("spark.executor.memory", "2g"),
-        ("spark.sql.shuffle.partitions", "8"),
-        ("spark.bad key", "1"),
-    ):
-        add.click()
-        rows.last.locator(".spc-conf-key").fill(key)
-        rows.last.locator(".spc-conf-value").fill(value)
+    rows = add_conf_rows(
+        panel,
+        [
+            ("spark.executor.memory", "2g"),
+            ("spark.sql.shuffle.partitions", "8"),
+            ("spark.bad key", "1"),
+        ],
+    )
     expect(rows.nth(0).locator(".spc-badge")).to_have_text("next start · server")
     expect(rows.nth(1).locator(".spc-badge")).to_have_text("now · this notebook")
     expect(rows.nth(2)).to_have_attribute("data-state", "invalid")

@@ -56,6 +56,27 @@ def wait_done(page: Page, index: int, seconds: float = 180, count: int | None = 
     )
 
 
+def add_conf_rows(panel: Locator, rows: list[tuple[str, str]]) -> Locator:
+    """Type `rows` (key, value) into new rows of the conf editor, as a user would; returns the
+    editor's rows."""
+    found = panel.locator(".spc-conf-row")
+    for key, value in rows:
+        panel.locator(".spc-conf-add").click()
+        found.last.locator(".spc-conf-key").fill(key)
+        found.last.locator(".spc-conf-value").fill(value)
+    return found
+
+
+def set_theme(page: Page, theme: str) -> None:
+    """Through the Settings menu, as a user would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(theme)}$")).click()
+    expect(page.locator("body")).to_have_attribute(
+        "data-jp-theme-light", "false" if "Dark" in theme else "true", timeout=30_000
+    )
+
+
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 """Screenshots of browser tests, kept for people to look at (not in git)."""
 

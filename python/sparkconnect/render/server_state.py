@@ -25,6 +25,23 @@ def state_label(status: Status) -> str:
     return status.state
 
 
+def no_server(label: str, problem: str = "", log_path: str = "") -> dict[str, Any]:
+    """The state with no server to describe (stopped, or unknown when the home is unusable)."""
+    return {
+        "state": label,
+        "label": label,
+        "attached": [],
+        "others": 0,
+        "problem": problem,
+        "log_path": log_path,
+        "ui_url": "",
+        "rows": [],
+        "summary": "",
+        "started_at": None,
+        "server_time": time.time(),
+    }
+
+
 def server_state(
     status: Status, ui_url: Callable[[ServerInfo], str], me: int | None = None
 ) -> dict[str, Any]:
@@ -34,20 +51,8 @@ def server_state(
     names = attached_names.names_of(lifecycle.home(), status.attached)
     # `title`: the notebook's path as its kernel knows it, which the Lab opens on a click.
     attached = [{"name": a.short, "title": a.name, "me": a.pid == me} for a in names]
-    label = state_label(status)
-    data: dict[str, Any] = {
-        "state": label,
-        "label": label,
-        "attached": attached,
-        "others": sum(1 for a in attached if not a["me"]),
-        "problem": status.problem or "",
-        "log_path": status.log_path,
-        "ui_url": "",
-        "rows": [],
-        "summary": "",
-        "started_at": None,
-        "server_time": time.time(),
-    }
+    data = no_server(state_label(status), status.problem or "", status.log_path)
+    data.update(attached=attached, others=sum(1 for a in attached if not a["me"]))
     if server is None:
         return data
     memory = resident_bytes(server.pid)

@@ -28,8 +28,7 @@ def _load_jupyter_server_extension(app: Any) -> None:
     caller.use(caller.LAB)
     base = app.web_app.settings["base_url"]
     ui_routes = uiproxy.routes(base)
-    lab = LabState(base, proxied_ui=ui_routes is not None)
-    app.web_app.add_handlers(".*", [*handlers.routes(base, lab), *(ui_routes or [])])
+    app.web_app.add_handlers(".*", [*handlers.routes(base, LabState()), *(ui_routes or [])])
     if ui_routes is None:
         app.log.info("sparkconnect: jupyter-server-proxy is not installed; no /%s/", uiproxy.PATH)
         return

@@ -25,12 +25,11 @@ def editor(profile: str) -> dict[str, Any]:
         found, error = {}, str(err)
     if profile not in found:
         profile = ""
-    saved = lifecycle.pending_conf()
-    plan_html = ""
     try:
-        plan_html = conf_editor.plan_html(lifecycle.plan(profile=profile or None))
+        plan = lifecycle.plan(profile=profile or None)
+        saved, plan_html = plan.saved, conf_editor.plan_html(plan)
     except ProfileError as err:
-        error = str(err)
+        saved, plan_html, error = lifecycle.pending_conf(), "", str(err)
     return {
         "profiles": [{"name": p.name, "description": p.description} for p in found.values()],
         "profile": profile,

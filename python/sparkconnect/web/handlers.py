@@ -101,7 +101,7 @@ class ActionHandler(LabHandler):
         finally:
             self.lab.busy = ""
         if name.startswith(("start", "restart")):
-            self.lab.failure = outcome.failure
+            self.lab.started(outcome.failure)
         await self.watcher.refresh()
         self.answer(outcome.as_dict())
 

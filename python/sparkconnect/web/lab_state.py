@@ -6,60 +6,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyter_server.utils import url_path_join
-
 from sparkconnect.errors import SparkConnectError
-from sparkconnect.render.server_state import server_state
+from sparkconnect.render.server_cards import ui_url
+from sparkconnect.render.server_state import no_server, server_state
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import lifecycle
-from sparkconnect.web import uiproxy
 
 FAILED = "failed to start"
-UNKNOWN: dict[str, Any] = {
-    "state": "unknown",
-    "label": "unknown",
-    "attached": [],
-    "others": 0,
-    "log_path": "",
-    "ui_url": "",
-    "rows": [],
-    "summary": "",
-    "started_at": None,
-}
 
 
 class LabState:
-    def __init__(self, base_url: str, proxied_ui: bool) -> None:
-        self.base_url = base_url
-        self.proxied_ui = proxied_ui
-        """The Spark UI is served at <base_url>sparkui/ (jupyter-server-proxy is installed)."""
+    def __init__(self) -> None:
         self.busy = ""
         """The action a page asked for and that runs now ("start", "stop-all", ...), or ""."""
-        self.failure: StartFailure | None = None
+        self.failure: dict[str, str] | None = None
+        """The card of the last start from the Lab, if it failed (built once, not per read)."""
 
-    def ui_url(self, port: int) -> str:
-        if self.proxied_ui:
-            return url_path_join(self.base_url, uiproxy.PATH, "jobs/")
-        return f"http://localhost:{port}/jobs/"
+    def started(self, failure: StartFailure | None) -> None:
+        """A start or restart from a page ended: `failure` when it did not start."""
+        self.failure = (
+            None
+            if failure is None
+            else {
+                "html": failure._repr_html_(),
+                "text": failure.parts()[0],
+                "cause": failure.cause,
+            }
+        )
 
     def read(self) -> dict[str, Any]:
         try:
             status = lifecycle.status()
-            data = server_state(status, lambda server: self.ui_url(server.ui_port))
+            # The UI link as the terminal gives it: <base>sparkui/ once web/ set the proxy up.
+            data = server_state(status, lambda server: ui_url(server, ""))
         except SparkConnectError as err:  # the home cannot be used: say why, in the sidebar
-            return {**UNKNOWN, "problem": str(err), "busy": self.busy, "failure": None}
+            return {**no_server("unknown", str(err)), "busy": self.busy, "failure": None}
         if status.server is not None:
             self.failure = None  # it runs now, whoever started it
         elif self.failure is not None:
             data.update(state=FAILED, label=FAILED)
-        data["busy"] = self.busy
-        data["failure"] = (
-            None
-            if self.failure is None
-            else {
-                "html": self.failure._repr_html_(),
-                "text": self.failure.parts()[0],
-                "cause": self.failure.cause,
-            }
-        )
+        data.update(busy=self.busy, failure=self.failure)
         return data

@@ -48,8 +48,6 @@ class StateWatcher:
         self._waiting = 0
         self._last_request = 0.0
         self._task: asyncio.Task[None] | None = None
-        self.reads = 0
-        """State reads so far (the tests check that none happen without a page)."""
 
     async def wait(self, since: int | None, timeout: float = WAIT) -> tuple[int, dict[str, Any]]:
         """The state once its version differs from `since` (at once when it does already), or
@@ -76,7 +74,6 @@ class StateWatcher:
     async def refresh(self) -> None:
         """Read the state now; wake the waiting pages if it changed."""
         state = await asyncio.to_thread(self._read)
-        self.reads += 1
         self.state = state
         stable = stable_part(state)
         if stable != self._stable:
