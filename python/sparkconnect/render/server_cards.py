@@ -168,9 +168,12 @@ def start_card(
     card = Card(title, rows, kind="start")
     if unmet:
         card.note(unmet_note(unmet), "warn")
-    if not result.launched and plan.env:
+    script = plan.profile.env_script if plan.profile else ""
+    if not result.launched and (plan.env or script):
+        parts = [", ".join(sorted(plan.env))] if plan.env else []
+        parts += ["its env_script"] if script else []
         card.note(
-            f"The profile's environment ({', '.join(sorted(plan.env))}) applies when a server "
+            f"The profile's environment ({' and '.join(parts)}) applies when a server "
             f"is launched; {caller.current().command('restart')} launches one with it.",
         )
     return card
@@ -273,9 +276,7 @@ def conf_card(
             rows.append(Row(key, change))
     if plan.env and only is None:
         env = ", ".join(f"{k}={shown_value(k, v)}" for k, v in sorted(plan.env.items()))
-        rows.append(
-            Row("environment", f"{env}  (profile {plan.profile.name if plan.profile else ''})")
-        )
+        rows.append(Row("environment", f"{env}  ({plan.profile.label if plan.profile else ''})"))
     title = "Spark conf for the next start" if server is None else "Spark conf in force"
     card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
     if plan.site_path is not None and (plan.site or plan.locked) and only is None:

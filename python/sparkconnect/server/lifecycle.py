@@ -201,7 +201,7 @@ def plan(
     name = profile or fallback or site.default_profile
     chosen = site_config.find(name, site) if name else None
     line = dict(conf or {})
-    site.check_unlocked(line, "this start's --conf", "Start without it.")
+    site.check_unlocked(line, "this start's line (--conf, --master)", "Start without it.")
     if chosen is not None and chosen.origin == USER:
         site.check_unlocked(
             chosen.conf,

@@ -45,7 +45,11 @@ _INLINE = re.compile(rf"[{{,]\s*({_DOTTED})\s*=")
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(m.strip("\"'") for m in re.findall(_KEY, dotted))
+    # A quoted key's dots are split too: conf keys are looked up by their dotted parts, whether
+    # the file writes `spark.a = 1` (nested tables) or `"spark.a" = 1`.
+    return tuple(
+        part for m in re.findall(_KEY, dotted) for part in m.strip("\"'").split(".") if part
+    )
 
 
 class Located:

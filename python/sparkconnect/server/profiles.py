@@ -22,6 +22,7 @@ site_config.py, adds its own conf and profiles):
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,9 +65,12 @@ def read(path: Path, what: str) -> tuple[dict[str, object], Located] | None:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", None)
+        # Python 3.14 gives the line as an attribute; older ones only in the message.
+        reason = str(err)
+        found = re.search(r" \(at line (\d+), column \d+\)$", reason)
+        line = getattr(err, "lineno", None) or (int(found.group(1)) if found else None)
+        reason = getattr(err, "msg", reason[: found.start()] if found else reason)
         at = f", line {line}" if line else ""
-        reason = getattr(err, "msg", str(err))
         raise ProfileError(
             f"The sparkconnect {what} {path}{at} is not valid TOML: {reason}."
         ) from None
