@@ -324,6 +324,10 @@ def test_a_failing_env_script_fails_the_start_with_its_last_lines(
     assert "contacting the cluster" in card
     assert f"The script belongs to the site profile scripted ({site})" in card
     assert "kinit: Cannot find KDC" in result.htmls[0]
+    done = cli("start", "--profile", "scripted")
+    assert done.returncode == 1
+    assert "kinit: Cannot find KDC for realm EXAMPLE.ORG" in done.stderr
+    assert "Traceback" not in done.stderr
     assert not java_servers_of(home)
 
 

@@ -136,10 +136,16 @@ class StartFailure:
         if profile is None:
             return f"Then {me.command('start')} again."
         if profile.origin == profile_format.SITE:
+            # The terminal command has no `profiles`: only a notebook lists them.
+            listing = (
+                me.command("profiles")
+                if me.kind == caller.NOTEBOOK
+                else "`%spark profiles` in a notebook"
+            )
             return (
                 f"The script belongs to the {profile.label} ({profile.path}): show its output "
-                f"to the service's administrators, or {me.command('start --profile NAME')} "
-                f"with another profile ({me.command('profiles')} lists them)."
+                f"to the service's administrators, or start with another profile ({listing} "
+                "lists them)."
             )
         return (
             f"Fix the script, or its env_script line in {profile.path}; then "
