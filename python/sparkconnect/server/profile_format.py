@@ -5,7 +5,7 @@ wrong kind is found again in the text, so the message can say where to look)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,18 +120,25 @@ def flatten(where: str, table: Mapping[str, object], prefix: str = "") -> dict[s
     return flat
 
 
-def conf_table(located: Located, keys: tuple[str, ...], value: object) -> dict[str, str]:
-    """A table of Spark confs (`keys` is where it sits in the file), checked as `--conf` is."""
-    where = f"{'.'.join(keys)} in {located.where(*keys)}"
-    if not isinstance(value, Mapping):
-        raise ProfileError(f"{where} must be a table of conf keys and values.")
-    conf = flatten(where, value)
+def _check_conf(conf: dict[str, str], at: Callable[..., str]) -> None:
+    """Each item as `--conf` would take it; `at(*key parts)` says where an item is written."""
     for key, item in conf.items():
         try:
             _core.parse_conf([f"{key}={item}"])
         except _core.ConfError as err:
-            where = f"{'.'.join(keys)} in {located.where(*keys, *key.split('.'))}"
-            raise ProfileError(f"{where}: {err}") from None
+            raise ProfileError(f"{at(*key.split('.'))}: {err}") from None
+
+
+def conf_table(located: Located, keys: tuple[str, ...], value: object) -> dict[str, str]:
+    """A table of Spark confs (`keys` is where it sits in the file), checked as `--conf` is."""
+
+    def at(*more: str) -> str:
+        return f"{'.'.join(keys)} in {located.where(*keys, *more)}"
+
+    if not isinstance(value, Mapping):
+        raise ProfileError(f"{at()} must be a table of conf keys and values.")
+    conf = flatten(at(), value)
+    _check_conf(conf, at)
     return conf
 
 
@@ -156,11 +163,7 @@ def parse(located: Located, name: str, table: object, origin: str) -> Profile:
         if not isinstance(value, Mapping):
             raise ProfileError(f"{at(part)}: {part} must be a table of names and values.")
         parts[part] = flatten(f"{at(part)}: {part}", value)
-    for key, item in parts["conf"].items():
-        try:
-            _core.parse_conf([f"{key}={item}"])
-        except _core.ConfError as err:
-            raise ProfileError(f"{at('conf', *key.split('.'))}: {err}") from None
+    _check_conf(parts["conf"], lambda *key: at("conf", *key))
     for variable in parts["env"]:
         if not variable.replace("_", "a").isalnum() or variable[:1].isdigit():
             raise ProfileError(

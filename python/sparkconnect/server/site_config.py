@@ -12,8 +12,9 @@ system's):
 It is read before each user's own file (`~/.config/sparkconnect/config.toml`, see profiles.py)
 and has the same TOML form, plus a few keys of its own at the top level:
 
-    default_profile = "cluster"       # used when a start names no profile and the user has set
-                                      # no SparkConnect.default_profile of their own
+    default_profile = "cluster"       # used when a start names no profile (--profile), the
+                                      # notebook used none before and the user has set no
+                                      # SparkConnect.default_profile of their own
     master = "spark://head.example.org:7077"   # spark.master for everyone (the same as
                                       # conf."spark.master"; give one of the two)
     idle_timeout = 1800               # seconds an unused server keeps running (0: never
@@ -34,19 +35,23 @@ and has the same TOML form, plus a few keys of its own at the top level:
 `env_script` (in a site's or a user's profile) is a bash script sourced with `set -a` just
 before a server with that profile is launched (never when a notebook attaches to a running
 one): the variables it sets or exports are added to the server's environment, over the
-profile's `env`, and what it prints goes to the top of the server log (`%spark logs`). A script
-that exits non-zero, or runs longer than env_script.TIMEOUT seconds, fails the start with its
-last lines of output. It runs in its own directory, as the user.
+profile's `env` (a variable it unsets is not removed), and what it prints goes to the top of
+the server log (`%spark logs`). A script that exits non-zero (or calls `exit`: a sourced script
+ends with `return`), or still runs after 60 seconds, fails the start with its last lines of
+output. It runs in its own directory, as the user, with the user's environment and the
+profile's `env`.
 
 What a start applies, later layers winning:
 
     sparkconnect defaults < site conf and master < the profile (site's or user's)
         < the user's saved conf < --conf on the start's line
 
-except for locked keys, which only this file (its conf and its profiles) may set. A user
+except for locked keys, which only this file (its conf and its profiles) may set (a locked key
+a user saved before it was locked refuses their starts until they unset it). A user
 profile with the name of a site profile is refused, never mixed. A mistake in this file (not
 TOML, an unknown key, a value of the wrong type, a profile that does not exist) is reported
-with the file and the line to every user, in one paragraph, whatever they run.
+with the file and the line, in one paragraph, to every user who starts a server, shows or sets
+the conf, or lists the profiles (in a notebook, a terminal, the panel or the Lab sidebar).
 """
 
 from __future__ import annotations
