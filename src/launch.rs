@@ -8,7 +8,7 @@
 use std::env;
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -64,6 +64,10 @@ pub struct LaunchSpec {
     /// passes a fixed per-user directory, so the server never works in whichever folder the
     /// launching notebook happened to be in.
     pub work_dir: Option<PathBuf>,
+    /// Text written at the top of a launched server's fresh log, before the server's own lines:
+    /// the output of a profile's set-up script, which ran just before and belongs to this
+    /// server's story (`%spark logs` shows it; the previous log is rotated away at launch).
+    pub log_preamble: Option<String>,
 }
 
 impl LaunchSpec {
@@ -80,6 +84,7 @@ impl LaunchSpec {
             archive_cache: archive::cache_dir(),
             launched_by: None,
             work_dir: None,
+            log_preamble: None,
         }
     }
 }
@@ -277,7 +282,12 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     let properties = home.properties();
     conf::write_properties(&properties, &effective)?;
     let log = home.server_log();
-    let log_file = open_fresh_log(home)?;
+    let mut log_file = open_fresh_log(home)?;
+    if let Some(preamble) = spec.log_preamble.as_deref().filter(|p| !p.is_empty()) {
+        log_file
+            .write_all(preamble.as_bytes())
+            .map_err(|e| CoreError::io_at("write", &log, e))?;
+    }
     let log_err = log_file
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log, e))?;

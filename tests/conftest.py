@@ -55,6 +55,22 @@ def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_site_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An empty site configuration for the whole run (and every process it starts), so a file
+    the machine's administrators put in /etc/sparkconnect cannot change what tests see. Tests
+    of the site configuration point SPARKCONNECT_SITE_CONFIG at their own file."""
+    path = tmp_path_factory.mktemp("site") / "config.toml"
+    path.write_text("")
+    previous = os.environ.get("SPARKCONNECT_SITE_CONFIG")
+    os.environ["SPARKCONNECT_SITE_CONFIG"] = str(path)
+    yield path
+    if previous is None:
+        del os.environ["SPARKCONNECT_SITE_CONFIG"]
+    else:
+        os.environ["SPARKCONNECT_SITE_CONFIG"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One start-up archive cache for the whole run, not the user's own: the first server records
     its classes, a builder makes the archive, later servers start from it, as on a user's

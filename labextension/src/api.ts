@@ -60,7 +60,7 @@ export interface IConfRow {
 }
 
 export interface IConf {
-  profiles: { name: string; description: string }[];
+  profiles: { name: string; label?: string; description: string }[];
   profile: string;
   profiles_error: string;
   rows: IConfRow[];

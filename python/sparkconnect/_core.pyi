@@ -180,6 +180,7 @@ def start(
     grace: float = 10.0,
     launched_by: str | None = None,
     work_dir: str | None = None,
+    log_preamble: str | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one, under the lock, and register a lease for
     `lease_pid`. With `restart`, stop the running server first (leases are kept; SIGKILL after
@@ -193,7 +194,9 @@ def start(
     server's (a `JAVA_HOME` there also picks its Java); the variables the core sets itself (the
     token, PYSPARK_PYTHON, SPARK_HOME, JAVA_HOME, SPARK_LOCAL_IP) win. `work_dir` is a launched
     server's working directory (an existing directory; without it the server works in the
-    caller's). An attach ignores `env` and `work_dir`.
+    caller's). `log_preamble` is written at the top of a launched server's fresh log, before the
+    server's own output (a profile's set-up script's output). An attach ignores `env`,
+    `work_dir` and `log_preamble`.
     The server's conf defaults to `spark.master=local[*]` and
     `spark.connect.progress.reportInterval=500ms`; `conf` overrides both. Raises StartError, or
     ConfError for a malformed conf item or environment variable name.

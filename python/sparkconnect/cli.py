@@ -80,7 +80,7 @@ def _start(args: argparse.Namespace) -> int:
     plan = lifecycle.plan(line, args.profile)
     began = time.monotonic()
     restart = args.command == "restart"
-    idle = lifecycle.DEFAULT_IDLE_TIMEOUT if args.idle_timeout is None else args.idle_timeout
+    idle = lifecycle.default_idle_timeout() if args.idle_timeout is None else args.idle_timeout
     try:
         result = lifecycle.start_planned(
             plan,

@@ -52,7 +52,8 @@ fn status(py: Python<'_>, home: PathBuf) -> PyResult<PyStatus> {
 #[pyfunction]
 #[pyo3(signature = (
     home, *, lease_pid, spark_home, python, conf, port=None, timeout=120.0, env=None,
-    idle_timeout=None, restart=false, force=false, grace=10.0, launched_by=None, work_dir=None
+    idle_timeout=None, restart=false, force=false, grace=10.0, launched_by=None, work_dir=None,
+    log_preamble=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn start(
@@ -71,6 +72,7 @@ fn start(
     grace: f64,
     launched_by: Option<String>,
     work_dir: Option<PathBuf>,
+    log_preamble: Option<String>,
 ) -> PyResult<PyStartResult> {
     let helper_python = own_python(py, &python)?;
     let params = StartParams {
@@ -82,6 +84,7 @@ fn start(
             idle_timeout: idle_arg(idle_timeout)?,
             launched_by,
             work_dir,
+            log_preamble,
             ..LaunchSpec::new(spark_home, python)
         },
         timeout: seconds("timeout", timeout)?,

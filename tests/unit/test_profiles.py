@@ -72,8 +72,8 @@ def test_merge_order_defaults_profile_saved_line(config: Path) -> None:
     sources = plan.sources()
     assert sources["spark.connect.progress.reportInterval"] == ("500ms", "default")
     assert sources["spark.master"] == ("local[2]", "saved")
-    assert sources["spark.driver.memory"] == ("8g", "profile bigmem")
-    assert sources["spark.sql.shuffle.partitions"] == ("16", "--conf")
+    assert sources["spark.driver.memory"] == ("8g", "user profile bigmem")
+    assert sources["spark.sql.shuffle.partitions"] == ("16", "this command line")
     # The core applies its own defaults; they are not part of the requested conf. Ours (where
     # managed tables go) are, under the user's.
     assert plan.requested() == {
@@ -119,10 +119,10 @@ def test_conf_shows_each_item_with_its_source(
     shown = run(shell, "%spark conf --profile bigmem")
     assert shown.error is None, shown.shown
     text = shown.texts[0]
-    assert "merge order: defaults < profile < saved < --conf" in text
-    assert "spark.driver.memory" in text and "8g  (profile bigmem)" in text
+    assert "merge order: defaults < site < profile < saved < --conf" in text
+    assert "spark.driver.memory" in text and "8g  (user profile bigmem)" in text
     # The saved value wins, and the profile's value it hides is shown, not dropped.
-    assert "8  (saved; overrides profile bigmem: 64)" in text
+    assert "8  (saved; overrides user profile bigmem: 64)" in text
     assert "local[*]  (default)" in text
     assert "HADOOP_CONF_DIR=/etc/hadoop/conf" in text
     # Secrets stay out of notebook outputs.
@@ -137,7 +137,7 @@ def test_conf_key_shows_that_item_alone(shell: InteractiveShell, home: Path, con
     rows = shown.texts[0].splitlines()[1:]
     assert len(rows) == 2, rows
     assert "spark.sql.shuffle.partitions" in rows[0]
-    assert "8  (saved; overrides profile bigmem: 64)" in rows[0]
+    assert "8  (saved; overrides user profile bigmem: 64)" in rows[0]
     assert "spark.never.set" in rows[1] and "not set: Spark's default applies" in rows[1]
     # Showing changes nothing.
     assert _core.load_conf(str(home)) == {"spark.sql.shuffle.partitions": "8"}
@@ -174,7 +174,7 @@ def test_default_profile_option(shell: InteractiveShell, home: Path, config: Pat
     run(shell, "%config SparkConnect.default_profile = 'dotted'")
     try:
         text = run(shell, "%spark conf").texts[0]
-        assert "4g  (profile dotted)" in text
+        assert "4g  (user profile dotted)" in text
     finally:
         from sparkconnect.session.kernel_session import KERNEL_SESSION
 

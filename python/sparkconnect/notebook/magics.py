@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, cast
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, default, observe, validate
 
 from sparkconnect import _core, api
-from sparkconnect.errors import ProfileError
+from sparkconnect.errors import ConfError, ProfileError
 from sparkconnect.notebook import attachment, cancel
 from sparkconnect.notebook.arguments import HELP, parse, parse_cell
 from sparkconnect.notebook.formatters import DataFrameFormatter
@@ -75,8 +75,8 @@ class SparkConnect(Magics):
     ).tag(config=True)
     default_profile = Unicode(
         "",
-        help="Profile (from the sparkconnect config file) that starts use when no --profile is "
-        "given. Empty: none.",
+        help="Profile (from the sparkconnect config file, or the site's) that starts use when "
+        "no --profile is given. Empty: the site configuration's default_profile, if any.",
     ).tag(config=True)
     autostart = Bool(
         False,
@@ -96,7 +96,8 @@ class SparkConnect(Magics):
     idle_timeout = Float(
         lifecycle.DEFAULT_IDLE_TIMEOUT,
         help="Seconds a server launched from this notebook keeps running with no notebook "
-        "attached and no job running, before it stops by itself (15 minutes); 0 keeps it until "
+        "attached and no job running, before it stops by itself (the site configuration's "
+        "idle_timeout, else 15 minutes); 0 keeps it until "
         "`%spark stop`. `%spark start --idle-timeout S` overrides it for one start.",
     ).tag(config=True)
     show_jvm_stack = Bool(
@@ -129,6 +130,11 @@ class SparkConnect(Magics):
         self._apply_options()
 
     # Options ----------------------------------------------------------------------------------
+    @default("idle_timeout")
+    def _site_idle_timeout(self) -> float:
+        # The site configuration's, when it sets one; the user's own config still wins.
+        return lifecycle.default_idle_timeout()
+
     @validate("max_rows")
     def _check_max_rows(self, proposal: dict[str, Any]) -> int:
         if proposal["value"] < 1:
@@ -251,7 +257,7 @@ class SparkConnect(Magics):
             conf["spark.master"] = args.master
         try:
             plan = KERNEL_SESSION.plan(conf, args.profile)
-        except ProfileError as err:
+        except (ProfileError, ConfError) as err:
             raise UsageError(str(err)) from None
         try:
             started = KERNEL_SESSION.start(

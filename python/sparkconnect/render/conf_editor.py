@@ -4,11 +4,47 @@ completes, and the `%spark conf` card of what the next start would apply."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sparkconnect.errors import ProfileError
 from sparkconnect.render.server_cards import conf_card
-from sparkconnect.server import conf_keys, lifecycle
+from sparkconnect.server import conf_keys, lifecycle, site_config
+from sparkconnect.server.profile_format import SITE
 from sparkconnect.server.profiles import ConfPlan
+
+
+@dataclass
+class Choices:
+    """The profile chooser: every profile of the site's and the user's files."""
+
+    profiles: list[dict[str, str]]
+    """{name, label, description}; the label marks the site's."""
+    default: str
+    """The site's default_profile ("" for none)."""
+    error: str
+    """Why the files could not be read (one paragraph), or ""."""
+
+
+def profile_choices() -> Choices:
+    try:
+        site = site_config.load()
+        found = site_config.all_profiles(site)
+    except ProfileError as err:
+        return Choices([], "", str(err))
+    ordered = sorted(found.values(), key=lambda p: (p.origin != SITE, p.name))
+    return Choices(
+        [
+            {
+                "name": p.name,
+                "label": f"{p.name} (site)" if p.origin == SITE else p.name,
+                "description": p.description,
+            }
+            for p in ordered
+        ],
+        site.default_profile,
+        "",
+    )
 
 
 def known_keys() -> list[list[str]]:

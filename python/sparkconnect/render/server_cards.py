@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
 
 CONF_SUMMARY_ITEMS = 3
-MERGE_ORDER = "defaults < profile < saved < --conf"
+MERGE_ORDER = "defaults < site < profile < saved < --conf"
 
 
 def uptime(seconds: float) -> str:
@@ -164,13 +164,16 @@ def start_card(
         title = f"Attached to the running Spark Connect server in {seconds:.2f} s; `spark` is ready"
     rows = [Row("Spark", f"{server.spark_version} on {server.master}"), ui_row(server, ui_template)]
     if plan.profile is not None:
-        rows.insert(1, Row("Profile", plan.profile.name))
+        rows.insert(1, Row("Profile", f"{plan.profile.name} ({plan.profile.origin})"))
     card = Card(title, rows, kind="start")
     if unmet:
         card.note(unmet_note(unmet), "warn")
-    if not result.launched and plan.env:
+    script = plan.profile.env_script if plan.profile else ""
+    if not result.launched and (plan.env or script):
+        parts = [", ".join(sorted(plan.env))] if plan.env else []
+        parts += ["its env_script"] if script else []
         card.note(
-            f"The profile's environment ({', '.join(sorted(plan.env))}) applies when a server "
+            f"The profile's environment ({' and '.join(parts)}) applies when a server "
             f"is launched; {caller.current().command('restart')} launches one with it.",
         )
     return card
@@ -216,8 +219,13 @@ def stop_card(result: StopResult) -> Card:
     return Card(title).note(f"{me.command('stop --force')} stops it for everyone.")
 
 
-def _where(key: str, source: str, hidden: list[tuple[str, str]]) -> str:
-    """`(saved; overrides profile bigmem: 64)`: a value's layer, and the values it hides."""
+def _where(
+    key: str, source: str, hidden: list[tuple[str, str]], locked: dict[str, str] | None = None
+) -> str:
+    """`(saved; overrides user profile bigmem: 64)`: a value's layer, and the values it hides;
+    `locked by the site` for a key the site configuration locks."""
+    if locked and key in locked:
+        source += "; locked by the site"
     if hidden:
         source += "; overrides " + ", ".join(f"{s}: {shown_value(key, v)}" for v, s in hidden)
     return f"({source})"
@@ -257,20 +265,30 @@ def conf_card(
             )
         elif server is None or now == then or (key not in requested and now is None):
             value = shown_value(key, str(then or now))
-            rows.append(Row(key, f"{value}  {_where(key, source, hidden.get(key, []))}"))
+            rows.append(
+                Row(key, f"{value}  {_where(key, source, hidden.get(key, []), plan.locked)}")
+            )
         else:
             change = f"{shown_value(key, now or '(unset)')} now → "
             change += f"{shown_value(key, then or '(unset)')} after restart"
             if then:
-                change += f"  {_where(key, source, hidden.get(key, []))}"
+                change += f"  {_where(key, source, hidden.get(key, []), plan.locked)}"
             rows.append(Row(key, change))
     if plan.env and only is None:
         env = ", ".join(f"{k}={shown_value(k, v)}" for k, v in sorted(plan.env.items()))
-        rows.append(
-            Row("environment", f"{env}  (profile {plan.profile.name if plan.profile else ''})")
-        )
+        rows.append(Row("environment", f"{env}  ({plan.profile.label if plan.profile else ''})"))
     title = "Spark conf for the next start" if server is None else "Spark conf in force"
     card = Card(f"{title} (merge order: {MERGE_ORDER})", rows, kind="conf")
+    if plan.site_path is not None and (plan.site or plan.locked) and only is None:
+        card.note(f"Site configuration: {plan.site_path}.")
+    refused = sorted(k for k in plan.saved if k in plan.locked)
+    if refused:
+        card.note(
+            f"Your saved conf sets {', '.join(refused)}, which the site configuration "
+            f"({plan.locked[refused[0]]}) locks: starts refuse it until "
+            f"{me.command('conf --unset ' + refused[0])} removes it.",
+            "warn",
+        )
     if not plan.user_conf() and only is None:
         card.note(
             "No conf set: the server runs with Spark's defaults. "

@@ -4,7 +4,8 @@ The core's StartError message is one paragraph that says what happened, followed
 of <log>:" and the log lines, indented; its `cause` says which kind of failure it was. The card
 shows the paragraph, the lines with their levels coloured, and the next steps for that cause, in
 the caller's own commands, naming the conf key at fault and where it came from (this start's
-line, the saved conf, a profile) so the step fixes it where it lives. A message of another shape
+line, the saved conf, a user's or the site's profile, the site configuration) so the step
+fixes it where it lives. A message of another shape
 is shown whole.
 """
 
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 
 from sparkconnect.render.display import colour, escape, html_output
 from sparkconnect.render.logview import line_html, line_text, with_levels
-from sparkconnect.server import caller, profiles
-from sparkconnect.server.profiles import ConfPlan
+from sparkconnect.server import caller, env_script, profile_format
+from sparkconnect.server.profiles import LINE, ConfPlan
 
 LOG_MARKER = "Last lines of "
 # Values too common to point at a conf item when a log line happens to contain them.
@@ -63,7 +64,7 @@ class StartFailure:
         me = caller.current()
         assert self.plan is not None
         value, source = self.plan.sources().get(key, ("", "default"))
-        if source == "--conf":
+        if source == LINE:
             return (
                 f"{key}={value} was given on this start's line and was not saved: fix it or "
                 f"leave it out, then {me.command('start')} again."
@@ -74,11 +75,25 @@ class StartFailure:
                 f"it, {me.command(f'conf {key}=VALUE')} replaces it; then "
                 f"{me.command('start')} again."
             )
-        if source.startswith("profile "):
-            name = source.removeprefix("profile ")
+        # A locked key is the administrators' alone to change.
+        own = (
+            ""
+            if key in self.plan.locked
+            else f"; or set {key} in your own conf ({me.command(f'conf {key}=VALUE')})"
+        )
+        profile = self.plan.profile
+        if profile is not None and source == profile.label:
+            where = f"the {profile.label} ({profile.path})"
+            if profile.origin == profile_format.SITE:
+                return (
+                    f"{key}={value} comes from {where}: ask its administrators, or start with "
+                    f"another profile{own}."
+                )
+            return f"{key}={value} comes from {where}: fix it there, or start without it."
+        if source == "site":
             return (
-                f"{key}={value} comes from the profile {name} in {profiles.config_path()}: fix "
-                f"it there, or start without --profile {name}."
+                f"{key}={value} comes from the site configuration ({self.plan.site_path}): "
+                f"ask its administrators{own}."
             )
         return None
 
@@ -92,6 +107,8 @@ class StartFailure:
                 f"{me.command('restart --force')} replaces it (the sessions of attached "
                 "notebooks end with it)."
             ]
+        if self.cause == env_script.CAUSE:
+            return [self._script_step()]
         if self.cause == "timeout":
             return [
                 f"{me.command('logs')} shows how far it got; if the machine is just slow, "
@@ -112,6 +129,28 @@ class StartFailure:
             f"{me.command('conf')} the conf it was started with.",
             again,
         ]
+
+    def _script_step(self) -> str:
+        me = caller.current()
+        profile = self.plan.profile if self.plan else None
+        if profile is None:
+            return f"Then {me.command('start')} again."
+        if profile.origin == profile_format.SITE:
+            # The terminal command has no `profiles`: only a notebook lists them.
+            listing = (
+                me.command("profiles")
+                if me.kind == caller.NOTEBOOK
+                else "`%spark profiles` in a notebook"
+            )
+            return (
+                f"The script belongs to the {profile.label} ({profile.path}): show its output "
+                f"to the service's administrators, or start with another profile ({listing} "
+                "lists them)."
+            )
+        return (
+            f"Fix the script, or its env_script line in {profile.path}; then "
+            f"{me.command(f'start --profile {profile.name}')} again."
+        )
 
     def _keys_at_fault(self) -> list[str]:
         if self.plan is None:

@@ -4,7 +4,7 @@ A row is a key, a value and a scope: "auto" (where the key can apply: a runtime 
 to this notebook's session now, anything else at the server's next start), or "session" /
 "server" when the user chose. The check is the one `%spark conf` applies (the core's conf
 parser), plus what only makes sense row by row: a key given twice, a key Spark would ignore, a
-static key asked to apply now.
+static key asked to apply now, a key the site configuration locks.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparkconnect import _core
+from sparkconnect.errors import ProfileError
+from sparkconnect.server import site_config
 from sparkconnect.server.conf_keys import Applies, applies
 
 SCOPES = ("auto", "session", "server")
@@ -62,7 +64,15 @@ def parse(raw: object) -> list[Row]:
     return [Row.of(item) for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
 
 
+def _locks() -> dict[str, str]:
+    try:
+        return site_config.load().lock_owners()
+    except ProfileError:
+        return {}  # the profile chooser says what is wrong with the file
+
+
 def check(rows: list[Row]) -> list[Check]:
+    locked = _locks()
     seen: dict[tuple[str, str], int] = {}
     checks = []
     for row in rows:
@@ -70,7 +80,7 @@ def check(rows: list[Row]) -> list[Check]:
         if not row.key and not row.value.strip():
             checks.append(Check("empty", where, can_choose))
             continue
-        problem = _problem(row, where)
+        problem = _problem(row, where, locked)
         if not problem:
             duplicate = (row.key, where)
             if duplicate in seen:
@@ -80,9 +90,14 @@ def check(rows: list[Row]) -> list[Check]:
     return checks
 
 
-def _problem(row: Row, where: Applies) -> str:
+def _problem(row: Row, where: Applies, locked: Mapping[str, str]) -> str:
     if not row.key:
         return "A key is needed, e.g. spark.executor.memory."
+    if row.key in locked:
+        return (
+            f"{row.key} is locked by the site configuration ({locked[row.key]}): its "
+            "administrators set it for every user."
+        )
     if not row.value:
         return f"{row.key} needs a value."
     try:

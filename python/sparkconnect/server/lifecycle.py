@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect._core import ConfError, StartResult, Status, StopResult
-from sparkconnect.server import caller, profiles, workdir
+from sparkconnect.server import caller, env_script, site_config, workdir
+from sparkconnect.server.profile_format import USER, Profile
 from sparkconnect.server.profiles import ConfPlan
 
 DEFAULT_START_TIMEOUT = 120.0
@@ -83,6 +84,11 @@ def spark_home() -> str:
     return str(location)
 
 
+def default_idle_timeout() -> float:
+    """The site configuration's idle timeout, else ours."""
+    return site_config.safe_idle_timeout(DEFAULT_IDLE_TIMEOUT)
+
+
 def start(
     conf: dict[str, str],
     port: int | None = None,
@@ -91,13 +97,24 @@ def start(
     env: dict[str, str] | None = None,
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     force: bool = False,
+    profile: Profile | None = None,
 ) -> StartResult:
     """Attach to the running server or launch one; `restart` replaces a running one (with other
     processes attached, only with `force`). `env` is added to a launched server's environment (a
     profile's). `idle_timeout` (seconds; 0: never) makes a server launched now stop by itself
-    once unused that long. The server records who launched it (`caller`)."""
+    once unused that long. The server records who launched it (`caller`). The env_script of
+    `profile`, if it has one, runs first when a server is to be launched (StartError when it
+    fails); its variables go over `env`, its output to the top of the server log."""
     check_pyspark()
     env = env or {}
+    preamble = None
+    if profile is not None and profile.env_script and (restart or status().state != "running"):
+        # A server that stopped between this look and the core's lock is launched without the
+        # script; a server started meanwhile by someone else makes it run for nothing. Both are
+        # rare, and neither harms.
+        ran = env_script.run(profile.env_script, {**os.environ, **env}, profile.label)
+        env = {**env, **ran.env}
+        preamble = ran.log_text(profile.env_script, profile.label)
     return _core.start(
         home(),
         lease_pid=os.getpid(),
@@ -114,6 +131,7 @@ def start(
         launched_by=caller.current().label,
         # Created only here: a start is what needs it, and reads (`%spark conf`) must not.
         work_dir=workdir.ensure(),
+        log_preamble=preamble,
     )
 
 
@@ -127,7 +145,15 @@ def start_planned(
 ) -> StartResult:
     """Start with everything `plan` layers (profile, saved conf, this start's --conf), then save
     this start's items for later starts: only once the server runs, so a conf that keeps it
-    from starting (a bad master URL, say) does not replace the saved one."""
+    from starting (a bad master URL, say) does not replace the saved one. A locked key in the
+    saved conf (saved before the site locked it) refuses the start (ConfError)."""
+    for key in sorted(plan.saved):
+        site_config.refuse_locked(
+            plan.locked,
+            {key: plan.saved[key]},
+            "your saved conf",
+            f"{caller.current().command(f'conf --unset {key}')} removes it from yours.",
+        )
     result = start(
         plan.requested(),
         port=port,
@@ -136,6 +162,7 @@ def start_planned(
         env=plan.env,
         idle_timeout=idle_timeout,
         force=force,
+        profile=plan.profile,
     )
     if plan.line:
         save_pending_conf({**plan.saved, **plan.line})
@@ -167,10 +194,29 @@ def plan(
     conf: dict[str, str] | None = None, profile: str | None = None, fallback: str | None = None
 ) -> ConfPlan:
     """What a start with these arguments would apply: `profile` (else the `fallback` profile,
-    a notebook's last one), the saved conf and `conf`. Raises ProfileError."""
-    name = profile or fallback
-    chosen = profiles.get(name) if name else None
-    return ConfPlan(chosen, pending_conf(), dict(conf or {}), profile_named=profile is not None)
+    a notebook's last one or its default_profile option, else the site's default_profile), the
+    site's conf, the saved conf and `conf`. Raises ProfileError for a bad config file or an
+    unknown profile, ConfError for a key the site locks in `conf` or a user profile."""
+    site = site_config.load()
+    name = profile or fallback or site.default_profile
+    chosen = site_config.find(name, site) if name else None
+    line = dict(conf or {})
+    site.check_unlocked(line, "this start's line (--conf, --master)", "Start without it.")
+    if chosen is not None and chosen.origin == USER:
+        site.check_unlocked(
+            chosen.conf,
+            f"your profile {chosen.name} ({chosen.path})",
+            "Remove it from that profile.",
+        )
+    return ConfPlan(
+        chosen,
+        pending_conf(),
+        line,
+        profile_named=profile is not None,
+        site=site.conf,
+        locked=site.lock_owners(),
+        site_path=site.path,
+    )
 
 
 def change_saved_conf(
@@ -178,6 +224,9 @@ def change_saved_conf(
 ) -> None:
     """`reset` forgets every saved item, `unset` some, and `items` are saved over them; `plan`
     then holds the new saved conf. Nothing changes when an `unset` key is not saved (ConfError)."""
+    site_config.refuse_locked(
+        plan.locked, items, f"{caller.current().command('conf')}", "Your saved conf is unchanged."
+    )
     pending = {} if reset else dict(plan.saved)
     for key in unset:
         if pending.pop(key, None) is None:

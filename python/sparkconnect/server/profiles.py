@@ -12,14 +12,17 @@ Spark confs and environment variables for the server:
     [profiles.bigmem.conf]                    # the same, as a table; unquoted dotted keys
     spark.executor.memory = "4g"              # (spark.executor.memory) work too
 
-What the next start applies, later layers winning:
+What the next start applies, later layers winning (the site configuration, see
+site_config.py, adds its own conf and profiles):
 
-    sparkconnect defaults < profile < saved conf (`%spark conf K=V`) < `--conf` on the line
+    sparkconnect defaults < site < profile (site's or user's) < saved conf (`%spark conf K=V`)
+        < `--conf` on the line
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,10 +30,14 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect.errors import ProfileError
-from sparkconnect.server import workdir
+from sparkconnect.server import profile_format, workdir
+from sparkconnect.server.profile_format import Located, Profile
+
+__all__ = ["EXAMPLE", "ConfPlan", "Profile", "ProfileError", "config_path", "get", "load"]
 
 CONFIG_ENV = "SPARKCONNECT_CONFIG"
-PROFILE_KEYS = ("description", "conf", "env")
+LINE = "this command line"
+"""The source of `--conf` items (and `--master`) in what the outputs say."""
 EXAMPLE = """\
 [profiles.bigmem]
 description = "Big driver for large joins"
@@ -46,88 +53,47 @@ def config_path() -> Path:
     return Path(base) / "sparkconnect" / "config.toml"
 
 
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    description: str = ""
-    conf: dict[str, str] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=dict)
-
-
-def _scalar(where: str, value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    raise ProfileError(
-        f"{where} must be a string, number or boolean, not a {type(value).__name__}."
-    )
-
-
-def _flatten(where: str, table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
-    """`spark.driver.memory = "8g"` unquoted is a nested table in TOML; put the dots back."""
-    flat: dict[str, str] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(_flatten(where, value, f"{name}."))
-        else:
-            flat[name] = _scalar(f"{where} {name!r}", value)
-    return flat
-
-
-def _profile(path: Path, name: str, table: object) -> Profile:
-    where = f"[profiles.{name}] in {path}"
-    if not isinstance(table, Mapping):
-        raise ProfileError(f"{where} must be a table of description, conf and env.")
-    unknown = sorted(set(table) - set(PROFILE_KEYS))
-    if unknown:
-        raise ProfileError(
-            f"{where} has unknown key(s) {', '.join(unknown)}; a profile has "
-            f"{', '.join(PROFILE_KEYS)}."
-        )
-    parts: dict[str, dict[str, str]] = {}
-    for part in ("conf", "env"):
-        value = table.get(part, {})
-        if not isinstance(value, Mapping):
-            raise ProfileError(f"{where}: {part} must be a table of names and values.")
-        parts[part] = _flatten(f"{where}: {part}", value)
+def read(path: Path, what: str) -> tuple[dict[str, object], Located] | None:
+    """The parsed TOML of a config file and its text, or None when it does not exist.
+    ProfileError, naming the file and the line, when it cannot be read or parsed."""
     try:
-        _core.parse_conf([f"{k}={v}" for k, v in parts["conf"].items()])
-    except _core.ConfError as err:
-        raise ProfileError(f"{where}: {err}") from None
-    for variable in parts["env"]:
-        if not variable.replace("_", "a").isalnum() or variable[:1].isdigit():
-            raise ProfileError(
-                f"{where}: {variable!r} is not an environment variable name (letters, digits "
-                "and underscores, not starting with a digit)."
-            )
-    return Profile(
-        name,
-        _scalar(f"{where} description", table.get("description", "")),
-        parts["conf"],
-        parts["env"],
-    )
+        text = path.read_bytes().decode()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ProfileError(f"Cannot read the sparkconnect {what} {path}: {err}.") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        # Python 3.14 gives the line as an attribute; older ones only in the message.
+        reason = str(err)
+        found = re.search(r" \(at line (\d+), column \d+\)$", reason)
+        line = getattr(err, "lineno", None) or (int(found.group(1)) if found else None)
+        reason = getattr(err, "msg", reason[: found.start()] if found else reason)
+        at = f", line {line}" if line else ""
+        raise ProfileError(
+            f"The sparkconnect {what} {path}{at} is not valid TOML: {reason}."
+        ) from None
+    return document, Located(path, text)
+
+
+def profile_tables(
+    document: Mapping[str, object], located: Located, origin: str
+) -> dict[str, Profile]:
+    tables = document.get("profiles", {})
+    if not isinstance(tables, Mapping):
+        raise ProfileError(
+            f"`profiles` in {located.where('profiles')} must be a table of [profiles.NAME] tables."
+        )
+    return {name: profile_format.parse(located, name, t, origin) for name, t in tables.items()}
 
 
 def load(path: Path | None = None) -> dict[str, Profile]:
-    """Every profile in the config file; none when the file does not exist."""
-    path = path or config_path()
-    try:
-        with path.open("rb") as file:
-            document = tomllib.load(file)
-    except FileNotFoundError:
+    """Every profile in the user's config file; none when the file does not exist."""
+    found = read(path or config_path(), "config file")
+    if found is None:
         return {}
-    except OSError as err:
-        raise ProfileError(f"Cannot read the sparkconnect config file {path}: {err}.") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ProfileError(
-            f"The sparkconnect config file {path} is not valid TOML: {err}."
-        ) from None
-    tables = document.get("profiles", {})
-    if not isinstance(tables, Mapping):
-        raise ProfileError(f"`profiles` in {path} must be a table of [profiles.NAME] tables.")
-    return {name: _profile(path, name, table) for name, table in tables.items()}
+    return profile_tables(found[0], found[1], profile_format.USER)
 
 
 def get(name: str, path: Path | None = None) -> Profile:
@@ -157,17 +123,26 @@ class ConfPlan:
     profile_named: bool = False
     """The start named the profile (`--profile`), rather than reusing the notebook's last one or
     the default_profile option: its conf is then part of what the start asked for."""
+    site: dict[str, str] = field(default_factory=dict)
+    """The site configuration's own conf (its `conf` table and `master`), under any profile."""
+    locked: dict[str, str] = field(default_factory=dict)
+    """Keys the site configuration locks -> who locked them (its file), for the outputs."""
+    site_path: Path | None = None
+    """The site configuration file, if there is one."""
 
     def layers(self) -> list[tuple[str, dict[str, str]]]:
         """(source, conf) pairs, lowest precedence first."""
         layers = [("default", {**_core.DEFAULT_CONF, **workdir.defaults()})]
+        if self.site:
+            layers.append(("site", self.site))
         if self.profile is not None:
-            layers.append((f"profile {self.profile.name}", self.profile.conf))
-        layers += [("saved", self.saved), ("--conf", self.line)]
+            layers.append((self.profile.label, self.profile.conf))
+        layers += [("saved", self.saved), (LINE, self.line)]
         return layers
 
     def user_conf(self) -> dict[str, str]:
-        """What the user asked for: every layer above the defaults."""
+        """What was asked for: every layer above our defaults (the site's, a profile's, the
+        user's own)."""
         merged: dict[str, str] = {}
         for source, conf in self.layers():
             if source != "default":

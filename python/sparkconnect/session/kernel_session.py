@@ -144,8 +144,9 @@ class KernelSession:
         """The user's server the session is bound to (None for a remote endpoint)."""
         self._policy: Any = None
         self._told_gone = False
-        self.idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT
-        """Idle timeout (seconds) given to servers this process launches (0: never stop)."""
+        self.idle_timeout: float | None = None
+        """Idle timeout (seconds) given to servers this process launches (0: never stop); None:
+        the site configuration's, else 15 minutes."""
         self.warm_up = True
         """Whether a server this process launches is warmed up in the background (`warmup`)."""
         self.ui_template = ""
@@ -220,6 +221,8 @@ class KernelSession:
             )
         plan = plan or self.plan(conf, profile)
         idle = idle_timeout if idle_timeout is not None else self.idle_timeout
+        if idle is None:
+            idle = lifecycle.default_idle_timeout()
         began = time.monotonic()
         # A restart keeps the session open until the core has replaced the server: a restart it
         # refuses (other notebooks attached, no `force`) then leaves this notebook as it was.

@@ -39,7 +39,7 @@ def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
     began = time.monotonic()
     try:
         result = lifecycle.start_planned(
-            plan, restart=restart, force=force, idle_timeout=lifecycle.DEFAULT_IDLE_TIMEOUT
+            plan, restart=restart, force=force, idle_timeout=lifecycle.default_idle_timeout()
         )
     except StartError as err:
         failure = StartFailure(str(err), err.cause, plan)

@@ -9,29 +9,27 @@ import json
 import zlib
 from typing import Any
 
-from sparkconnect.errors import ProfileError
+from sparkconnect.errors import ConfError, ProfileError
 from sparkconnect.render import conf_editor
 from sparkconnect.render.server_cards import conf_card
-from sparkconnect.server import conf_rows, lifecycle, profiles
+from sparkconnect.server import conf_rows, lifecycle
 from sparkconnect.web.outcome import Outcome, said
 
 
 def editor(profile: str) -> dict[str, Any]:
-    """What the Configure tab starts from, with `profile` chosen ("" for none)."""
-    error = ""
-    try:
-        found = profiles.load()
-    except ProfileError as err:
-        found, error = {}, str(err)
-    if profile not in found:
-        profile = ""
+    """What the Configure tab starts from, with `profile` chosen ("": the site's default
+    profile, if any)."""
+    choices = conf_editor.profile_choices()
+    error = choices.error
+    if profile not in {p["name"] for p in choices.profiles}:
+        profile = choices.default
     try:
         plan = lifecycle.plan(profile=profile or None)
         saved, plan_html = plan.saved, conf_editor.plan_html(plan)
-    except ProfileError as err:
+    except (ProfileError, ConfError) as err:
         saved, plan_html, error = lifecycle.pending_conf(), "", str(err)
     return {
-        "profiles": [{"name": p.name, "description": p.description} for p in found.values()],
+        "profiles": choices.profiles,
         "profile": profile,
         "profiles_error": error,
         "rows": conf_editor.rows(saved),

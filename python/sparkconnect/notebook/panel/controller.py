@@ -15,7 +15,7 @@ from typing import Any
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect import api
-from sparkconnect.errors import ProfileError
+from sparkconnect.errors import ConfError, ProfileError
 from sparkconnect.notebook import jobs
 from sparkconnect.notebook.panel import actions, snapshot
 from sparkconnect.notebook.panel.cancel_endpoint import CancelEndpoint
@@ -24,7 +24,7 @@ from sparkconnect.notebook.panel.widget import PanelWidget
 from sparkconnect.render import conf_editor
 from sparkconnect.render.jobs_ledger import OperationLedger
 from sparkconnect.render.log_feed import LogFeed
-from sparkconnect.server import conf_rows, lifecycle, profiles, uilink
+from sparkconnect.server import conf_rows, lifecycle, uilink
 from sparkconnect.server.spark_rest import UiJob
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 from sparkconnect.values import LOG_LEVELS
@@ -186,17 +186,11 @@ class Panel:
 
     # Configure --------------------------------------------------------------------------------
     def _load_profiles(self) -> None:
-        try:
-            found = profiles.load()
-            self.widget.profiles_error = ""
-        except ProfileError as err:
-            found = {}
-            self.widget.profiles_error = str(err)
-        self.widget.profiles = [
-            {"name": p.name, "description": p.description} for p in found.values()
-        ]
-        if self.profile not in found:
-            self.profile = ""
+        choices = conf_editor.profile_choices()
+        self.widget.profiles_error = choices.error
+        self.widget.profiles = choices.profiles
+        if self.profile not in {p["name"] for p in choices.profiles}:
+            self.profile = choices.default
         self.widget.profile = self.profile
 
     def _load_conf(self, session_items: dict[str, str] | None = None) -> None:
@@ -211,7 +205,7 @@ class Panel:
         try:
             plan = KERNEL_SESSION.plan(profile=self.profile or None)
             self.widget.conf_plan_html = conf_editor.plan_html(plan)
-        except ProfileError as err:
+        except (ProfileError, ConfError) as err:
             self.widget.conf_plan_html = ""
             self.widget.profiles_error = str(err)
 

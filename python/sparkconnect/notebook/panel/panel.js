@@ -423,11 +423,11 @@ function render({ model, el }) {
     const found = model.get("profiles") || [];
     profileSelect.replaceChildren(
       h("option", { value: "" }, "(no profile)"),
-      ...found.map((p) => h("option", { value: p.name, selected: p.name === chosen }, p.name)),
+      ...found.map((p) => h("option", { value: p.name, selected: p.name === chosen }, p.label || p.name)),
     );
     profileSelect.value = chosen;
     const description = (found.find((p) => p.name === chosen) || {}).description || "";
-    profileNote.textContent = model.get("profiles_error") || description || (found.length ? "" : " none in the config file (%spark profiles)");
+    profileNote.textContent = model.get("profiles_error") || description || (found.length ? "" : " none in the config files (%spark profiles)");
     profileNote.className = model.get("profiles_error") ? "spc-error-text" : "spc-muted";
   }
 
