@@ -22,7 +22,7 @@ use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
 use serde::{Deserialize, Serialize};
 
 use crate::state::{Phase, ServerState, SCHEMA};
-use crate::{fsutil, process};
+use crate::{fsutil, process, uiauth};
 
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 
@@ -187,12 +187,18 @@ fn check_port_free(port: u16) -> Result<()> {
     }
 }
 
-/// 32 random bytes from the kernel, hex-encoded.
-fn random_token() -> Result<String> {
+/// 32 random bytes from the kernel; `what` they are for names them in an error.
+pub fn random_bytes(what: &str) -> Result<[u8; 32]> {
     let mut bytes = [0u8; 32];
     File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| CoreError::io("read /dev/urandom for the server token", e))?;
+        .map_err(|e| CoreError::io(format!("read /dev/urandom for {what}"), e))?;
+    Ok(bytes)
+}
+
+/// 32 random bytes, hex-encoded.
+fn random_token() -> Result<String> {
+    let bytes = random_bytes("the server token")?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -273,6 +279,8 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     archive.apply(&mut effective);
     let master = conf::master(&effective);
     let token = random_token()?;
+    let ui_key = uiauth::new_key()?;
+    uiauth::lock(&mut effective, &ui_key);
 
     let properties = home.properties();
     conf::write_properties(&properties, &effective)?;
@@ -352,6 +360,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         port,
         ui_port,
         token,
+        ui_key: Some(ui_key),
         master,
         spark_home: spec.spark_home.to_string_lossy().into_owned(),
         spark_version,
