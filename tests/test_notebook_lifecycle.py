@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import SparkConnectError, _core
 from sparkconnect.notebook.lazy import LazySpark
 
+from .support import spark_ui
 from .support.helpers import cli, run
 from .support.processes import server, watchdogs_of
 
@@ -94,8 +94,7 @@ def test_a_restart_keeps_the_ports_so_earlier_links_still_work(
     assert after.pid != before.pid
     assert (after.port, after.ui_port) == (before.port, before.ui_port)
     assert run(shell, "%spark ui").texts[0] == link
-    with urllib.request.urlopen(f"http://127.0.0.1:{after.ui_port}/jobs/", timeout=30) as page:
-        assert page.status == 200
+    assert "Spark Jobs" in spark_ui.page(after, "/jobs/", timeout=30)
     assert shell.ev("spark.range(3).count()") == 3
 
 
