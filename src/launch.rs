@@ -8,7 +8,7 @@
 use std::env;
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -187,18 +187,9 @@ fn check_port_free(port: u16) -> Result<()> {
     }
 }
 
-/// 32 random bytes from the kernel; `what` they are for names them in an error.
-pub fn random_bytes(what: &str) -> Result<[u8; 32]> {
-    let mut bytes = [0u8; 32];
-    File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| CoreError::io(format!("read /dev/urandom for {what}"), e))?;
-    Ok(bytes)
-}
-
 /// 32 random bytes, hex-encoded.
 fn random_token() -> Result<String> {
-    let bytes = random_bytes("the server token")?;
+    let bytes = fsutil::random_bytes("the server token")?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -21,8 +21,11 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::conf::Conf;
 use crate::errors::Result;
+use crate::fsutil;
+
+/// A Spark conf (`conf::Conf`, named here by its type: conf.rs uses this module).
+type Conf = std::collections::BTreeMap<String, String>;
 
 pub const FILTER: &str = "org.apache.spark.ui.JWSFilter";
 pub const KEY_FILTERS: &str = "spark.ui.filters";
@@ -38,7 +41,7 @@ const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /// A fresh key: 32 random bytes (256 bits), base64url without padding.
 pub fn new_key() -> Result<String> {
-    Ok(URL_SAFE_NO_PAD.encode(crate::launch::random_bytes("the Spark UI key")?))
+    Ok(URL_SAFE_NO_PAD.encode(fsutil::random_bytes("the Spark UI key")?))
 }
 
 /// The user's `spark.ui.filters` with ours in front (a comma list; ours first, so nothing of

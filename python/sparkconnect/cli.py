@@ -32,7 +32,6 @@ from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import caller, lifecycle, warmup_launcher
 from sparkconnect.server.ui_forwarder import UiForwarder
 from sparkconnect.values import (
-    PORT,
     CommandParser,
     add_conf_options,
     add_logs_options,
@@ -185,11 +184,7 @@ def _ui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_NOT_RUNNING
-    try:
-        forwarder = UiForwarder(lambda: lifecycle.status().server, args.port or 0)
-    except OSError as err:
-        print(f"sparkconnect ui: cannot listen on 127.0.0.1:{args.port} ({err}).", file=sys.stderr)
-        return EXIT_FAILED
+    forwarder = UiForwarder(lambda: lifecycle.status().server)
     print(
         f"The Spark UI of your server: {forwarder.url}\n"
         "Open it in a browser on this machine. The address carries a secret: it is yours alone, "
@@ -220,11 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_conf_options(commands.add_parser("conf", help="show or set the conf of the next start"))
     add_logs_options(commands.add_parser("logs", parents=[common], help="the server log"))
     commands.add_parser("jobs", parents=[common], help="every notebook's Spark jobs")
-    ui = commands.add_parser(
+    # No --port: the address changes with each run anyway (its secret does).
+    commands.add_parser(
         "ui", help="serve the Spark UI to this machine's browser, on a private address"
-    )
-    ui.add_argument(
-        "--port", type=PORT, help="listen on this port of 127.0.0.1 (default: any free one)"
     )
     for name, text in (
         ("enable", "load sparkconnect in every new kernel (IPython start-up config)"),
