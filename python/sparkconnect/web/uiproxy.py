@@ -64,10 +64,12 @@ def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
                 raise web.HTTPError(503, "%s", NO_SERVER, reason="No Spark Connect server")
             return self._server
 
-        def get_request_headers_override(self) -> dict[str, str]:
-            # Replaces any Authorization the browser sent (a Jupyter token, say): Spark gets ours.
-            signed = spark_rest.ui_headers(self._running())
-            return {**super().get_request_headers_override(), **signed}
+        def proxy_request_headers(self) -> Any:
+            # The browser's Authorization (a Jupyter token, say) is for Jupyter: Spark gets ours.
+            headers = super().proxy_request_headers()
+            headers.pop("Authorization", None)
+            headers.update(spark_rest.ui_headers(self._running()))
+            return headers
 
         async def http_get(self, path: str) -> Any:
             if path in ("", "/"):
