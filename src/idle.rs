@@ -9,7 +9,8 @@
 //! that process is gone, so a restart or a stop never leaves a watchdog behind.
 //!
 //! "Idle" means: no live lease (leases of dead kernels are pruned) and no running Spark job
-//! (asked of the Spark UI's REST API on loopback). The shutdown itself happens under the
+//! (asked of the Spark UI's REST API on loopback, signed with the server's UI key: a refused
+//! request counts as "unknown", so a server is never stopped because its UI said no). The shutdown itself happens under the
 //! lifecycle lock after re-checking both, so a kernel that attaches at the last moment either
 //! keeps the server (its lease is seen) or waits for the lock and then launches a fresh one.
 

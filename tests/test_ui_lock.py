@@ -196,14 +196,8 @@ def test_the_terminal_forwarder_serves_the_owner_only(
     assert forwarder.url not in (forwarder.proc.stderr.read() if forwarder.proc.stderr else "")
 
 
-def test_the_forwarder_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sparkconnect", "ui"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "SPARKCONNECT_HOME": str(tmp_path / "empty")},
-    )
+def test_the_forwarder_without_a_server_says_how_to_start_one(home: Path) -> None:
+    done = cli("ui")  # in a fresh home, where no server runs
     assert done.returncode == 3
     assert "`sparkconnect start` launches it" in done.stderr
     assert "Traceback" not in done.stderr
