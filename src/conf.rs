@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::errors::{CoreError, Result};
 use crate::fsutil;
 use crate::home::Home;
+use crate::uiauth;
 
 pub type Conf = BTreeMap<String, String>;
 
@@ -150,7 +151,12 @@ pub fn default_conf() -> Conf {
 /// state (without the keys the core sets itself).
 pub fn server_conf(user: &Conf, port: u16, ui_port: u16) -> (Conf, Conf) {
     let mut recorded = user.clone();
-    for key in [KEY_BIND_ADDRESS, KEY_BIND_PORT, KEY_TOKEN] {
+    for key in [
+        KEY_BIND_ADDRESS,
+        KEY_BIND_PORT,
+        KEY_TOKEN,
+        uiauth::KEY_SECRET,
+    ] {
         if recorded.remove(key).is_some() {
             tracing::warn!(key, "ignoring a conf key that sparkconnect sets itself");
         }
@@ -318,6 +324,7 @@ mod tests {
             ("spark.master".into(), "local[2]".into()),
             (KEY_BIND_ADDRESS.into(), "0.0.0.0".into()),
             (KEY_TOKEN.into(), "mine".into()),
+            (uiauth::KEY_SECRET.into(), "theirs".into()),
             ("spark.executor.memory".into(), "2g".into()),
         ]);
         let (effective, recorded) = server_conf(&user, 15002, 4040);
@@ -326,6 +333,8 @@ mod tests {
         assert_eq!(effective[KEY_UI_PORT], "4040");
         assert_eq!(effective[KEY_MASTER], "local[2]");
         assert!(!effective.contains_key(KEY_TOKEN));
+        // The UI key is the core's own (launch.rs adds it), never the user's.
+        assert!(!effective.contains_key(uiauth::KEY_SECRET));
         assert_eq!(
             recorded,
             Conf::from([

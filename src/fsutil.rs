@@ -111,6 +111,15 @@ pub fn is_symlink_error(e: &io::Error) -> bool {
     e.raw_os_error() == Some(nix::libc::ELOOP)
 }
 
+/// 32 random bytes from the kernel (/dev/urandom); `what` they are for names them in an error.
+pub fn random_bytes(what: &str) -> Result<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| CoreError::io(format!("read /dev/urandom for {what}"), e))?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

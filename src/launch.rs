@@ -8,7 +8,7 @@
 use std::env;
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,7 +22,7 @@ use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
 use serde::{Deserialize, Serialize};
 
 use crate::state::{Phase, ServerState, SCHEMA};
-use crate::{fsutil, process};
+use crate::{fsutil, process, uiauth};
 
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 
@@ -192,12 +192,9 @@ fn check_port_free(port: u16) -> Result<()> {
     }
 }
 
-/// 32 random bytes from the kernel, hex-encoded.
+/// 32 random bytes, hex-encoded.
 fn random_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| CoreError::io("read /dev/urandom for the server token", e))?;
+    let bytes = fsutil::random_bytes("the server token")?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -278,6 +275,8 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     archive.apply(&mut effective);
     let master = conf::master(&effective);
     let token = random_token()?;
+    let ui_key = uiauth::new_key()?;
+    uiauth::lock(&mut effective, &ui_key);
 
     let properties = home.properties();
     conf::write_properties(&properties, &effective)?;
@@ -362,6 +361,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         port,
         ui_port,
         token,
+        ui_key: Some(ui_key),
         master,
         spark_home: spec.spark_home.to_string_lossy().into_owned(),
         spark_version,

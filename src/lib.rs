@@ -21,6 +21,7 @@ mod readiness;
 mod recorded;
 mod server;
 mod state;
+mod uiauth;
 
 use pyo3::prelude::*;
 

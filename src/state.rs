@@ -49,6 +49,10 @@ pub struct ServerState {
     pub port: u16,
     pub ui_port: u16,
     pub token: String,
+    /// The key that signs requests to the Spark UI (see `uiauth.rs`); `None` for a server
+    /// recorded before the UI was locked.
+    #[serde(default)]
+    pub ui_key: Option<String>,
     pub master: String,
     pub spark_home: String,
     pub spark_version: String,
@@ -83,6 +87,7 @@ impl fmt::Debug for ServerState {
             .field("port", &self.port)
             .field("ui_port", &self.ui_port)
             .field("token", &"***")
+            .field("ui_key", &self.ui_key.as_ref().map(|_| "***"))
             .field("master", &self.master)
             .field("spark_version", &self.spark_version)
             .field("phase", &self.phase)
@@ -182,6 +187,7 @@ pub(crate) fn sample() -> ServerState {
         port: 15002,
         ui_port: 4040,
         token: "s3cret".into(),
+        ui_key: Some("k3y".into()),
         master: "local[*]".into(),
         spark_home: "/opt/spark".into(),
         spark_version: "4.0.1".into(),
@@ -316,5 +322,6 @@ mod tests {
     fn debug_masks_token() {
         let text = format!("{:?}", sample());
         assert!(!text.contains("s3cret"));
+        assert!(!text.contains("k3y"));
     }
 }

@@ -4,13 +4,10 @@ theme and a narrow pane. Screenshots (light, dark, narrow) go to tests/artifacts
 
 from __future__ import annotations
 
-import json
 import os
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,6 +17,7 @@ from sparkconnect.server import profiles
 from .support import lab_page
 from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 from .support.lab_page import cell, run_cell, wait_done
+from .support.spark_ui import app_api, running
 
 pytestmark = pytest.mark.spark
 
@@ -134,29 +132,23 @@ def set_theme(page: Page, theme: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", str(light).lower())
 
 
-def ui_api(home: Path, path: str) -> Any:
-    server = _core.status(str(home)).server
-    assert server is not None
-    base = f"http://127.0.0.1:{server.ui_port}/api/v1/applications"
-    with urllib.request.urlopen(base, timeout=60) as response:
-        app = json.load(response)[0]["id"]
-    with urllib.request.urlopen(f"{base}/{app}/{path}", timeout=60) as response:
-        return json.load(response)
+UI_PAGES: dict[str, tuple[str, str]] = {
+    "jobs/": ("#completedJob-table tbody tr", "spark.ipynb"),
+    "executors/": ("#active-executors-table tbody tr", "driver"),
+    "stages/stage/?id={stage}&attempt=0": ("#active-tasks-table tbody tr", "SUCCESS"),
+    "storage/": ("table tbody tr", "Memory"),
+    "environment/": ("table tbody tr", "Java Home"),
+    # (The SQL tab keeps the server's own description of each query: the raw plan.)
+    "SQL/": ("table tbody tr", "COMPLETED"),
+    "connect/": ("table tbody tr", "notebook:spark.ipynb"),
+}
+"""Each page of the Spark UI (with `{stage}`), a row it must show and a text in that row."""
 
 
 def check_ui_pages(ui: Page, base: str, stage: int) -> None:
     """Every page of the Spark UI under `base` shows its content, filled in by its scripts."""
-    pages: dict[str, tuple[str, str]] = {
-        "jobs/": ("#completedJob-table tbody tr", "spark.ipynb"),
-        "executors/": ("#active-executors-table tbody tr", "driver"),
-        f"stages/stage/?id={stage}&attempt=0": ("#active-tasks-table tbody tr", "SUCCESS"),
-        "storage/": ("table tbody tr", "Memory"),
-        "environment/": ("table tbody tr", "Java Home"),
-        # (The SQL tab keeps the server's own description of each query: the raw plan.)
-        "SQL/": ("table tbody tr", "COMPLETED"),
-        "connect/": ("table tbody tr", "notebook:spark.ipynb"),
-    }
-    for path, (rows, text) in pages.items():
+    for path, (rows, text) in UI_PAGES.items():
+        path = path.format(stage=stage)
         row = ui.locator(rows, has_text=text).first
         ui.goto(base + path)
         expect(row, f"{base}{path}").to_be_visible(timeout=30_000)
@@ -239,7 +231,9 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     # renders there and directly.
     link = output(page, STATUS).locator(".sparkconnect-status a")
     assert link.get_attribute("href") == "/sparkui/jobs/"
-    stage = next(s["stageId"] for s in ui_api(home, "stages") if s["numCompleteTasks"])
+    stage = next(
+        s["stageId"] for s in app_api(running(home), "stages", 60) if s["numCompleteTasks"]
+    )
     ui_port = _core.status(str(home)).server.ui_port  # type: ignore[union-attr]
     with page.context.expect_page() as opened:
         link.click()
@@ -249,7 +243,14 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     check_ui_pages(ui, f"{lab.url}/sparkui/", stage)
     ui.goto(f"{lab.url}/sparkui/executors/")
     lab_page.shot(ui, "outputs-3-spark-ui-executors")
-    check_ui_pages(ui, f"http://127.0.0.1:{ui_port}/", stage)
+    # Its REST API answers there too.
+    reply = ui.request.get(f"{lab.url}/sparkui/api/v1/applications")
+    assert reply.status == 200 and reply.json()[0]["name"] == "sparkconnect"
+    # Directly, the browser (like any other local user) is refused: no page, no API.
+    for path in [*UI_PAGES, "api/v1/applications"]:
+        direct = f"http://127.0.0.1:{ui_port}/{path.format(stage=stage)}"
+        answer = ui.goto(direct)
+        assert answer is not None and answer.status == 403, direct
     ui.close()
 
     # Dark theme: every colour comes from the theme.

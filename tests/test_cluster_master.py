@@ -13,7 +13,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect import _core
 
 from .support.helpers import all_pids, cmdline, run
-from .support.standalone import StandaloneCluster, get_json
+from .support.spark_ui import app_api
+from .support.standalone import StandaloneCluster
 
 pytestmark = pytest.mark.spark
 
@@ -58,9 +59,7 @@ def test_jobs_run_on_the_workers_executors(
     assert result.error is None, result.shown
     assert shell.user_ns["pids"]
 
-    base = f"http://127.0.0.1:{info.ui_port}/api/v1/applications"
-    app = get_json(base)[0]["id"]
-    executors = [e for e in get_json(f"{base}/{app}/executors") if e["id"] != "driver"]
+    executors = [e for e in app_api(info, "executors") if e["id"] != "driver"]
     assert executors, "no executors registered with the driver"
     assert sum(e["totalTasks"] for e in executors) >= 8
     assert all(e["hostPort"].startswith("127.0.0.1:") for e in executors)

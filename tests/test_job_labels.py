@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import getpass
 import re
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sparkconnect import _core
-
 from .support.kernels import Kernel, attached_kernels
-from .support.spark_ui import _get
+from .support.spark_ui import app_api, page, running
 
 pytestmark = pytest.mark.spark
 
@@ -28,16 +25,9 @@ def kernels(module_home: Path) -> Iterator[tuple[Kernel, Kernel]]:
         yield sales, other
 
 
-def ui(home: Path) -> str:
-    server = _core.status(str(home)).server
-    assert server is not None
-    return f"http://127.0.0.1:{server.ui_port}"
-
-
 def job_of(home: Path, session_id: str) -> dict[str, object]:
-    base = f"{ui(home)}/api/v1/applications"
-    app = _get(base)[0]["id"]
-    mine = [j for j in _get(f"{base}/{app}/jobs") if any(session_id in t for t in j["jobTags"])]
+    listed = app_api(running(home), "jobs")
+    mine = [j for j in listed if any(session_id in t for t in j["jobTags"])]
     assert mine, "no job of this session"
     return mine[0]  # the newest
 
@@ -70,11 +60,10 @@ def test_the_connect_tab_names_the_user_and_the_notebook(
 ) -> None:
     sales, _ = kernels
     run_job(sales)
-    with urllib.request.urlopen(f"{ui(module_home)}/connect/", timeout=30) as response:
-        page = response.read().decode()
+    shown = page(running(module_home), "/connect/", timeout=30)
     user = getpass.getuser()
-    assert f"userId={user}" in page or f">{user}<" in page
-    assert "notebook:sales.ipynb" in page
+    assert f"userId={user}" in shown or f">{user}<" in shown
+    assert "notebook:sales.ipynb" in shown
 
 
 def test_status_names_this_notebook(kernels: tuple[Kernel, Kernel]) -> None:

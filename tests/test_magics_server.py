@@ -52,11 +52,12 @@ def test_status_card(shell: InteractiveShell, module_home: Path) -> None:
         info.spark_version,
         "local[*]",
         "1 notebook (this one)",
-        f"http://localhost:{info.ui_port}/jobs/",
+        "`sparkconnect ui` in a terminal opens it",
         info.log_path,
     ):
         assert expected in text
-    assert f"href='http://localhost:{info.ui_port}/jobs/'" in page
+    # No link to the UI's own port, which would only answer 403.
+    assert f":{info.ui_port}" not in text and f":{info.ui_port}" not in page
     assert info.token not in text and info.token not in page
 
 

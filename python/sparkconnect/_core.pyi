@@ -52,7 +52,7 @@ class ServerInfo:
     port: int
     """gRPC port, bound on 127.0.0.1."""
     ui_port: int
-    """Spark Web UI port."""
+    """Spark Web UI port (on 127.0.0.1; every request needs `ui_authorization()`)."""
     token: str
     """Authentication token. Never print it; `connect_url` embeds it for the client."""
     master: str
@@ -82,6 +82,11 @@ class ServerInfo:
 
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""
+    def ui_authorization(self) -> str | None:
+        """The `Authorization` header value for one request to the server's Spark UI: `Bearer
+        <JWS>` (HS256, signed with the server's own UI key, expires after a few minutes). The UI
+        answers 403 to requests without it. None for a server recorded before the UI was locked.
+        Never print it."""
 
     def alive(self) -> bool:
         """Whether this server's process still runs (same pid and start time, not a zombie).

@@ -8,6 +8,7 @@ no server running (as service managers do).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -29,6 +30,7 @@ from sparkconnect.render.server_cards import (
 )
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import caller, lifecycle, warmup_launcher
+from sparkconnect.server.ui_forwarder import UiForwarder
 from sparkconnect.values import (
     CommandParser,
     add_conf_options,
@@ -174,6 +176,26 @@ def _jobs(args: argparse.Namespace) -> int:
     return EXIT_OK if running else EXIT_NOT_RUNNING
 
 
+def _ui(args: argparse.Namespace) -> int:
+    if lifecycle.status().server is None:
+        print(
+            "No Spark Connect server is running, so there is no Spark UI to open: "
+            "`sparkconnect start` launches it.",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_RUNNING
+    forwarder = UiForwarder(lambda: lifecycle.status().server)
+    print(
+        f"The Spark UI of your server: {forwarder.url}\n"
+        "Open it in a browser on this machine. The address carries a secret: it is yours alone, "
+        "do not share it (in JupyterLab, its sparkui/ address works too). Ctrl-C ends it.",
+        flush=True,
+    )
+    with forwarder, contextlib.suppress(KeyboardInterrupt):
+        forwarder.serve_forever()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="sparkconnect",
@@ -193,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_conf_options(commands.add_parser("conf", help="show or set the conf of the next start"))
     add_logs_options(commands.add_parser("logs", parents=[common], help="the server log"))
     commands.add_parser("jobs", parents=[common], help="every notebook's Spark jobs")
+    # No --port: the address changes with each run anyway (its secret does).
+    commands.add_parser(
+        "ui", help="serve the Spark UI to this machine's browser, on a private address"
+    )
     for name, text in (
         ("enable", "load sparkconnect in every new kernel (IPython start-up config)"),
         ("disable", "stop loading it in new kernels"),
@@ -219,6 +245,7 @@ HANDLERS = {
     "conf": _conf,
     "logs": _logs,
     "jobs": _jobs,
+    "ui": _ui,
     "enable": _autoload,
     "disable": _autoload,
 }

@@ -10,6 +10,7 @@ use crate::logs::{self, Excerpt, Level};
 use crate::process;
 use crate::server::{StartOutcome, StatusReport, StopOutcome};
 use crate::state::ServerState;
+use crate::uiauth;
 
 /// A Python-style literal for a string (single quotes), for the `__repr__`s below.
 fn py_repr(s: &str) -> String {
@@ -35,24 +36,42 @@ fn py_bool(v: bool) -> &'static str {
     }
 }
 
-/// What the state file records about a running server (read-only).
-#[pyclass(module = "sparkconnect._core", name = "ServerInfo", frozen, get_all)]
+/// What the state file records about a running server (read-only). Every field is readable
+/// from Python but the UI key, which only signs (`ui_authorization`).
+#[pyclass(module = "sparkconnect._core", name = "ServerInfo", frozen)]
 pub struct PyServerInfo {
+    #[pyo3(get)]
     pid: i32,
+    #[pyo3(get)]
     pid_start_time: u64,
+    #[pyo3(get)]
     port: u16,
+    #[pyo3(get)]
     ui_port: u16,
+    #[pyo3(get)]
     token: String,
+    ui_key: Option<String>,
+    #[pyo3(get)]
     master: String,
+    #[pyo3(get)]
     spark_home: String,
+    #[pyo3(get)]
     spark_version: String,
+    #[pyo3(get)]
     java: String,
+    #[pyo3(get)]
     python: String,
+    #[pyo3(get)]
     conf: BTreeMap<String, String>,
+    #[pyo3(get)]
     log_path: String,
+    #[pyo3(get)]
     started_at: f64,
+    #[pyo3(get)]
     idle_timeout: Option<f64>,
+    #[pyo3(get)]
     class_archive: Option<String>,
+    #[pyo3(get)]
     launched_by: Option<String>,
 }
 
@@ -64,6 +83,7 @@ impl From<ServerState> for PyServerInfo {
             port: s.port,
             ui_port: s.ui_port,
             token: s.token,
+            ui_key: s.ui_key,
             master: s.master,
             spark_home: s.spark_home,
             spark_version: s.spark_version,
@@ -85,6 +105,13 @@ impl PyServerInfo {
     /// switches to TLS for any other host when a token is set).
     fn connect_url(&self) -> String {
         format!("sc://localhost:{}/;token={}", self.port, self.token)
+    }
+
+    /// The `Authorization` header value for one request to this server's Spark UI (`Bearer
+    /// <JWS>`, valid a few minutes); None for a server whose UI is not locked (recorded by an
+    /// older version).
+    fn ui_authorization(&self) -> Option<String> {
+        self.ui_key.as_deref().and_then(uiauth::bearer)
     }
 
     /// Whether this server's process still runs (same pid and start time, not a zombie). Reads

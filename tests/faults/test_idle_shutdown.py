@@ -4,13 +4,11 @@ attached, never under a running job. Its watchdog process goes with it."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from sparkconnect import _core
 
 from ..support.helpers import java_servers_of, wait_until
 from ..support.processes import gone, python, server, watchdogs_of
+from ..support.spark_ui import app_api
 
 pytestmark = pytest.mark.spark
 
@@ -73,15 +72,11 @@ def test_never_while_a_kernel_is_attached_then_stops_once_it_died(home: Path) ->
             kernel.wait()
 
 
-def running_jobs(ui_port: int) -> int | None:
-    """Running jobs, as the Spark UI's REST API lists them (what the watchdog asks too); None
-    while the UI is too busy to answer."""
-    base = f"http://localhost:{ui_port}/api/v1/applications"
+def running_jobs(info: _core.ServerInfo) -> int | None:
+    """Running jobs, as the Spark UI's REST API lists them (what the watchdog asks too, signed
+    likewise); None while the UI is too busy to answer."""
     try:
-        with urllib.request.urlopen(base, timeout=5) as apps:
-            app_id = json.load(apps)[0]["id"]
-        with urllib.request.urlopen(f"{base}/{app_id}/jobs?status=running", timeout=5) as jobs:
-            return len(json.load(jobs))
+        return len(app_api(info, "jobs?status=running", timeout=5))
     except (OSError, ValueError, IndexError):
         return None
 
@@ -104,7 +99,7 @@ def test_a_running_job_keeps_it_until_the_job_is_done(home: Path) -> None:
     job = threading.Thread(target=lambda: rows.extend(spark.range(1).select(slow("id")).collect()))
     job.start()
     try:
-        wait_until(lambda: running_jobs(info.ui_port) == 1, 60, "the job runs")
+        wait_until(lambda: running_jobs(info) == 1, 60, "the job runs")
         # Detach this process: from now on only the job keeps the server busy.
         _core.release(str(home), lease_pid=os.getpid())
         released = time.monotonic()

@@ -1,4 +1,8 @@
-"""The Spark UI's REST API, to see from outside which jobs run on the server and for whom."""
+"""The Spark UI's REST API, to see from outside which jobs run on the server and for whom.
+
+The UI answers only signed requests: these go through `spark_rest.ui_headers`, the package's
+one signer, so a test that reads the UI also checks that our signature is accepted.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sparkconnect import _core
+from sparkconnect.server.spark_rest import ui_headers
 
 
 @dataclass
@@ -22,17 +27,37 @@ class Job:
         return any(f"_Session_{session_id}_" in tag for tag in self.tags)
 
 
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.load(response)
+def running(home: Path) -> _core.ServerInfo:
+    server = _core.status(str(home)).server
+    assert server is not None
+    return server
+
+
+def page(server: _core.ServerInfo, path: str, timeout: float = 10) -> str:
+    """The text at `path` (e.g. `/jobs/`) of `server`'s UI, asked with its key."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.ui_port}{path}", headers=ui_headers(server)
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return str(response.read().decode())
+
+
+def get(server: _core.ServerInfo, path: str, timeout: float = 10) -> Any:
+    """The JSON at `path` (e.g. `/api/v1/applications`) of `server`'s UI."""
+    return json.loads(page(server, path, timeout))
+
+
+def app_api(server: _core.ServerInfo, path: str, timeout: float = 10) -> Any:
+    """The JSON at `/api/v1/applications/<the application>/<path>`."""
+    base = "/api/v1/applications"
+    app = get(server, base, timeout)[0]["id"]
+    return get(server, f"{base}/{app}/{path}", timeout)
 
 
 def jobs(home: Path) -> list[Job]:
-    server = _core.status(str(home)).server
-    assert server is not None
-    base = f"http://127.0.0.1:{server.ui_port}/api/v1/applications"
-    app = _get(base)[0]["id"]
-    return [Job(j["jobId"], j["status"], j.get("jobTags", [])) for j in _get(f"{base}/{app}/jobs")]
+    return [
+        Job(j["jobId"], j["status"], j.get("jobTags", [])) for j in app_api(running(home), "jobs")
+    ]
 
 
 def running_jobs_of(home: Path, session_id: str) -> list[Job]:

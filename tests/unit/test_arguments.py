@@ -68,7 +68,7 @@ def test_the_terminal_and_the_magic_share_their_options() -> None:
     (the terminal adds only --json)."""
     magic, terminal = subcommands(build_parser()), subcommands(cli.build_parser())
     shared = sorted(magic.keys() & terminal.keys())
-    assert shared == ["conf", "jobs", "logs", "restart", "start", "status", "stop"]
+    assert shared == ["conf", "jobs", "logs", "restart", "start", "status", "stop", "ui"]
     for command in shared:
         ours = magic[command]._option_string_actions
         theirs = {

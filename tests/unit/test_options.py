@@ -107,15 +107,14 @@ def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(uilink.UI_PROXY_ENV, raising=False)
     template = ""  # SparkConnect.ui_url unset
     monkeypatch.setattr(uilink, "server_proxy_installed", lambda: True)
-    assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
-    # A kernel that JupyterLab started, with the proxy installed.
+    # The UI refuses unsigned requests: neither its port nor jupyter-server-proxy's port route
+    # (which passes requests on unsigned) is a link worth giving.
+    assert uilink.spark_ui_url(4040, template) == ""
     monkeypatch.setenv(uilink.SESSION_ENV, "work/analysis.ipynb")
-    assert uilink.spark_ui_url(4040, template) == "/proxy/4040/jobs/"
-    monkeypatch.setattr(uilink, "server_proxy_installed", lambda: False)
-    assert uilink.spark_ui_url(4040, template) == "http://localhost:4040/jobs/"
     monkeypatch.setenv(uilink.HUB_PREFIX_ENV, "/user/bob/")
-    assert uilink.spark_ui_url(4040, template) == "/user/bob/proxy/4040/jobs/"
-    # Our Jupyter server extension's address wins over jupyter-server-proxy's port route.
+    assert uilink.spark_ui_url(4040, template) == ""
+    assert "sparkconnect ui" in uilink.HOW_TO_OPEN
+    # Our Jupyter server extension's address: it signs.
     monkeypatch.setenv(uilink.UI_PROXY_ENV, "/user/bob/sparkui/")
     assert uilink.spark_ui_url(4040, template) == "/user/bob/sparkui/jobs/"
     template = "https://x.example/{port}/jobs/"

@@ -27,7 +27,7 @@ def ask_ui() -> tuple[list[UiJob] | None, list[str]]:
     server = lifecycle.status().server
     if server is None:
         return None, []
-    found = spark_rest.jobs(server.ui_port)
+    found = spark_rest.jobs(server)
     if found is None:
         return None, ["The Spark UI did not answer: jobs come from the progress reports only."]
     return found, []
@@ -66,5 +66,5 @@ def cancel(ledger: OperationLedger, operation_id: str) -> tuple[bool, str]:
 
 def _ui_operations(session_id: str) -> set[str]:
     server = lifecycle.status().server
-    jobs = spark_rest.jobs(server.ui_port) if server is not None else None
+    jobs = spark_rest.jobs(server) if server is not None else None
     return {j.operation_id for j in jobs or [] if j.session_id == session_id and j.operation_id}

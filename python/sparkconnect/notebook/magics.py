@@ -323,7 +323,11 @@ class SparkConnect(Magics):
         if running is None:
             print("No Spark Connect server is running; `%spark start` launches it.")
             return
-        show(Link(ui_url(running, KERNEL_SESSION.ui_template), "Spark UI"))
+        url = ui_url(running, KERNEL_SESSION.ui_template)
+        if url:
+            show(Link(url, "Spark UI"))
+        else:
+            print(f"The Spark UI: {uilink.HOW_TO_OPEN}.")
 
     def _logs(self, args: argparse.Namespace) -> None:
         wanted = LogFilter(args.n, args.level, args.grep)

@@ -134,6 +134,6 @@ def server_jobs() -> tuple[JobsTable, bool]:
     """Every notebook's jobs on the user's server, asked of its Spark UI now, and whether a
     server runs: `sparkconnect jobs` and the Lab sidebar's Jobs tab."""
     server = lifecycle.status().server
-    ui_jobs = spark_rest.jobs(server.ui_port) if server is not None else None
+    ui_jobs = spark_rest.jobs(server) if server is not None else None
     known = list(attached_names.read(lifecycle.home()).values())
     return server_table(ui_jobs, known, running=server is not None), server is not None

@@ -11,7 +11,7 @@ from sparkconnect.render.display import Card, Row, link, shown_value
 from sparkconnect.server import caller, workdir
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
-from sparkconnect.server.uilink import spark_ui_url
+from sparkconnect.server.uilink import HOW_TO_OPEN, spark_ui_url
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -32,12 +32,15 @@ def uptime(seconds: float) -> str:
 
 
 def ui_url(server: ServerInfo, template: str) -> str:
-    """`template`: the `SparkConnect.ui_url` option, passed down by whoever holds it."""
+    """The link to the server's Spark UI, "" when there is none to give (see uilink.py).
+    `template`: the `SparkConnect.ui_url` option, passed down by whoever holds it."""
     return spark_ui_url(server.ui_port, template)
 
 
 def ui_row(server: ServerInfo, template: str) -> Row:
     url = ui_url(server, template)
+    if not url:
+        return Row("Spark UI", HOW_TO_OPEN)
     return Row("Spark UI", url, link(url))
 
 

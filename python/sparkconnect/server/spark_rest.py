@@ -5,6 +5,10 @@ Spark Connect tags every job with the operation that ran it
 one notebook's session, and of one operation, can be told apart. The UI answers from the driver
 JVM; a busy driver can be slow, so every call is bounded in time and a UI that does not answer
 (disabled, still starting, stopped) reads as None rather than an error.
+
+The UI answers only requests signed with its server's key (Spark's JWSFilter, see the core's
+uiauth.rs): `ui_headers` is the one place on the Python side that adds the signature, for
+everything here that talks to the UI (this module, the Jupyter proxy, the terminal forwarder).
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sparkconnect._core import ServerInfo
 
 TIMEOUT = 3.0
 """Seconds one request may take. A fresh server's UI takes over a second for its first answers
@@ -103,18 +110,26 @@ def _job(raw: dict[str, Any]) -> UiJob:
     )
 
 
-def _get(url: str, timeout: float) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
+def ui_headers(server: ServerInfo) -> dict[str, str]:
+    """The headers that let one request (made within a few minutes) into `server`'s Spark UI.
+    Empty for a server recorded before the UI was locked."""
+    authorization = server.ui_authorization()
+    return {"Authorization": authorization} if authorization else {}
+
+
+def _get(server: ServerInfo, url: str, timeout: float) -> Any:
+    request = urllib.request.Request(url, headers=ui_headers(server))
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.load(response)
 
 
-def jobs(ui_port: int, timeout: float = TIMEOUT) -> list[UiJob] | None:
+def jobs(server: ServerInfo, timeout: float = TIMEOUT) -> list[UiJob] | None:
     """Every job the server's UI remembers (newest first); None when the UI does not answer."""
-    base = f"http://127.0.0.1:{ui_port}/api/v1/applications"
+    base = f"http://127.0.0.1:{server.ui_port}/api/v1/applications"
     try:
-        applications = _get(base, timeout)
+        applications = _get(server, base, timeout)
         if not applications:
             return None
-        return jobs_of(_get(f"{base}/{applications[0]['id']}/jobs", timeout))
+        return jobs_of(_get(server, f"{base}/{applications[0]['id']}/jobs", timeout))
     except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
         return None

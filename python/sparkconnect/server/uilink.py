@@ -1,26 +1,19 @@
 """Where the browser reaches the Spark Web UI.
 
-The UI listens on 127.0.0.1 inside the user's container. A browser on the same machine reaches it
-at http://localhost:PORT; a browser talking to a remote JupyterLab reaches it only through the
-Jupyter server. The kernel cannot see how the browser reaches Jupyter, so it goes by these signs,
-first match wins:
+The UI listens on 127.0.0.1 inside the user's container and answers only requests signed with its
+server's key (Spark's JWSFilter; see spark_rest.ui_headers): a browser pointed straight at its
+port gets 403. The ways in are our own signing front ends, first match wins:
 
-1. `SparkConnect.ui_url` (a template with `{port}`) when set: the admin or user knows best.
+1. `SparkConnect.ui_url` (a template with `{port}`) when set: the admin or user knows best (it
+   must lead to something that signs, such as our Jupyter server extension behind a gateway).
 2. `$SPARKCONNECT_UI_PROXY`, which our Jupyter server extension (uiproxy.py) sets to
-   `<base_url>sparkui/` for the kernels it starts: every page of the UI works there, and the
-   address outlives restarts of the server.
-3. `$JUPYTERHUB_SERVICE_PREFIX` (JupyterHub sets it, e.g. `/user/alice/`): the notebook server is
-   remote, so localhost cannot work; jupyter-server-proxy under the hub prefix is the way.
-4. In a kernel that a Jupyter server started (JupyterLab, Notebook: they set
-   `$JPY_SESSION_NAME`) with jupyter-server-proxy installed: `/proxy/PORT/jobs/` (base URL `/`).
-   (Kernels run by other front ends, such as nbclient or an editor's notebook view, do not get
-   this link: they cannot reach Jupyter's proxy.)
-5. Otherwise `http://localhost:PORT/jobs/`.
+   `<base_url>sparkui/` for the kernels it starts: it signs each request, every page of the UI
+   works there, and the address outlives restarts of the server.
+3. Otherwise no link: `HOW_TO_OPEN` says to run `sparkconnect ui` in a terminal, which serves
+   the UI on a private address (ui_forwarder.py).
 
-Under `proxy/PORT/` (rules 3 and 4: a Jupyter server without sparkconnect in its environment)
-Spark's page scripts take PORT for the application id, so the Executors, Environment and SQL
-pages and a stage's task table stay empty; the jobs and stages lists work. Links go to `/jobs/`
-directly: the UI's root redirect is absolute and would leave the proxy.
+jupyter-server-proxy's generic `proxy/PORT/` is no way in any more: it passes requests on
+unsigned. (`proxied_url` below still serves the panel's cancel endpoint, which is ours.)
 """
 
 from __future__ import annotations
@@ -55,8 +48,9 @@ def server_proxy_installed() -> bool:
 
 
 def proxied_url(port: int, path: str = "") -> str | None:
-    """`path` on a loopback `port` as the browser reaches it through Jupyter's proxy (signs 2
-    and 3 above), or None when there is no such proxy."""
+    """`path` on a loopback `port` as the browser reaches it through jupyter-server-proxy (under
+    `$JUPYTERHUB_SERVICE_PREFIX`, or `/` in a kernel a Jupyter server started), or None when
+    there is no such proxy."""
     prefix = os.environ.get(HUB_PREFIX_ENV)
     if prefix:
         return f"{prefix.rstrip('/')}/proxy/{port}/{path}"
@@ -65,12 +59,19 @@ def proxied_url(port: int, path: str = "") -> str | None:
     return None
 
 
+HOW_TO_OPEN = (
+    "`sparkconnect ui` in a terminal opens it (the UI answers only requests signed with the "
+    "server's key, so a direct link to its port would be refused)"
+)
+"""What to do where there is no link to give (rule 3 above)."""
+
+
 def spark_ui_url(port: int, template: str) -> str:
-    """The link to the UI on `port`; `template` is the `SparkConnect.ui_url` option ("" when
-    unset, or outside a notebook)."""
+    """The link to the UI on `port`, or "" when there is none to give (then say HOW_TO_OPEN);
+    `template` is the `SparkConnect.ui_url` option ("" when unset, or outside a notebook)."""
     if template:
         return template.format(port=port)
     proxied = os.environ.get(UI_PROXY_ENV)
     if proxied:
         return f"{proxied.rstrip('/')}/jobs/"
-    return proxied_url(port, "jobs/") or f"http://localhost:{port}/jobs/"
+    return ""

@@ -8,6 +8,10 @@ application id as they do on a direct connection, and every page renders. The po
 the user's server state on every request, so the address stays the same across restarts and a
 stopped server gets a page that says so instead of a connection error.
 
+The UI answers only signed requests (Spark's JWSFilter): the handler adds the signature to each
+request it passes on, upstream only, so the browser never holds it. The Jupyter server's own
+authentication decides who may use this address, as for every other Jupyter page.
+
 Registered by the package's Jupyter server extension (web/__init__.py); it reuses
 jupyter-server-proxy's handler (authentication, headers, redirects). Kernels the Jupyter server
 starts afterwards inherit `SPARKCONNECT_UI_PROXY`, the address, which is how the notebooks' Spark
@@ -18,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sparkconnect.server import lifecycle
+from sparkconnect._core import ServerInfo
+from sparkconnect.server import lifecycle, spark_rest
 
 PATH = "sparkui"
 NO_SERVER = (
@@ -27,10 +32,9 @@ NO_SERVER = (
 )
 
 
-def current_ui_port() -> int | None:
-    """The Spark UI port of the user's running server, if one runs."""
-    server = lifecycle.status().server
-    return server.ui_port if server is not None else None
+def current_server() -> ServerInfo | None:
+    """The user's running server, if one runs."""
+    return lifecycle.status().server
 
 
 def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
@@ -49,6 +53,23 @@ def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
             super().__init__(*args, **kwargs)
             # Spark prefixes its links with X-Forwarded-Context, which the proxy sets from this.
             self.proxy_base = PATH
+            self._server: ServerInfo | None = None
+
+        def _running(self) -> ServerInfo:
+            """The server this request goes to, read once per request (a handler serves one)."""
+            if self._server is None:
+                self._server = current_server()
+            if self._server is None:
+                # "%s": the message names `%spark`, and tornado %-formats log messages.
+                raise web.HTTPError(503, "%s", NO_SERVER, reason="No Spark Connect server")
+            return self._server
+
+        def proxy_request_headers(self) -> Any:
+            # The browser's Authorization (a Jupyter token, say) is for Jupyter: Spark gets ours.
+            headers = super().proxy_request_headers()
+            headers.pop("Authorization", None)
+            headers.update(spark_rest.ui_headers(self._running()))
+            return headers
 
         async def http_get(self, path: str) -> Any:
             if path in ("", "/"):
@@ -59,11 +80,7 @@ def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
 
         @property
         def port(self) -> int:
-            found = current_ui_port()
-            if found is None:
-                # "%s": the message names `%spark`, and tornado %-formats log messages.
-                raise web.HTTPError(503, "%s", NO_SERVER, reason="No Spark Connect server")
-            return found
+            return self._running().ui_port
 
     return [
         (url_path_join(base, PATH, "(.*)"), SparkUIHandler, {"absolute_url": False}),
