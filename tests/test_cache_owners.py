@@ -138,3 +138,19 @@ def test_a_script_releases_its_cache_at_spark_stop_and_at_exit(home: Path, tmp_p
         if script.poll() is None:
             script.kill()
             script.wait()
+
+
+def test_a_notebook_releases_its_cache_when_its_kernel_restarts(home: Path) -> None:
+    # No idle timeout, so no watchdog: only the kernel itself can release what it cached.
+    spark = sparkconnect.start(idle_timeout=0)
+    kernel = Kernel({"SPARKCONNECT_HOME": str(home)})
+    try:
+        ok(kernel, f"%load_ext sparkconnect\n%spark start\nmine = {MINE}.cache(); mine.count()")
+        mine = spark.range(7).selectExpr("id * 3 AS x")
+        assert mine.is_cached
+        # A restart from Jupyter: the kernel is asked to shut down, and exits on its own.
+        kernel.manager.restart_kernel(now=False)
+        assert not mine.is_cached
+        assert not records(home)
+    finally:
+        kernel.shutdown()
