@@ -63,6 +63,13 @@ def test_a_killed_notebooks_cache_goes_and_the_other_notebooks_stays(home: Path)
 
         status = ok(b, "%spark status")
         assert "2 DataFrames by analysis.ipynb, 2 DataFrames by report.ipynb" in status, status
+        # The panel's Status tab (and the Lab sidebar, drawn from the same state) too.
+        panel = ok(
+            b,
+            "from sparkconnect.notebook.panel.snapshot import server_state\n"
+            'print(dict(server_state()["rows"])["Cached"])',
+        )
+        assert "2 DataFrames by analysis.ipynb, 2 DataFrames by report.ipynb" in panel, panel
 
         os.kill(a.pid, signal.SIGKILL)
         wait_until(lambda: not cached(b, MINE), RELEASE_BOUND, "the killed notebook's cache goes")
