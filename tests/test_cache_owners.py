@@ -7,6 +7,7 @@ plans by their result, so an equal plan in another session finds the same entry)
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -127,6 +128,13 @@ def test_a_script_releases_its_cache_at_spark_stop_and_at_exit(home: Path, tmp_p
         assert script.stdout.readline().strip() == "cached"
         assert first.is_cached
         assert f"1 DataFrame by job.py (pid {script.pid})" in repr(sparkconnect.status())
+        terminal = subprocess.run(
+            [sys.executable, "-m", "sparkconnect", "status", "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(terminal.stdout)["cached"] == f"1 DataFrame by job.py (pid {script.pid})"
 
         script.stdin.write("\n")
         script.stdin.flush()
