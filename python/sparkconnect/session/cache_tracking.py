@@ -101,8 +101,12 @@ class CacheTracker:
             result = analyze(method, **kwargs)
             # Recorded once the server did it: a refused persist holds nothing.
             if method in ("persist", "unpersist") and self.follows(session) and not self._releasing:
-                entry = plan_entry(kwargs["relation"])
-                self.note(entry, keep=method == "persist")
+                try:
+                    entry = plan_entry(kwargs["relation"])
+                except Exception as err:  # a pyspark that calls this otherwise: not recorded
+                    log.debug("could not record this process's cache: %s", err)
+                else:
+                    self.note(entry, keep=method == "persist")
             return result
 
         setattr(call, _MARK, True)
@@ -167,9 +171,13 @@ class CacheTracker:
         """At a normal exit, release through the session if it still works; bounded in time,
         and never against a server that is gone or stopped (no answer would come)."""
         session = self._session
-        if session is None or session.is_stopped:
+        try:
+            if session is None or session.is_stopped:
+                return
+            running = lifecycle.status().server
+        except Exception as err:  # an exit prints no traceback of ours
+            log.debug("not releasing this process's cache at exit: %s", err)
             return
-        running = lifecycle.status().server
         if running is None or server_key(running) != self._server or running.stopped():
             return
         worker = threading.Thread(target=self.release, args=(session,), daemon=True)
