@@ -20,6 +20,7 @@ from sparkconnect.errors import ConfError, ProfileError, SparkConnectError
 from sparkconnect.render.jobs_table import server_jobs
 from sparkconnect.render.logview import LogFilter, LogView, follow, read_tail
 from sparkconnect.render.server_cards import (
+    cached,
     conf_card,
     masked_url,
     status_card,
@@ -67,6 +68,7 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             class_archive=info.class_archive,
             idle_timeout=info.idle_timeout,
             launched_by=info.launched_by,
+            cached=cached(info),
         )
     return data
 

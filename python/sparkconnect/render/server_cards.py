@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sparkconnect._core import ServerInfo, StartResult, Status, StopResult
 from sparkconnect.render.display import Card, Row, link, shown_value
-from sparkconnect.server import caller, workdir
+from sparkconnect.server import cache_records, caller, lifecycle, workdir
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
 from sparkconnect.server.uilink import HOW_TO_OPEN, spark_ui_url
@@ -91,6 +91,11 @@ def where_files_go(server: ServerInfo) -> list[Row]:
     return rows
 
 
+def cached(server: ServerInfo) -> str | None:
+    """What notebooks and programs cached on `server`, and by whom; None: nothing recorded."""
+    return cache_records.summary(lifecycle.home(), (server.pid, server.pid_start_time))
+
+
 def status_card(status: Status, ui_template: str, notebook: str | None = None) -> Card:
     """`ui_template`: the `SparkConnect.ui_url` option; `notebook`: this notebook's name, which
     its jobs carry in the Spark UI."""
@@ -111,6 +116,7 @@ def status_card(status: Status, ui_template: str, notebook: str | None = None) -
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
+        *([Row("Cached", held)] if (held := cached(server)) else []),
         *(
             [Row("Notebook", f"{notebook}, as its jobs are named in the Spark UI")]
             if notebook

@@ -10,7 +10,7 @@ from typing import Any
 
 from sparkconnect._core import ServerInfo, Status
 from sparkconnect.render.display import human_bytes
-from sparkconnect.render.server_cards import masked_url, uptime
+from sparkconnect.render.server_cards import cached, masked_url, uptime
 from sparkconnect.server import attached_names, lifecycle
 from sparkconnect.server.process_memory import resident_bytes
 
@@ -73,4 +73,7 @@ def server_state(
             ["Log file", server.log_path],
         ],
     )
+    held = cached(server)
+    if held:
+        data["rows"].insert(3, ["Cached", held])
     return data

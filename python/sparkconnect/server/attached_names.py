@@ -55,6 +55,8 @@ def process_name(pid: int | None = None, argv: list[str] | None = None) -> str:
         if file.startswith("kernel-") and file.endswith(".json"):
             return f"kernel {file[len('kernel-') : -len('.json')]}"
     program = argv[0].rsplit("/", 1)[-1] if argv and argv[0] else "python"
+    if program == "-c":  # `python -c CODE`: sys.argv[0] is the option itself
+        program = "python -c"
     return f"{program} (pid {pid})"
 
 

@@ -19,7 +19,7 @@ from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import caller, lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
-from sparkconnect.session import child_env, warmup
+from sparkconnect.session import cache_release, cache_tracking, child_env, warmup
 from sparkconnect.session.labels import with_user
 
 if TYPE_CHECKING:
@@ -405,6 +405,11 @@ class KernelSession:
             # The server is gone, was replaced, or is stopped (SIGSTOP): a release would fail
             # or wait forever for an answer. Just close the channel.
             session.release_session_on_close = False
+        elif remote is None and cache_tracking.TRACKER.follows(session):
+            # The server's cache outlives sessions: what this one cached goes with it.
+            cache_tracking.TRACKER.release(session)
+        if cache_tracking.TRACKER.follows(session):
+            cache_tracking.TRACKER.detach()
         session.shut()
 
     def _held_ended(self) -> NotebookSession | None:
@@ -451,6 +456,9 @@ class KernelSession:
         _own_python(session, info)
         warmup.yield_to(session)
         local_paths.enable(session, _server_key(info))
+        cache_tracking.TRACKER.attach(session, info)
+        # Releases what killed processes cached, if any (the server's watchdog does too).
+        cache_release.in_background(lifecycle.home(), info)
         child_env.export(url)
         self._connected(session, resumed=held is not None)
         return session
