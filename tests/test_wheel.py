@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = [
     "import sys; print('prefix', sys.prefix)",
     'spark.range(100).selectExpr("sum(id) AS total").collect()[0].total',
+    # A script the notebook runs attaches through the installed start-up hook.
+    '!{sys.executable} -c "from pyspark.sql import SparkSession as S; '
+    "print('script', S.builder.getOrCreate().range(7).count())\"",
     "%spark status",
     "%spark stop",
 ]
@@ -126,4 +129,5 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
         kill_processes_naming(str(cache))  # a start-up archive builder of this new Spark
     assert f"prefix {venv}" in shown, shown
     assert "4950" in shown, shown
+    assert "script 7" in shown, shown
     assert "running" in shown, shown
