@@ -45,7 +45,7 @@ def kernel(module_home: Path) -> Iterator[Kernel]:
     kernel.shutdown()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(module_home: Path, kernel: Kernel) -> _core.ServerInfo:
     info = _core.status(str(module_home)).server
     assert info is not None
@@ -132,3 +132,20 @@ def test_a_script_with_a_master_prints_no_token(
     shown = script(kernel, tmp_path, server.token, code)
     assert "CANNOT_CONFIGURE_SPARK_CONNECT_MASTER" in shown, shown
     assert f"sc://localhost:{server.port}" in shown, shown
+
+
+def test_a_restarted_server_inherits_no_token(
+    kernel: Kernel, server: _core.ServerInfo, module_home: Path
+) -> None:
+    # The kernel keeps its session (and what it exports for scripts) while the server is
+    # replaced: the new server's environment, which its Python workers inherit, must not carry
+    # the old token.
+    printed(kernel.run("%spark restart"), server.token)
+    restarted = _core.status(str(module_home)).server
+    assert restarted is not None and restarted.pid != server.pid
+    # Booleans only: a failure must not print an environment that holds a token.
+    environ = Path(f"/proc/{restarted.pid}/environ").read_bytes().split(b"\0")
+    names = {entry.partition(b"=")[0] for entry in environ}
+    assert b"SPARKCONNECT_CHILD_REMOTE" not in names, "the new server inherited the scripts' URL"
+    holding = any(server.token.encode() in entry for entry in environ)
+    assert not holding, "the old token is in the new server's environment"
