@@ -27,7 +27,7 @@ $(PY):
 
 # Reinstall only when the package sources changed.
 # The built lab extension too: the editable install copies wheel-data into the venv.
-$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*) $(wildcard $(LAB_OUT)/* $(LAB_OUT)/static/*)
+$(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*) $(wildcard wheel-data/purelib/*) $(wildcard $(LAB_OUT)/* $(LAB_OUT)/static/*)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
 	touch $@
 
@@ -65,8 +65,8 @@ lint: install $(LAB_NPM)
 	$(LAB)/stamp.sh check
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	$(VENV)/bin/ruff check python tests examples bench
-	$(VENV)/bin/ruff format --check python tests examples bench
+	$(VENV)/bin/ruff check python tests examples bench wheel-data/purelib
+	$(VENV)/bin/ruff format --check python tests examples bench wheel-data/purelib
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) -m mypy.stubtest sparkconnect._core

@@ -26,13 +26,18 @@ use crate::{fsutil, process, uiauth};
 
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 
+/// The URL with the token a notebook exports for the scripts it runs (session/child_env.py).
+const CHILD_REMOTE_ENV: &str = "SPARKCONNECT_CHILD_REMOTE";
+
 /// Inherited variables that would turn the server itself into a Connect client or make it talk
-/// to the kernel's py4j gateway.
+/// to the kernel's py4j gateway, or hand it (and its Python workers) the token of the server a
+/// restarting kernel was attached to.
 const SCRUBBED_ENV: &[&str] = &[
     "SPARK_REMOTE",
     "SPARK_CONNECT_MODE_ENABLED",
     "SPARK_LOCAL_REMOTE",
     TOKEN_ENV,
+    CHILD_REMOTE_ENV,
 ];
 const SCRUBBED_ENV_PREFIX: &str = "PYSPARK_GATEWAY_";
 
@@ -505,6 +510,7 @@ mod tests {
         assert!(is_scrubbed(OsStr::new("SPARK_REMOTE")));
         assert!(is_scrubbed(OsStr::new("PYSPARK_GATEWAY_PORT")));
         assert!(is_scrubbed(OsStr::new(TOKEN_ENV)));
+        assert!(is_scrubbed(OsStr::new(CHILD_REMOTE_ENV)));
         assert!(!is_scrubbed(OsStr::new("PATH")));
     }
 }

@@ -154,10 +154,13 @@ def test_scripts_attach_with_their_own_session_and_no_token(
         "print('job remote', os.environ['SPARK_REMOTE'])\n"
         "spark.stop()\n"
     )
-    shown = ok(a, f"print('notebook', spark.client._session_id)\n!{sys.executable} {job}")
+    run = a.run(f"print('notebook', spark.client._session_id)\n!{sys.executable} {job}")
     server = _core.status(str(module_home)).server
     assert server is not None
+    # As written: the script's lines may come in several stream messages.
+    shown = "".join(run.texts)
     assert server.token not in shown
+    assert run.status == "ok", shown
     notebook_id = shown.split("notebook ")[1].split()[0]
     job_rows, job_id = shown.split("job rows ")[1].split()[:2]
     assert job_rows == "4"

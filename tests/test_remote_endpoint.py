@@ -9,10 +9,8 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 
-import grpc
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -20,7 +18,9 @@ from sparkconnect import _core
 from sparkconnect.errors import ConnectError
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.server import lifecycle
+from sparkconnect.session.child_env import CHILD_ENV
 
+from .support.fake_endpoint import fake_endpoint
 from .support.helpers import java_servers_of, run
 
 pytestmark = pytest.mark.spark
@@ -132,7 +132,7 @@ def test_a_refused_connect_changes_nothing_and_says_why(
     # processes still get its server (the endpoint never got that token: the connect without
     # one was refused, though it is the same server).
     assert shell.user_ns["spark"] is session
-    assert os.environ.get("SPARK_CONNECT_AUTHENTICATE_TOKEN") == endpoint_server.token
+    assert os.environ.get(CHILD_ENV) == endpoint_server.connect_url()
     assert shell.ev("spark.range(4).count()") == 4
     assert os.getpid() in _core.status(str(Path(endpoint_server.log_path).parent)).attached
     assert "Spark Connect server: running" in run(shell, "%spark status").texts[0]
@@ -158,13 +158,8 @@ def test_tls_to_a_plain_server_is_named_and_quick(
 def test_a_server_of_another_protocol_is_named(shell: InteractiveShell, home: Path) -> None:
     # A gRPC server with no Spark Connect service answers every call UNIMPLEMENTED, as a server
     # of an incompatible Spark version does for a call it lacks.
-    other = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    port = other.add_insecure_port("127.0.0.1:0")
-    other.start()
-    try:
-        refused = run(shell, f"%spark connect sc://localhost:{port}")
-    finally:
-        other.stop(None)
+    with fake_endpoint() as other:
+        refused = run(shell, f"%spark connect {other.url}")
     assert isinstance(refused.error, ConnectError), refused.shown
     message = str(refused.error)
     assert "does not speak this client's Spark Connect protocol" in message

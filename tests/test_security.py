@@ -72,11 +72,8 @@ def test_a_client_without_or_with_a_wrong_token_is_refused(
     from pyspark.errors.exceptions.connect import SparkConnectGrpcException
     from pyspark.sql.connect.session import SparkSession
 
-    from sparkconnect.session.child_env import TOKEN_ENV
-
-    # This process holds a session, so it exports the token for its scripts (pyspark's client
-    # reads it when a URL has none); an intruder is another process, without it.
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    # pyspark's client sends this variable when a URL has none: an intruder has no such luck.
+    monkeypatch.delenv("SPARK_CONNECT_AUTHENTICATE_TOKEN", raising=False)
 
     for url in (
         f"sc://localhost:{server.port}/",

@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = [
     "import sys; print('prefix', sys.prefix)",
     'spark.range(100).selectExpr("sum(id) AS total").collect()[0].total',
+    # A script the notebook runs attaches through the installed start-up hook.
+    '!{sys.executable} -c "from pyspark.sql import SparkSession as S; '
+    "print('script', S.builder.getOrCreate().range(7).count())\"",
     "%spark status",
     "%spark stop",
 ]
@@ -66,6 +69,9 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
         r"sparkconnect-[^/]+\.data/data/share/jupyter/labextensions/sparkconnect-lab/package\.json"
     )
     assert any(extension.fullmatch(name) for name in names), names
+    # The start-up hook that gives scripts the notebook server's token, for that server only.
+    hook = re.compile(r"sparkconnect-[^/]+\.data/purelib/_sparkconnect_token_scope\.(pth|py)")
+    assert len([name for name in names if hook.fullmatch(name)]) == 2, names
     venv = tmp_path / "venv"
     path = f"{venv / 'bin'}{os.pathsep}{without_rust(os.environ['PATH'])}"
     assert shutil.which("cargo", path=path) is None and shutil.which("rustc", path=path) is None
@@ -123,4 +129,5 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
         kill_processes_naming(str(cache))  # a start-up archive builder of this new Spark
     assert f"prefix {venv}" in shown, shown
     assert "4950" in shown, shown
+    assert "script 7" in shown, shown
     assert "running" in shown, shown

@@ -25,6 +25,7 @@ SESSION_VARIABLES = (
     "SPARK_CONNECT_MODE_ENABLED",
     "SPARK_REMOTE",
     "SPARK_CONNECT_AUTHENTICATE_TOKEN",
+    "SPARKCONNECT_CHILD_REMOTE",
 )
 """What a process picks up from its own Connect session (sparkconnect exports it for scripts)."""
 

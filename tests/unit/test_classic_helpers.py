@@ -33,17 +33,22 @@ def test_only_relative_local_paths_are_resolved(path: str, expected: str) -> Non
 
 
 def test_scripts_inherit_the_url_and_the_token_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    pyspark_token = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
     monkeypatch.setenv(child_env.REMOTE_ENV, "sc://users-own:15002")
-    monkeypatch.delenv(child_env.TOKEN_ENV, raising=False)
+    monkeypatch.delenv(child_env.CHILD_ENV, raising=False)
+    monkeypatch.delenv(pyspark_token, raising=False)
     child_env.export("sc://localhost:4242/;token=s3cr3t")
     assert os.environ[child_env.REMOTE_ENV] == "sc://localhost:4242/"
-    assert os.environ[child_env.TOKEN_ENV] == "s3cr3t"
+    assert os.environ[child_env.CHILD_ENV] == "sc://localhost:4242/;token=s3cr3t"
+    # Not in pyspark's own variable, which its client sends to any endpoint.
+    assert pyspark_token not in os.environ
     child_env.export("sc://localhost:4343/;token=other")
-    assert os.environ[child_env.TOKEN_ENV] == "other"
+    assert os.environ[child_env.CHILD_ENV] == "sc://localhost:4343/;token=other"
     child_env.withdraw()
-    # The user's own values come back, and no token is left for another endpoint to receive.
+    # The user's own values come back, and no token is left behind.
     assert os.environ[child_env.REMOTE_ENV] == "sc://users-own:15002"
-    assert child_env.TOKEN_ENV not in os.environ
+    assert child_env.CHILD_ENV not in os.environ
+    assert pyspark_token not in os.environ
 
 
 def test_split_token_keeps_other_parameters() -> None:

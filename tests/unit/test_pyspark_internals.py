@@ -1,5 +1,6 @@
 """The private pyspark attributes that session renewal and server-gone detection rely on
-(session/resilience.py, session/kernel_session.py).
+(session/resilience.py, session/kernel_session.py), and the channel builder the start-up hook of
+child processes patches (wheel-data/purelib/_sparkconnect_token_scope.py).
 
 pyspark does not promise them. At run time `protect` only installs the renewal when they are
 there, so that a session still works with a pyspark that renamed one, and renewal quietly stops.
@@ -77,3 +78,24 @@ def test_a_forgotten_session_leaves_the_default_and_active_slots(session: Any) -
     unregister(session)
     assert SparkSession._default_session is None
     assert SparkSession._active_session.session is None
+
+
+def test_the_channel_builder_the_token_scope_patches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyspark.sql.connect.client import core
+    from pyspark.sql.connect.client.core import DefaultChannelBuilder, SparkConnectClient
+
+    # The client builds its channel with the module's DefaultChannelBuilder, looked up at call
+    # time: a patched __init__ applies to every session made from a URL.
+    client = SparkConnectClient("sc://localhost:1/")
+    assert type(client._builder) is core.DefaultChannelBuilder
+    client.close()
+
+    monkeypatch.setenv("SPARK_CONNECT_AUTHENTICATE_TOKEN", "from-env")
+    builder = DefaultChannelBuilder("sc://localhost:1/")
+    assert builder.endpoint == "localhost:1"
+    assert builder.getDefault("token", None) is None
+    assert builder.token == "from-env", "pyspark no longer reads its token variable"
+    builder.set("token", "param")
+    assert builder.get("token") == "param"
+    assert builder.token == "param", "a token parameter no longer wins over the variable"
+    assert "param" not in str(list(builder.metadata()))

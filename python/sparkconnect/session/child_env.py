@@ -5,10 +5,16 @@ creates a Spark Connect session on that server instead of starting a driver of i
 this process has a session, its server's URL is exported there, so child processes inherit it and
 each gets a session of its own on the shared server.
 
-The token goes in `SPARK_CONNECT_AUTHENTICATE_TOKEN`, which pyspark's client reads when the URL
-has none (Spark 4.0 and later), not in the URL: pyspark quotes `SPARK_REMOTE` in some of its
-error messages, and a token must never be printed. Both are withdrawn (the user's own values
-restored) when the session ends, so a later attach to another endpoint never sends this token.
+`SPARK_REMOTE` has no token: pyspark quotes it in some error messages, and a token must never be
+printed. Nor does pyspark's own `SPARK_CONNECT_AUTHENTICATE_TOKEN` get it: pyspark's client sends
+that variable to any endpoint whose URL has no token, so a hand-typed `.remote(url)` in the
+notebook or a script would hand our token to whoever listens at `url`. The URL with the token goes
+in `CHILD_ENV` instead, which only the start-up hook this package installs reads
+(`_sparkconnect_token_scope`, run from a `.pth` file in every Python of this environment): in a
+child process it gives pyspark the token for channels to exactly that endpoint. A Python without
+this package is refused by the server (pyspark's UNAUTHENTICATED error).
+
+Both are withdrawn (the user's own values restored) when the session ends.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import os
 from sparkconnect.server.remote import split_token
 
 REMOTE_ENV = "SPARK_REMOTE"
-TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
+CHILD_ENV = "SPARKCONNECT_CHILD_REMOTE"
+"""The URL with its token, for the start-up hook of child processes (its name is repeated in
+wheel-data/purelib/_sparkconnect_token_scope.pth and .py, which cannot import this module)."""
 
 _before: dict[str, str | None] | None = None
 """The user's own values, kept while ours are exported."""
@@ -28,12 +36,12 @@ def export(url: str) -> None:
     global _before
     bare, token = split_token(url)
     if _before is None:
-        _before = {name: os.environ.get(name) for name in (REMOTE_ENV, TOKEN_ENV)}
+        _before = {name: os.environ.get(name) for name in (REMOTE_ENV, CHILD_ENV)}
     os.environ[REMOTE_ENV] = bare
     if token is None:
-        os.environ.pop(TOKEN_ENV, None)
+        os.environ.pop(CHILD_ENV, None)
     else:
-        os.environ[TOKEN_ENV] = token
+        os.environ[CHILD_ENV] = url
 
 
 def withdraw() -> None:

@@ -269,17 +269,12 @@ class KernelSession:
             # spark.stop() ended the held session (and its lease): nothing working to keep, and
             # the same object continues on the endpoint.
             self.close()
-        # Our own server's token is exported for child processes, and pyspark's client sends it
-        # when a URL has none: the endpoint must never get it.
-        child_env.withdraw()
         session = self._open(target.url, held)
         try:
             _check_endpoint(session, target)
         except ConnectError:
             session.release_session_on_close = False  # it never got one
             session.shut()
-            if self.current is not None and self._url is not None:
-                child_env.export(self._url)
             if held is not None:
                 # Ended, as it was: its next use resumes it on our own server.
                 held.mark_ended()
