@@ -69,9 +69,12 @@ def test_the_wheel_installs_without_rust_and_runs_a_notebook(
         r"sparkconnect-[^/]+\.data/data/share/jupyter/labextensions/sparkconnect-lab/package\.json"
     )
     assert any(extension.fullmatch(name) for name in names), names
-    # The start-up hook that gives scripts the notebook server's token, for that server only.
-    hook = re.compile(r"sparkconnect-[^/]+\.data/purelib/_sparkconnect_token_scope\.(pth|py)")
-    assert len([name for name in names if hook.fullmatch(name)]) == 2, names
+    # The start-up hook that gives scripts the notebook server's token, for that server only,
+    # and the post-import hook it shares with the package.
+    hooks = re.compile(
+        r"sparkconnect-[^/]+\.data/purelib/_sparkconnect_(token_scope\.pth|token_scope\.py|import_hook\.py)"
+    )
+    assert len([name for name in names if hooks.fullmatch(name)]) == 3, names
     venv = tmp_path / "venv"
     path = f"{venv / 'bin'}{os.pathsep}{without_rust(os.environ['PATH'])}"
     assert shutil.which("cargo", path=path) is None and shutil.which("rustc", path=path) is None

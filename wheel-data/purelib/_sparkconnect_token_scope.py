@@ -19,14 +19,12 @@ of a second, which every Python process a notebook starts (`!pip list` too) woul
 from __future__ import annotations
 
 import os
-import sys
 
-# Only for the type checker: `typing` and `importlib.abc` would cost every such process ~20 ms
-# at start-up (importlib.abc pulls in importlib.resources), and a finder or loader needs no base
-# class.
+from _sparkconnect_import_hook import when_imported
+
+# Only for the type checker: `typing` would cost every such process milliseconds at start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from types import ModuleType
     from typing import Any
 
@@ -38,11 +36,7 @@ TOKEN = "token"
 
 def install() -> None:
     """Scope the token of `VARIABLE` to its endpoint in pyspark's client, when it is imported."""
-    module = sys.modules.get(CLIENT)
-    if module is not None:
-        scope(module)
-    elif not any(isinstance(finder, _Finder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _Finder())
+    when_imported(CLIENT, scope)
 
 
 def scope(module: ModuleType) -> None:
@@ -67,42 +61,3 @@ def scope(module: ModuleType) -> None:
             self.set(TOKEN, token)
 
     builder_class.__init__ = __init__
-
-
-class _Loader:
-    """Runs the real loader, then scopes the token."""
-
-    def __init__(self, loader: Any) -> None:
-        self._loader = loader
-
-    def create_module(self, spec: Any) -> ModuleType | None:
-        return self._loader.create_module(spec)  # type: ignore[no-any-return]
-
-    def exec_module(self, module: ModuleType) -> None:
-        # The module names its real loader again, as reloads and introspection expect.
-        if module.__spec__ is not None:
-            module.__spec__.loader = self._loader
-        module.__loader__ = self._loader
-        self._loader.exec_module(module)
-        scope(module)
-
-
-class _Finder:
-    """Finds pyspark's client module through the other finders and wraps its loader."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> Any:
-        if fullname != CLIENT:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    # Duck-typed (no importlib.abc base class, see the imports above).
-                    wrapped: Any = _Loader(spec.loader)
-                    spec.loader = wrapped
-                return spec
-        return None

@@ -19,8 +19,9 @@ import functools
 import sys
 from typing import Any
 
+from _sparkconnect_import_hook import when_imported
+
 from sparkconnect.session.kernel_session import KERNEL_SESSION
-from sparkconnect.session.on_import import when_imported
 
 IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
 # A running server accepts these without complaint, yet only reads them when it starts (the

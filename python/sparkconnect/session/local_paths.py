@@ -32,8 +32,9 @@ import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
+from _sparkconnect_import_hook import when_imported
+
 from sparkconnect.errors import SparkConnectError
-from sparkconnect.session.on_import import when_imported
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Options naming a path, compared without case as Spark compares option names.

@@ -12,8 +12,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from _sparkconnect_import_hook import when_imported
+
 from sparkconnect.errors import NoSparkContextError
-from sparkconnect.session.on_import import when_imported
 
 
 def install(active: Callable[[], bool], ours: Callable[[Any], bool]) -> None:

@@ -1,22 +1,29 @@
 """Run a function right after a module is imported, or now if it already is.
 
-The pyspark patches of this package must be in place before user code can call what they patch,
-yet `%load_ext` must not import pyspark itself (half a second; a background thread does it). A
-cell that loads the extension and builds a session in the next line would otherwise race that
-thread. A post-import hook closes the gap: the patch is applied inside the import, before any
-caller can get hold of the module.
+sparkconnect patches a few pyspark functions, and each patch must be in place before any code
+can call what it patches, without importing pyspark early (half a second): `%load_ext` leaves the
+import to a background thread, and a cell that builds a session in the next line would race it.
+A post-import hook closes the gap: the patch runs inside the import, before any caller gets hold
+of the module.
+
+A module of its own, outside the sparkconnect package, because the start-up hook of the
+processes a notebook starts (`_sparkconnect_token_scope`) uses it too, and importing the package
+takes about a tenth of a second, which every such process (`!pip list` too) would pay. For the
+same reason it imports neither `typing` nor `importlib.abc` (about 20 ms together): a finder and
+a loader need no base class.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from types import ModuleType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import ModuleType
+    from typing import Any
 
 _lock = threading.RLock()
 _waiting: dict[str, list[Callable[[ModuleType], None]]] = {}
@@ -41,13 +48,13 @@ def _run(module: ModuleType) -> None:
         patch(module)
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     """Delegates to the real loader, then runs the waiting patches."""
 
     def __init__(self, loader: Any) -> None:
         self._loader = loader
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+    def create_module(self, spec: Any) -> ModuleType | None:
         return self._loader.create_module(spec)  # type: ignore[no-any-return]
 
     def exec_module(self, module: ModuleType) -> None:
@@ -60,15 +67,12 @@ class _Loader(importlib.abc.Loader):
         _run(module)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     """Finds waited-for modules through the other finders and wraps their loader."""
 
     def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None,
-        target: ModuleType | None = None,
-    ) -> importlib.machinery.ModuleSpec | None:
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> Any:
         if fullname not in _waiting:
             return None
         for finder in sys.meta_path:
@@ -77,6 +81,7 @@ class _Finder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _Loader(spec.loader)
+                    wrapped: Any = _Loader(spec.loader)
+                    spec.loader = wrapped
                 return spec
         return None
