@@ -81,6 +81,7 @@ div.sparkconnect .sparkconnect-type{font-weight:normal;font-size:11px;
  div.sparkconnect table.sparkconnect-long th,div.sparkconnect table.sparkconnect-long td{
   display:block;padding:0}
  div.sparkconnect table.sparkconnect-long td{padding-left:12px}
+ div.sparkconnect table.sparkconnect-long th{white-space:normal;overflow-wrap:anywhere}
  div.sparkconnect .sparkconnect-wide{display:none}
 }
 """.strip()
