@@ -21,11 +21,13 @@ Rule = Callable[[str], str]
 """A value's problem ("" when fine), worded to follow "KEY=VALUE "."""
 
 
-def _size(positive: bool = True, minus_one: bool = False) -> Rule:
+def _size(positive: bool = True, negative: bool = False) -> Rule:
+    """`negative`: a negative size means "never" (Spark's bytesConf reads a leading minus)."""
+
     def rule(value: str) -> str:
         text = value.strip()
-        if minus_one and text == "-1":
-            return ""
+        if negative and text.startswith("-"):
+            text = text[1:]
         found = _SIZE.fullmatch(text)
         if found is None:
             return "is not a size: write a number with a unit, e.g. 4g (b, k, m, g, t or p)."
@@ -36,13 +38,16 @@ def _size(positive: bool = True, minus_one: bool = False) -> Rule:
     return rule
 
 
-def _count(least: int) -> Rule:
+def _count(least: int | None) -> Rule:
+    """`least`: the smallest count Spark accepts (None: any whole number, as where zero or less
+    means "no limit")."""
+
     def rule(value: str) -> str:
         try:
             number = int(value.strip())
         except ValueError:
-            return f"is not a whole number: write one such as {max(least, 1) * 8}."
-        return "" if number >= least else f"must be at least {least}."
+            return "is not a whole number: write one such as 8."
+        return "" if least is None or number >= least else f"must be at least {least}."
 
     return rule
 
@@ -85,7 +90,7 @@ RULES: Mapping[str, Rule] = {
     "spark.python.worker.memory": _size(),
     "spark.connect.grpc.maxInboundMessageSize": _size(),
     "spark.sql.files.maxPartitionBytes": _size(),
-    "spark.sql.autoBroadcastJoinThreshold": _size(positive=False, minus_one=True),
+    "spark.sql.autoBroadcastJoinThreshold": _size(positive=False, negative=True),
     # Counts
     "spark.driver.cores": _count(1),
     "spark.executor.cores": _count(1),
@@ -98,9 +103,9 @@ RULES: Mapping[str, Rule] = {
     "spark.task.maxFailures": _count(1),
     "spark.ui.retainedJobs": _count(1),
     "spark.sql.shuffle.partitions": _count(1),
-    "spark.sql.execution.arrow.maxRecordsPerBatch": _count(1),
-    "spark.sql.repl.eagerEval.maxNumRows": _count(1),
-    "spark.sql.debug.maxToStringFields": _count(1),
+    "spark.sql.execution.arrow.maxRecordsPerBatch": _count(None),
+    "spark.sql.repl.eagerEval.maxNumRows": _count(None),
+    "spark.sql.debug.maxToStringFields": _count(None),
     # Fractions
     "spark.memory.fraction": _fraction,
     # Booleans
