@@ -38,21 +38,6 @@ def test_failed_start_is_a_card_then_one_line(shell: InteractiveShell, home: Pat
     assert not java_servers_of(home)
 
 
-def test_a_saved_item_the_server_rejects_is_named_with_how_to_remove_it(
-    shell: InteractiveShell, home: Path
-) -> None:
-    # A key the value check does not judge (server/conf_values.py): Spark is the judge.
-    run(shell, "%spark conf spark.serializer=org.example.NoSuchSerializer")
-    result = run(shell, "%spark start")
-    assert isinstance(result.error, _core.StartError)
-    assert result.error.cause == "exited"
-    steps = result.texts[0].split("What to do:")[1]
-    assert "spark.serializer=org.example.NoSuchSerializer is in the saved conf: " in steps
-    assert "`%spark conf --unset spark.serializer`" in steps
-    assert "spark.master" not in steps
-    assert not java_servers_of(home)
-
-
 def test_a_restart_with_a_value_spark_would_refuse_keeps_the_running_server(
     shell: InteractiveShell, home: Path
 ) -> None:
