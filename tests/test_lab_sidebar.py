@@ -250,6 +250,15 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     run_cell(page, 1)
     wait_done(page, 1)
     expect(cell(page, 1).locator(".jp-OutputArea-output")).to_have_text("'7'")
+    # A session conf Spark refuses (one the value check does not know): one short error, and
+    # its row stays for correction.
+    add_conf_rows(panel, [("spark.sql.files.maxRecordsPerFile", "many")])
+    panel.locator(".spc-conf-apply").click()
+    expect(message).to_contain_text("spark.sql.files.maxRecordsPerFile", timeout=30_000)
+    said = message.inner_text()
+    assert "SQLSTATE" not in said and "stacktrace" not in said.lower(), said
+    values = panel.locator(".spc-conf-value")
+    expect(values.last).to_have_value("many")
     terminal(module_home, "conf", "--reset")
 
     # Jobs: every notebook's, from the Spark UI, to look at (a notebook cancels its own).

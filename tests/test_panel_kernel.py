@@ -238,6 +238,19 @@ def _use_the_panel(
         {"key": "spark.sql.shuffle.partitions", "value": "7", "scope": "session"},
     ]
     assert "2g after restart" in widget.conf_plan_html
+    # A session conf Spark refuses (one the value check does not know): one sentence, without
+    # Spark's codes or stack, and its row stays for correction.
+    refused = {"key": "spark.sql.files.maxRecordsPerFile", "value": "many", "scope": "session"}
+    send(
+        type="conf-apply",
+        rows=[{"key": "spark.executor.memory", "value": "2g", "scope": "auto"}, refused],
+    )
+    assert widget.message["level"] == "error", widget.message
+    assert widget.message["text"] == (
+        "spark.sql.files.maxRecordsPerFile=many was not applied: The value 'many' in the config "
+        "\"spark.sql.files.maxRecordsPerFile\" is invalid. It should be a/an 'long' value."
+    )
+    assert refused in widget.conf_rows["rows"]
 
     # Logs follow the server log live, and filter by level and text.
     marker = f"panel kernel test {uuid.uuid4().hex[:8]}"

@@ -140,8 +140,14 @@ export class SparkController {
       this._confDirty = false;
       const rows: IConfRow[] = [
         ...conf.rows,
-        ...Object.entries(this._sessionRows).map(([key, value]) => ({ key, value, scope: 'session' }))
+        ...Object.entries({ ...this._sessionRows, ...this._refusedRows }).map(([key, value]) => ({
+          key,
+          value,
+          scope: 'session'
+        }))
       ];
+      // Offered once, in the rows the Apply that refused them leaves; the next reload drops them.
+      this._refusedRows = {};
       values.conf_rows = { rows, version: ++this._rowsVersion };
     }
     this.model.set(values);
@@ -212,6 +218,10 @@ export class SparkController {
       if (Object.keys(session).length) {
         const applied = await applySessionConf(this._tracker, session);
         Object.assign(this._sessionRows, applied.applied);
+        // A row Spark refused stays for correction, with those after it that were not applied.
+        this._refusedRows = Object.fromEntries(
+          Object.entries(session).filter(([key]) => !(key in applied.applied))
+        );
         const said = `<div class="${applied.ok ? '' : 'spc-error-text'}">${escapeHtml(applied.text)}</div>`;
         outcome = {
           ...outcome,
@@ -283,6 +293,7 @@ export class SparkController {
   private _confDirty = false;
   private _rowsVersion = 0;
   private _sessionRows: Record<string, string> = {};
+  private _refusedRows: Record<string, string> = {};
 }
 
 export function plural(count: number, word: string): string {

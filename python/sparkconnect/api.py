@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +137,11 @@ class SessionConfResult:
         return self.text
 
 
+_CODES = re.compile(r"^\[[A-Z0-9_.]+\]\s*|\s*SQLSTATE: \w+;?$")
+"""Spark's error class and SQLSTATE around its sentence: codes for programs, not for the row's
+reader."""
+
+
 def apply_session_conf(items: dict[str, str]) -> SessionConfResult:
     """Set runtime confs on this process's session now: what the conf editor's "now" rows do
     (the panel's, and the Lab sidebar's for the current notebook). Stops at the first key Spark
@@ -154,8 +160,8 @@ def apply_session_conf(items: dict[str, str]) -> SessionConfResult:
         try:
             session.conf.set(key, value)
         except Exception as err:  # Spark refuses static keys and bad values: say which
-            said = SparkErrorReport.of(err).message
-            return SessionConfResult(False, f"{key}: {said}", applied)
+            said = _CODES.sub("", SparkErrorReport.of(err).message).strip()
+            return SessionConfResult(False, f"{key}={value} was not applied: {said}", applied)
         applied[key] = value
     return SessionConfResult(
         True, f"Applied to this notebook's session: {', '.join(sorted(applied))}.", applied

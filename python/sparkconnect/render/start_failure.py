@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sparkconnect.render.display import colour, escape, html_output
 from sparkconnect.render.logview import line_html, line_text, with_levels
-from sparkconnect.server import caller, env_script, profile_format
+from sparkconnect.server import caller, conf_values, env_script, profile_format
 from sparkconnect.server.profiles import LINE, ConfPlan
 
 LOG_MARKER = "Last lines of "
@@ -51,11 +51,14 @@ class StartFailure:
             return []
         if self.cause == "bad-master":
             return ["spark.master"]
+        # A value the conf check knows Spark refuses is at fault whatever the log says (Spark's
+        # "Executor memory must be a positive number" names neither the key nor the value).
+        refused = list(conf_values.problems(self.plan.user_conf()))
         text = "\n".join(self.parts()[2]).lower()
         found = []
         for key, value in sorted(self.plan.user_conf().items()):
             distinctive = len(value) >= 3 and value.lower() not in _COMMON_VALUES
-            if key.lower() in text or (distinctive and value.lower() in text):
+            if key in refused or key.lower() in text or (distinctive and value.lower() in text):
                 found.append(key)
         return found
 

@@ -3,8 +3,9 @@
 A row is a key, a value and a scope: "auto" (where the key can apply: a runtime SQL conf applies
 to this notebook's session now, anything else at the server's next start), or "session" /
 "server" when the user chose. The check is the one `%spark conf` applies (the core's conf
-parser), plus what only makes sense row by row: a key given twice, a key Spark would ignore, a
-static key asked to apply now, a key the site configuration locks.
+parser and server/conf_values.py's value check), plus what only makes sense row by row: a key
+given twice, a key Spark would ignore, a static key asked to apply now, a key the site
+configuration locks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from sparkconnect import _core
 from sparkconnect.errors import ProfileError
-from sparkconnect.server import site_config
+from sparkconnect.server import conf_values, site_config
 from sparkconnect.server.conf_keys import Applies, applies
 
 SCOPES = ("auto", "session", "server")
@@ -104,6 +105,8 @@ def _problem(row: Row, where: Applies, locked: Mapping[str, str]) -> str:
         _core.parse_conf([f"{row.key}={row.value}"])
     except _core.ConfError as err:
         return str(err)
+    if said := conf_values.problem(row.key, row.value):
+        return said
     if not row.key.startswith("spark."):
         return "Spark reads only keys that start with `spark.`; it would ignore this one."
     if row.scope == "session" and where == "server":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sparkconnect import _core
 from sparkconnect._core import ConfError, StartResult, Status, StopResult
-from sparkconnect.server import caller, env_script, site_config, workdir
+from sparkconnect.server import caller, conf_values, env_script, site_config, workdir
 from sparkconnect.server.profile_format import USER, Profile
 from sparkconnect.server.profiles import ConfPlan
 
@@ -146,7 +146,9 @@ def start_planned(
     """Start with everything `plan` layers (profile, saved conf, this start's --conf), then save
     this start's items for later starts: only once the server runs, so a conf that keeps it
     from starting (a bad master URL, say) does not replace the saved one. A locked key in the
-    saved conf (saved before the site locked it) refuses the start (ConfError)."""
+    saved conf (saved before the site locked it) refuses the start (ConfError); a value Spark
+    would refuse refuses it too (StartError, cause "bad-conf"), before a restart stops anything."""
+    refuse_bad_values(plan, restart)
     for key in sorted(plan.saved):
         site_config.refuse_locked(
             plan.locked,
@@ -167,6 +169,29 @@ def start_planned(
     if plan.line:
         save_pending_conf({**plan.saved, **plan.line})
     return result
+
+
+BAD_CONF = "bad-conf"
+"""StartError.cause of a start refused for a conf value Spark would refuse."""
+
+
+def refuse_bad_values(plan: ConfPlan, restart: bool) -> None:
+    """Refuse a launch whose conf holds a value `conf_values` knows Spark would refuse: the new
+    server would not start, and a restart would first have stopped the one that runs. Attaching
+    to a running server launches nothing, so it is let through."""
+    bad = conf_values.problems(plan.requested())
+    if not bad:
+        return
+    running = status().state == "running"
+    if running and not restart:
+        return
+    kept = " The running server was not stopped." if running else ""
+    error = _core.StartError(
+        f"The server was not {'restarted' if running else 'started'}: "
+        f"{' '.join(bad.values())}{kept}"
+    )
+    error.cause = BAD_CONF
+    raise error
 
 
 def stop(force: bool = False) -> StopResult:
@@ -227,6 +252,8 @@ def change_saved_conf(
     site_config.refuse_locked(
         plan.locked, items, f"{caller.current().command('conf')}", "Your saved conf is unchanged."
     )
+    for said in conf_values.problems(items).values():
+        raise ConfError(f"{said} Your saved conf is unchanged.")
     pending = {} if reset else dict(plan.saved)
     for key in unset:
         if pending.pop(key, None) is None:

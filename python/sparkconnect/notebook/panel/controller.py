@@ -234,7 +234,8 @@ class Panel:
             before = outcome.html if outcome else ""
             outcome = actions.Outcome(result.ok, before + shown, result.text)
         self._say(outcome)
-        self._load_conf(result.applied)
+        # A row Spark refused stays for correction, with those after it that were not applied.
+        self._load_conf(result.applied if result.ok else session)
 
     # Messages from the front end --------------------------------------------------------------
     def _on_msg(self, widget: Any, content: Any, buffers: Any) -> None:
