@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sparkconnect.render import display
 from sparkconnect.render.display import Card, Row, colour, escape, html_output
 from sparkconnect.render.logview import LogFilter, LogView, QuotedLine
 from sparkconnect.render.profile_cards import profiles_card
+from sparkconnect.render.server_cards import notebooks
 from sparkconnect.render.spark_errors import SparkErrorReport
 from sparkconnect.render.tables import text_table
 from sparkconnect.server import profiles
@@ -150,3 +152,12 @@ def test_labels() -> None:
     assert re.fullmatch(
         r"sc://localhost:1/;token=t;user_id=[^;=]+", with_user("sc://localhost:1/;token=t")
     )
+
+
+def test_attached_notebooks_in_words() -> None:
+    me = os.getpid()
+    assert notebooks([]) == "0 notebooks"
+    assert notebooks([me]) == "1 notebook (this one)"
+    assert notebooks([me, 1]) == "2 notebooks (this one and 1 other)"
+    assert notebooks([1, me, 2]) == "3 notebooks (this one and 2 others)"
+    assert notebooks([1]) == "1 notebook"

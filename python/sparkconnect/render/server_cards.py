@@ -51,11 +51,11 @@ def masked_url(server: ServerInfo) -> str:
 
 def notebooks(attached: list[int]) -> str:
     me = os.getpid()
-    others = [pid for pid in attached if pid != me]
-    count = f"{len(attached)} notebook{'s' if len(attached) != 1 else ''}"
-    if me in attached:
-        return f"{count} (this one and {len(others)} other)" if others else f"{count} (this one)"
-    return count
+    others = len([pid for pid in attached if pid != me])
+    count = plural(len(attached), "notebook")
+    if me not in attached:
+        return count
+    return f"{count} (this one and {plural(others, 'other')})" if others else f"{count} (this one)"
 
 
 def conf_summary(conf: dict[str, str]) -> str:
