@@ -117,6 +117,18 @@ def test_help_lists_every_subcommand(shell: InteractiveShell, home: Path) -> Non
     assert "%spark conf [KEY=VALUE | KEY ...]" in docstring
 
 
+def test_help_names_the_config_file_in_force(
+    shell: InteractiveShell, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPARKCONNECT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    shown = run(shell, "%spark help").stdout
+    assert f"config file ({tmp_path}/xdg/sparkconnect/config.toml)" in shown
+    assert "~/.config" not in shown
+    monkeypatch.setenv("SPARKCONNECT_CONFIG", str(tmp_path / "team.toml"))
+    assert f"config file ({tmp_path}/team.toml)" in run(shell, "%spark help").stdout
+
+
 def test_subcommand_dash_h_shows_its_options(shell: InteractiveShell, home: Path) -> None:
     result = run(shell, "%spark start -h")
     assert result.error is None
