@@ -200,3 +200,32 @@ def test_config_option_reaches_the_magics(shell: InteractiveShell, home: Path) -
     run(shell, "%config SparkConnect.start_timeout = 7.5")
     magics = next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
     assert magics.start_timeout == 7.5  # type: ignore[attr-defined]
+
+
+def test_a_session_as_a_cells_value_is_a_card(shell: InteractiveShell, home: Path) -> None:
+    """The wiring, with no server: a session this notebook does not hold (one from before a
+    restart, say) still shows as a card, without asking any server. The card of the live
+    session: tests/test_notebook_shell.py."""
+    from sparkconnect.session.notebook_session import NotebookSession
+
+    class Owner:
+        def end(self, session: NotebookSession) -> None: ...
+        def resume(self, session: NotebookSession) -> None: ...
+
+    old = NotebookSession.open("sc://localhost:1/", Owner())
+    try:
+        shell.user_ns["old"] = old
+        shown = run(shell, "old")
+        assert shown.error is None
+        assert "NotebookSession at 0x" not in shown.stdout
+        assert "Spark Connect session: not this notebook's any more" in shown.stdout
+        assert f"Session  {old.session_id}" in shown.stdout
+        bundle, _ = shell.display_formatter.format(old)
+        assert "sparkconnect-session" in bundle["text/html"]
+        assert "`%spark status`" not in bundle["text/html"]  # code as code
+        old.mark_ended()
+        assert "Spark Connect session: ended" in run(shell, "old").stdout
+    finally:
+        shell.user_ns.pop("old", None)
+        # Closed, or pyspark's exit hook would try to reach the server that is not there.
+        old.__dict__["_sparkconnect_client"].close()
