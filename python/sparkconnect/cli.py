@@ -64,7 +64,7 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             url=masked_url(info),
             port=info.port,
             ui_port=info.ui_port,
-            ui_url=ui_url(info, UI_TEMPLATE),
+            ui_url=ui_url(info, UI_TEMPLATE, absolute=True),
             spark_version=info.spark_version,
             master=info.master,
             started_at=info.started_at,

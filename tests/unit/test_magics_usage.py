@@ -208,11 +208,8 @@ def test_a_session_as_a_cells_value_is_a_card(shell: InteractiveShell, home: Pat
     session: tests/test_notebook_shell.py."""
     from sparkconnect.session.notebook_session import NotebookSession
 
-    class Owner:
-        def end(self, session: NotebookSession) -> None: ...
-        def resume(self, session: NotebookSession) -> None: ...
-
-    old = NotebookSession.open("sc://localhost:1/", Owner())
+    # Not NotebookSession.open, which would make it pyspark's default session for later tests.
+    old = NotebookSession(connection="sc://localhost:1/")
     try:
         shell.user_ns["old"] = old
         shown = run(shell, "old")

@@ -332,7 +332,7 @@ class SparkConnect(Magics):
             return
         url = ui_url(running, KERNEL_SESSION.ui_template)
         if url:
-            show(Link(url, "Spark UI"))
+            show(Link(url, "Spark UI", ui_url(running, KERNEL_SESSION.ui_template, absolute=True)))
         else:
             print(f"The Spark UI: {uilink.HOW_TO_OPEN}.")
 

@@ -236,9 +236,11 @@ class Link:
 
     url: str
     label: str
+    text: str | None = None
+    """The URL as text shows it, when it differs (absolute where the page's link is relative)."""
 
     def __repr__(self) -> str:
-        return self.url
+        return self.text or self.url
 
     def _repr_html_(self) -> str:
         return html_output("link", f"{escape(self.label)}: {link(self.url)}")
