@@ -194,6 +194,8 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     expect(details).to_have_count(1)
     assert details.get_attribute("open") is None
     assert height(error) < 260, height(error)
+    # Lines break between words ("schema"), not inside them as JupyterLab's outputs would.
+    assert style(text.locator("pre"), "wordBreak") == "normal"
     shot(page, "1-error")
     details.locator("summary").click()
     expect(details.locator("pre")).to_contain_text("org.apache.spark.sql.catalyst")
@@ -221,6 +223,11 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     assert sizes[0] > sizes[1] and sizes[2] < 400, sizes
     row = box.locator("tbody tr").first
     assert height(row.locator("td").last) == height(row.locator("td").first)  # the timestamp
+    # A header aligns as its column's values: numbers right, the timestamp left.
+    heads = box.locator("thead th")
+    assert style(heads.first, "textAlign") == style(row.locator("td").first, "textAlign")
+    assert style(heads.first, "textAlign") == "right"
+    assert style(heads.last, "textAlign") == style(row.locator("td").last, "textAlign") == "left"
     run_cell(page, LOGS)
     wait_done(page, LOGS)
     page.set_viewport_size({"width": 1280, "height": 3200})

@@ -17,7 +17,7 @@ from sparkconnect.render.logview import LogFilter, LogView, QuotedLine
 from sparkconnect.render.profile_cards import profiles_card
 from sparkconnect.render.server_cards import notebooks
 from sparkconnect.render.spark_errors import SparkErrorReport
-from sparkconnect.render.tables import text_table
+from sparkconnect.render.tables import html_table, text_table
 from sparkconnect.server import profiles
 from sparkconnect.session.labels import JobLabels, tag_text, with_user
 
@@ -161,3 +161,20 @@ def test_attached_notebooks_in_words() -> None:
     assert notebooks([me, 1]) == "2 notebooks (this one and 1 other)"
     assert notebooks([1, me, 2]) == "3 notebooks (this one and 2 others)"
     assert notebooks([1]) == "1 notebook"
+
+
+def test_a_columns_header_aligns_as_its_values() -> None:
+    """Numbers right, the rest left, header and values alike (JupyterLab's own rules would put
+    every header right, over left-aligned text)."""
+    page = html_table(
+        ["id", "name", "price"], ["bigint", "string", "decimal(10,2)"], [["1", "a", "2.50"]]
+    )
+    number = "class='sparkconnect-number'"
+    assert f"<th {number}>id" in page and f"<td {number}>1</td>" in page
+    assert "<th>name" in page and "<td>a</td>" in page
+    assert f"<th {number}>price" in page and f"<td {number}>2.50</td>" in page
+    rules = display.STYLESHEET
+    assert (
+        ".sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll th{text-align:left}" in rules
+    )
+    assert ".sparkconnect-scroll .sparkconnect-number{text-align:right}" in rules
