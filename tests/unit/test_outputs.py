@@ -178,3 +178,31 @@ def test_a_columns_header_aligns_as_its_values() -> None:
         ".sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll th{text-align:left}" in rules
     )
     assert ".sparkconnect-scroll .sparkconnect-number{text-align:right}" in rules
+
+
+class Context:
+    def __init__(self, summary: str) -> None:
+        self._summary = summary
+
+    def summary(self) -> str:
+        return self._summary
+
+
+class ErrorWithContext(FakeSparkError):
+    def getQueryContext(self) -> list[Context]:
+        return [Context("== SQL (line 1, position 15) ==\nSELECT * FROM t\n              ^\n")]
+
+
+def test_an_analysis_error_points_at_the_spot_with_the_context_it_was_sent() -> None:
+    """The message of an analysis error has only `line 1 pos 14`; the caret comes with the
+    query context the server sent beside it."""
+    text = (
+        "[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. "
+        "SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]"
+    )
+    report = SparkErrorReport.of(ErrorWithContext(text, None))
+    assert report.lines() == [
+        "ErrorWithContext: [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. "
+        "SQLSTATE: 42P01; line 1 pos 14",
+        "== SQL (line 1, position 15) ==\nSELECT * FROM t\n              ^",
+    ]
