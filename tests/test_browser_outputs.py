@@ -42,6 +42,7 @@ CELLS = [
     " \"timestamp'2024-05-01 12:34:56' AS ts\")",
     "%spark logs -n 8 --level WARN",
     f'len(spark.range(0, 8, 1, 8).selectExpr("{SLEEPING.format(ms=3000)}").collect())',
+    "spark",
 ]
 (
     PROFILES,
@@ -55,7 +56,8 @@ CELLS = [
     WIDE,
     LOGS,
     PROGRESS,
-) = range(2, 13)
+    SESSION,
+) = range(2, 14)
 CONFIG = """
 [profiles.s3]
 description = "Reads `s3a://` buckets"
@@ -194,6 +196,8 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     expect(details).to_have_count(1)
     assert details.get_attribute("open") is None
     assert height(error) < 260, height(error)
+    # Lines break between words ("schema"), not inside them as JupyterLab's outputs would.
+    assert style(text.locator("pre"), "wordBreak") == "normal"
     shot(page, "1-error")
     details.locator("summary").click()
     expect(details.locator("pre")).to_contain_text("org.apache.spark.sql.catalyst")
@@ -221,6 +225,11 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     assert sizes[0] > sizes[1] and sizes[2] < 400, sizes
     row = box.locator("tbody tr").first
     assert height(row.locator("td").last) == height(row.locator("td").first)  # the timestamp
+    # A header aligns as its column's values: numbers right, the timestamp left.
+    heads = box.locator("thead th")
+    assert style(heads.first, "textAlign") == style(row.locator("td").first, "textAlign")
+    assert style(heads.first, "textAlign") == "right"
+    assert style(heads.last, "textAlign") == style(row.locator("td").last, "textAlign") == "left"
     run_cell(page, LOGS)
     wait_done(page, LOGS)
     page.set_viewport_size({"width": 1280, "height": 3200})
@@ -269,6 +278,23 @@ def test_outputs_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     wait_done(page, PROGRESS)
     done = output(page, PROGRESS).locator(".sparkconnect-success")
     assert style(done, "color") == themed(page, "var(--jp-success-color1)")
+
+    # `spark` ending a cell: a short card, not `<NotebookSession at 0x…>`; dark, then light.
+    run_cell(page, SESSION)
+    wait_done(page, SESSION)
+    card = output(page, SESSION).locator(".sparkconnect-session")
+    expect(card).to_contain_text("Spark Connect session")
+    assert "NotebookSession at 0x" not in output(page, SESSION).inner_text()
+    labels = card.locator(".sparkconnect-rows th").all_inner_texts()
+    assert labels == ["Server", "Spark", "Master", "Session", "Spark UI"], labels
+    assert card.locator("a").get_attribute("href") == "/sparkui/jobs/"
+    assert "`" not in card.inner_text()  # code as code
+    card.scroll_into_view_if_needed()
+    shot(page, "7-session-dark")
+    set_theme(page, "JupyterLab Light")
+    card.scroll_into_view_if_needed()
+    shot(page, "7-session-light")
+    set_theme(page, "JupyterLab Dark")
     page.set_viewport_size({"width": 1280, "height": 3200})
     cell(page, 0).scroll_into_view_if_needed()
     shot(page, "4-dark")

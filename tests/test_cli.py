@@ -66,7 +66,9 @@ def test_terminal_and_notebook_share_one_server(home: Path) -> None:
     assert len(cli("logs", "-n", "3").stdout.splitlines()) == 3
     assert json.loads(cli("logs", "-n", "2", "--json").stdout)["lines"]
 
-    kept = json.loads(cli("stop", "--json").stdout)
+    refused = cli("stop", "--json")
+    assert refused.returncode == 1, "a stop that kept the server running must say so to scripts"
+    kept = json.loads(refused.stdout)
     assert kept == {"stopped": False, "was_running": True, "remaining": [os.getpid()]}
     assert spark.range(3).count() == 3
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -23,6 +25,7 @@ from sparkconnect import _core
 from .support.helpers import cli
 from .support.jupyterlab import JupyterLab
 from .support.lab_api import call, ok
+from .support.lab_terminal import in_lab_terminal
 from .support.processes import lock_is_free, server
 
 pytestmark = pytest.mark.spark
@@ -239,3 +242,19 @@ def test_the_log_and_the_jobs(
     jobs = ok(lab, "jobs")
     assert jobs["rows"], jobs["notes"]
     assert {row["status"] for row in jobs["rows"]} <= {"succeeded", "running", "finished"}
+
+
+def test_a_lab_terminal_prints_a_spark_ui_link_that_opens_from_there(
+    lab: JupyterLab, module_home: Path
+) -> None:
+    """The link must not be the page-relative /sparkui/jobs/: a terminal has no page."""
+    assert cli("start").returncode == 0
+    absolute = re.compile(rf"Spark UI +{re.escape(lab.url)}/sparkui/jobs/\n")
+    command = Path(sys.executable).parent / "sparkconnect"
+    shown = in_lab_terminal(lab, f"{command} status")
+    assert absolute.search(shown), shown
+    magics = "ip = get_ipython(); ip.run_line_magic('load_ext', 'sparkconnect'); "
+    magics += "ip.run_line_magic('spark', 'status')"
+    ipython = f'{sys.executable} -m IPython --no-banner --colors=NoColor -c "{magics}"'
+    shown = in_lab_terminal(lab, ipython)
+    assert absolute.search(shown), shown

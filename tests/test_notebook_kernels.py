@@ -79,9 +79,10 @@ def test_dataframe_ending_a_cell_is_an_html_table(kernels: tuple[Kernel, Kernel]
     result = next(o for o in run.outputs if o.kind == "execute_result")
     page = result.data["text/html"]
     assert "<div class='sparkconnect-scroll'><table class='dataframe'>" in page
-    assert "<th>square<div class='sparkconnect-type'>bigint</div></th>" in page
+    number = "class='sparkconnect-number'"
+    assert f"<th {number}>square<div class='sparkconnect-type'>bigint</div></th>" in page
     assert page.count("<tr>") == 21  # the header and max_rows (20) rows
-    assert "<td>361</td>" in page and "<td>400</td>" not in page
+    assert f"<td {number}>361</td>" in page and ">400</td>" not in page
     assert "only showing the first 20 rows" in page
     assert "|square|" in result.data["text/plain"]
 

@@ -88,6 +88,28 @@ def test_ui_link_follows_the_proxy_signs(
     assert f"https://gateway.example/spark/{port}/" in run(shell, "%spark status").texts[0]
 
 
+def test_spark_ending_a_cell_is_a_card(
+    shell: InteractiveShell, module_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPARKCONNECT_UI_PROXY", "/user/alice/sparkui/")
+    info = server(module_home)
+    assert run(shell, "spark.range(1).count()").error is None  # `spark` is lazy until used
+    shown = run(shell, "spark")
+    assert shown.error is None, shown.shown
+    text = shown.stdout
+    assert "NotebookSession at 0x" not in text
+    assert "Spark Connect session" in text
+    assert f"Server    sc://localhost:{info.port}/;token=… (pid {info.pid})" in text
+    assert f"Spark     {info.spark_version}" in text and f"Master    {info.master}" in text
+    assert f"Session   {shell.ev('spark.session_id')}" in text
+    assert "Spark UI  /user/alice/sparkui/jobs/" in text
+    assert info.token not in text
+    bundle, _ = shell.display_formatter.format(shell.user_ns["spark"])
+    page = bundle["text/html"]
+    assert "sparkconnect-session" in page and "href='/user/alice/sparkui/jobs/'" in page
+    assert info.token not in page
+
+
 def test_progress_is_one_line_in_a_terminal(shell: InteractiveShell, module_home: Path) -> None:
     result = run(shell, SLEEPING_JOB)
     assert result.error is None, result.shown

@@ -49,6 +49,9 @@ def test_a_spark_error_is_a_few_lines_with_the_stack_collapsed(kernel: Kernel) -
     shown = plain(result.text)
     assert "AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] The table or view `missing_table`" in shown
     assert "SQLSTATE: 42P01; line 1 pos 14" in shown
+    # The caret under the failing part, from the query context the server sent with the error.
+    assert "== SQL (line 1, position 15) ==\nSELECT * FROM missing_table\n" in shown
+    assert "\n              ^^^^^^^^^^^^^" in shown
     # No Python traceback, no JVM stack, no JSON log record from pyspark's logger.
     for noise in ("Traceback", "magics.py", "pyspark/", "JVM stacktrace", "\tat org.", '"logger"'):
         assert noise not in shown, noise

@@ -1,8 +1,10 @@
 """The `sparkconnect` terminal command (also `python -m sparkconnect`).
 
 Same core, same state as the notebooks: a server started here is the one notebooks attach to, and
-the other way round. Exit codes: 0 done, 1 the operation failed, 2 a usage error, 3 `status` found
-no server running (as service managers do).
+the other way round. Exit codes: 0 done, 1 the operation failed (`stop` included, when it kept the
+server running for the notebooks attached), 2 a usage error, 3 `status` found no server running
+(as service managers do), 141 the reader of the output went away (`sparkconnect status | head -1`:
+the status a shell reports for a tool that SIGPIPE ended).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -41,6 +45,7 @@ from sparkconnect.values import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
+EXIT_READER_GONE = 128 + signal.SIGPIPE
 UI_TEMPLATE = ""
 """A terminal has no `SparkConnect.ui_url` option: the Spark UI link is detected."""
 
@@ -59,7 +64,7 @@ def status_json(status: _core.Status) -> dict[str, Any]:
             url=masked_url(info),
             port=info.port,
             ui_port=info.ui_port,
-            ui_url=ui_url(info, UI_TEMPLATE),
+            ui_url=ui_url(info, UI_TEMPLATE, absolute=True),
             spark_version=info.spark_version,
             master=info.master,
             started_at=info.started_at,
@@ -119,7 +124,8 @@ def _stop(args: argparse.Namespace) -> int:
         "remaining": result.remaining,
     }
     _emit(args, data, repr(stop_card(result)))
-    return EXIT_OK
+    # Kept running for the notebooks attached: a script that stops the server must see it did not.
+    return EXIT_FAILED if result.was_running and not result.stopped else EXIT_OK
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -203,11 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sparkconnect",
         description="Manage your shared Spark Connect server (the one your notebooks use).",
     )
+    parser.add_argument("--version", action="version", version=f"sparkconnect {_core.__version__}")
     common = CommandParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("status", parents=[common], help="state, URL, pid, uptime, notebooks")
-    for name, text in (("start", "launch, or report the running one"), ("restart", "restart")):
+    for name, text in (
+        ("start", "launch, or report the running one"),
+        (
+            "restart",
+            "stop the server and launch it again with the saved conf; refused while other "
+            "notebooks use it, unless --force",
+        ),
+    ):
         add_start_options(
             commands.add_parser(name, parents=[common], help=text), restart=name == "restart"
         )
@@ -254,6 +268,31 @@ HANDLERS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Within reach of the handler below: the rest of the output (or all of it, when it
+            # went to a pipe in one buffer) is written here, or at exit, beyond every handler.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of the output went away (`sparkconnect jobs | head -2`): end quietly, as a Unix
+    tool that SIGPIPE ends. Python ignores SIGPIPE (restoring it would also end `sparkconnect ui`
+    when a browser drops a connection), so the write raised instead; what is still buffered goes
+    to /dev/null, or the flush at exit would raise again and print its own complaint."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+    return EXIT_READER_GONE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     caller.use(caller.TERMINAL)
     parser = build_parser()
     args = parser.parse_args(argv)

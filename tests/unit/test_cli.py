@@ -6,7 +6,10 @@ tests/test_notebook_lifecycle.py."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -92,3 +95,37 @@ def test_follow_takes_seconds_as_in_a_notebook(home: Path) -> None:
         "26/01/02 10:00:00 WARN Foo: a line",
         "(followed for 0.5 s)",
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("status",), ("status", "--json"), ("jobs",), ("logs", "-n", "3", "--level", "WARN")],
+)
+def test_a_reader_that_went_away_ends_the_command_quietly(
+    home: Path, args: tuple[str, ...]
+) -> None:
+    """`sparkconnect status | head -1`: the reader is gone before the output is written. Made
+    certain here by closing the pipe's reading end before the command starts."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "sparkconnect"), *args],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(writing)
+    assert done.stderr == ""
+    assert done.returncode == 141  # what a shell reports for a tool that SIGPIPE ended
+
+
+def test_version_and_the_help_of_restart(home: Path) -> None:
+    version = cli("--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"sparkconnect {_core.__version__}"
+    described = " ".join(cli("--help").stdout.split())
+    assert "restart stop the server and launch it again with the saved conf" in described
+    assert "unless --force" in described

@@ -71,7 +71,13 @@ def test_level_grep_and_n_filter(shell: InteractiveShell, log: Path) -> None:
     nothing = run(shell, "%spark logs --grep 'no such text'")
     assert "no matching lines" in nothing.texts[0]
     assert "level ERROR and above" in run(shell, "%spark logs --level ERROR").htmls[0]
-    assert "last 50 entries" in run(shell, "%spark logs --level ERROR").htmls[0]
+    # The header counts what the log holds when it holds fewer than -n asks for.
+    assert "the only entry, level ERROR" in run(shell, "%spark logs --level ERROR").htmls[0]
+    assert "all 3 entries, level WARN" in run(shell, "%spark logs --level WARN").htmls[0]
+    assert "last 2 entries, level WARN" in run(shell, "%spark logs --level WARN -n 2").htmls[0]
+    assert "last 3 lines" in run(shell, "%spark logs -n 3").htmls[0]
+    lines = len(log.read_text().splitlines())
+    assert f"all {lines} lines" in run(shell, "%spark logs").htmls[0]
 
 
 @pytest.mark.parametrize(

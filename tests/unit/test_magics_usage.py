@@ -117,6 +117,18 @@ def test_help_lists_every_subcommand(shell: InteractiveShell, home: Path) -> Non
     assert "%spark conf [KEY=VALUE | KEY ...]" in docstring
 
 
+def test_help_names_the_config_file_in_force(
+    shell: InteractiveShell, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SPARKCONNECT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    shown = run(shell, "%spark help").stdout
+    assert f"config file ({tmp_path}/xdg/sparkconnect/config.toml)" in shown
+    assert "~/.config" not in shown
+    monkeypatch.setenv("SPARKCONNECT_CONFIG", str(tmp_path / "team.toml"))
+    assert f"config file ({tmp_path}/team.toml)" in run(shell, "%spark help").stdout
+
+
 def test_subcommand_dash_h_shows_its_options(shell: InteractiveShell, home: Path) -> None:
     result = run(shell, "%spark start -h")
     assert result.error is None
@@ -188,3 +200,29 @@ def test_config_option_reaches_the_magics(shell: InteractiveShell, home: Path) -
     run(shell, "%config SparkConnect.start_timeout = 7.5")
     magics = next(c for c in shell.configurables if type(c).__name__ == "SparkConnect")
     assert magics.start_timeout == 7.5  # type: ignore[attr-defined]
+
+
+def test_a_session_as_a_cells_value_is_a_card(shell: InteractiveShell, home: Path) -> None:
+    """The wiring, with no server: a session this notebook does not hold (one from before a
+    restart, say) still shows as a card, without asking any server. The card of the live
+    session: tests/test_notebook_shell.py."""
+    from sparkconnect.session.notebook_session import NotebookSession
+
+    # Not NotebookSession.open, which would make it pyspark's default session for later tests.
+    old = NotebookSession(connection="sc://localhost:1/")
+    try:
+        shell.user_ns["old"] = old
+        shown = run(shell, "old")
+        assert shown.error is None
+        assert "NotebookSession at 0x" not in shown.stdout
+        assert "Spark Connect session: not this notebook's any more" in shown.stdout
+        assert f"Session  {old.session_id}" in shown.stdout
+        bundle, _ = shell.display_formatter.format(old)
+        assert "sparkconnect-session" in bundle["text/html"]
+        assert "`%spark status`" not in bundle["text/html"]  # code as code
+        old.mark_ended()
+        assert "Spark Connect session: ended" in run(shell, "old").stdout
+    finally:
+        shell.user_ns.pop("old", None)
+        # Closed, or pyspark's exit hook would try to reach the server that is not there.
+        old.__dict__["_sparkconnect_client"].close()

@@ -105,6 +105,7 @@ def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(uilink.HUB_PREFIX_ENV, raising=False)
     monkeypatch.delenv(uilink.SESSION_ENV, raising=False)
     monkeypatch.delenv(uilink.UI_PROXY_ENV, raising=False)
+    monkeypatch.delenv(uilink.UI_ADDRESS_ENV, raising=False)
     template = ""  # SparkConnect.ui_url unset
     monkeypatch.setattr(uilink, "server_proxy_installed", lambda: True)
     # The UI refuses unsigned requests: neither its port nor jupyter-server-proxy's port route
@@ -116,6 +117,13 @@ def test_ui_url_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "sparkconnect ui" in uilink.HOW_TO_OPEN
     # Our Jupyter server extension's address: it signs.
     monkeypatch.setenv(uilink.UI_PROXY_ENV, "/user/bob/sparkui/")
+    assert uilink.spark_ui_url(4040, template) == "/user/bob/sparkui/jobs/"
+    # Text in a terminal has no page to be relative to: the Jupyter server's own address.
+    assert uilink.spark_ui_url(4040, template, absolute=True) == "/user/bob/sparkui/jobs/"
+    monkeypatch.setenv(uilink.UI_ADDRESS_ENV, "http://127.0.0.1:8888/sparkui/")
+    assert (
+        uilink.spark_ui_url(4040, template, absolute=True) == "http://127.0.0.1:8888/sparkui/jobs/"
+    )
     assert uilink.spark_ui_url(4040, template) == "/user/bob/sparkui/jobs/"
     template = "https://x.example/{port}/jobs/"
     assert uilink.spark_ui_url(4040, template) == "https://x.example/4040/jobs/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from sparkconnect.render import display
 from sparkconnect.render.display import Card, Row, colour, escape, html_output
 from sparkconnect.render.logview import LogFilter, LogView, QuotedLine
 from sparkconnect.render.profile_cards import profiles_card
+from sparkconnect.render.server_cards import notebooks
 from sparkconnect.render.spark_errors import SparkErrorReport
-from sparkconnect.render.tables import text_table
+from sparkconnect.render.tables import html_table, text_table
 from sparkconnect.server import profiles
 from sparkconnect.session.labels import JobLabels, tag_text, with_user
 
@@ -150,3 +152,57 @@ def test_labels() -> None:
     assert re.fullmatch(
         r"sc://localhost:1/;token=t;user_id=[^;=]+", with_user("sc://localhost:1/;token=t")
     )
+
+
+def test_attached_notebooks_in_words() -> None:
+    me = os.getpid()
+    assert notebooks([]) == "0 notebooks"
+    assert notebooks([me]) == "1 notebook (this one)"
+    assert notebooks([me, 1]) == "2 notebooks (this one and 1 other)"
+    assert notebooks([1, me, 2]) == "3 notebooks (this one and 2 others)"
+    assert notebooks([1]) == "1 notebook"
+
+
+def test_a_columns_header_aligns_as_its_values() -> None:
+    """Numbers right, the rest left, header and values alike (JupyterLab's own rules would put
+    every header right, over left-aligned text)."""
+    page = html_table(
+        ["id", "name", "price"], ["bigint", "string", "decimal(10,2)"], [["1", "a", "2.50"]]
+    )
+    number = "class='sparkconnect-number'"
+    assert f"<th {number}>id" in page and f"<td {number}>1</td>" in page
+    assert "<th>name" in page and "<td>a</td>" in page
+    assert f"<th {number}>price" in page and f"<td {number}>2.50</td>" in page
+    rules = display.STYLESHEET
+    assert (
+        ".sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll th{text-align:left}" in rules
+    )
+    assert ".sparkconnect-scroll .sparkconnect-number{text-align:right}" in rules
+
+
+class Context:
+    def __init__(self, summary: str) -> None:
+        self._summary = summary
+
+    def summary(self) -> str:
+        return self._summary
+
+
+class ErrorWithContext(FakeSparkError):
+    def getQueryContext(self) -> list[Context]:
+        return [Context("== SQL (line 1, position 15) ==\nSELECT * FROM t\n              ^\n")]
+
+
+def test_an_analysis_error_points_at_the_spot_with_the_context_it_was_sent() -> None:
+    """The message of an analysis error has only `line 1 pos 14`; the caret comes with the
+    query context the server sent beside it."""
+    text = (
+        "[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. "
+        "SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]"
+    )
+    report = SparkErrorReport.of(ErrorWithContext(text, None))
+    assert report.lines() == [
+        "ErrorWithContext: [TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found. "
+        "SQLSTATE: 42P01; line 1 pos 14",
+        "== SQL (line 1, position 15) ==\nSELECT * FROM t\n              ^",
+    ]

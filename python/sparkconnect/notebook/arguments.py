@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import NoReturn
 
 from IPython.core.error import UsageError
 
+from sparkconnect.server import profiles
 from sparkconnect.values import (
     LINES,
     LOG_LEVELS,
@@ -72,7 +74,7 @@ Manage this user's shared Spark Connect server and this notebook's session (`spa
       Example:  %spark conf spark.executor.memory=2g spark.sql.shuffle.partitions=8
       Example:  %spark conf spark.sql.shuffle.partitions
   %spark profiles
-      The profiles in the config file (~/.config/sparkconnect/config.toml) and its format.
+      The profiles in the config file ({{config_file}}) and its format.
       Example:  %spark conf --profile bigmem   (what starting with it would apply)
   %spark panel
       A live control panel in the cell's output: state, Start, Stop, Restart, the conf,
@@ -102,6 +104,20 @@ start_timeout, idle_timeout, ui_url. `%config SparkConnect` lists them with thei
 Set $SPARKCONNECT_HOME to keep the server's state, lock and logs somewhere other than the
 per-user default.
 """
+CONFIG_FILE = "{config_file}"
+"""Where HELP names the config file: `help_text` puts the path in force there."""
+STATIC_CONFIG_FILE = "$XDG_CONFIG_HOME/sparkconnect/config.toml, by default under ~/.config"
+"""The same, for `%spark?`, which is written when the module loads, before any environment."""
+
+
+def help_text() -> str:
+    """`%spark help`: HELP naming this process's config file ($SPARKCONNECT_CONFIG, else under
+    $XDG_CONFIG_HOME, else under ~/.config), read now, as the profiles are."""
+    path = str(profiles.config_path())
+    home = str(Path.home())
+    if path.startswith(home + "/"):
+        path = "~" + path[len(home) :]
+    return HELP.replace(CONFIG_FILE, path)
 
 
 class _HelpShown(Exception):

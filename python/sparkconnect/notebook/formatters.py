@@ -1,4 +1,5 @@
-"""Registers the DataFrame table rendering with IPython's display machinery, and removes it.
+"""Registers the DataFrame table and the session card with IPython's display machinery, and
+removes them.
 
 Registered by name, so loading the extension does not import pyspark (half a second) and a
 notebook that never touches Spark never pays for it.
@@ -11,10 +12,21 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
+from sparkconnect.render.session_card import session_card
 from sparkconnect.render.tables import dataframe_bundle
+from sparkconnect.session.kernel_session import KERNEL_SESSION
 
 DATAFRAME_MODULE = "pyspark.sql.connect.dataframe"
 DATAFRAME_CLASS = "DataFrame"
+SESSION_MODULE = "sparkconnect.session.notebook_session"
+SESSION_CLASS = "NotebookSession"
+
+
+def session_bundle(session: Any) -> dict[str, str]:
+    """`spark` ending a cell: its card, in a terminal IPython too (text/plain)."""
+    server, remote = KERNEL_SESSION.location(session)
+    card = session_card(session, server, remote, KERNEL_SESSION.ui_template)
+    return {"text/plain": repr(card), "text/html": card._repr_html_()}
 
 
 class DataFrameFormatter:
@@ -31,10 +43,13 @@ class DataFrameFormatter:
         assert shell.display_formatter is not None, "a shell always has a display formatter"
         formatter = shell.display_formatter.mimebundle_formatter
         self.previous = formatter.for_type_by_name(DATAFRAME_MODULE, DATAFRAME_CLASS, self)
+        # The session is ours: nothing was registered for it before.
+        formatter.for_type_by_name(SESSION_MODULE, SESSION_CLASS, session_bundle)
 
     def uninstall(self, shell: InteractiveShell) -> None:
         assert shell.display_formatter is not None, "a shell always has a display formatter"
         formatter = shell.display_formatter.mimebundle_formatter
         formatter.pop(f"{DATAFRAME_MODULE}.{DATAFRAME_CLASS}", None)
+        formatter.pop(f"{SESSION_MODULE}.{SESSION_CLASS}", None)
         if self.previous is not None:
             formatter.for_type_by_name(DATAFRAME_MODULE, DATAFRAME_CLASS, self.previous)

@@ -17,7 +17,14 @@ from traitlets import Bool, Float, Int, TraitError, Unicode, default, observe, v
 from sparkconnect import _core, api
 from sparkconnect.errors import ConfError, ProfileError
 from sparkconnect.notebook import attachment, cancel
-from sparkconnect.notebook.arguments import HELP, parse, parse_cell
+from sparkconnect.notebook.arguments import (
+    CONFIG_FILE,
+    HELP,
+    STATIC_CONFIG_FILE,
+    help_text,
+    parse,
+    parse_cell,
+)
 from sparkconnect.notebook.formatters import DataFrameFormatter
 from sparkconnect.notebook.jobtags import CellLabels
 from sparkconnect.notebook.lazy import LazySpark
@@ -249,7 +256,7 @@ class SparkConnect(Magics):
             return
         SUBCOMMANDS[args.command](self, args)
 
-    spark.__doc__ = HELP
+    spark.__doc__ = HELP.replace(CONFIG_FILE, STATIC_CONFIG_FILE)
 
     def _start(self, args: argparse.Namespace, restart: bool = False) -> None:
         conf = dict(args.conf)
@@ -325,7 +332,7 @@ class SparkConnect(Magics):
             return
         url = ui_url(running, KERNEL_SESSION.ui_template)
         if url:
-            show(Link(url, "Spark UI"))
+            show(Link(url, "Spark UI", ui_url(running, KERNEL_SESSION.ui_template, absolute=True)))
         else:
             print(f"The Spark UI: {uilink.HOW_TO_OPEN}.")
 
@@ -366,7 +373,7 @@ class SparkConnect(Magics):
         show(jobs.table(self.progress_bar.ledger))
 
     def _help(self, args: argparse.Namespace) -> None:
-        print(HELP)
+        print(help_text())
 
     def _bind_spark(self, started: Started) -> None:
         self._namespace["spark"] = started.session

@@ -74,6 +74,10 @@ div.sparkconnect .sparkconnect-scroll thead th{position:sticky;top:0;z-index:1;
  background:var(--jp-layout-color0,Canvas)}
 div.sparkconnect .sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll th{
  white-space:nowrap}
+div.sparkconnect .sparkconnect-scroll td,div.sparkconnect .sparkconnect-scroll th{text-align:left}
+div.sparkconnect .sparkconnect-scroll .sparkconnect-number{text-align:right}
+.jp-OutputArea:has(div.sparkconnect-error-details) .jp-RenderedText pre{word-break:normal;
+ overflow-wrap:anywhere}
 div.sparkconnect .sparkconnect-type{font-weight:normal;font-size:11px;
  color:var(--jp-content-font-color2,#6e6e6e)}
 @container (max-width:500px){
@@ -85,6 +89,11 @@ div.sparkconnect .sparkconnect-type{font-weight:normal;font-size:11px;
  div.sparkconnect .sparkconnect-wide{display:none}
 }
 """.strip()
+# The header and values of a column align alike: numbers right, the rest left (JupyterLab's
+# own rules align every cell right). And the short form of a Spark error, which JupyterLab shows
+# in its own <pre>, breaks lines between words, not anywhere (`sc hema`) as JupyterLab's
+# `word-break: break-all` for outputs would: the rule reaches it from the error's details,
+# output of the same cell, whose stylesheet this is.
 # Skipped by MathJax 3 (JupyterLab 4) and MathJax 2 (JupyterLab 3, classic Notebook).
 NO_MATHS = "mathjax_ignore tex2jax_ignore"
 
@@ -236,9 +245,11 @@ class Link:
 
     url: str
     label: str
+    text: str | None = None
+    """The URL as text shows it, when it differs (absolute where the page's link is relative)."""
 
     def __repr__(self) -> str:
-        return self.url
+        return self.text or self.url
 
     def _repr_html_(self) -> str:
         return html_output("link", f"{escape(self.label)}: {link(self.url)}")

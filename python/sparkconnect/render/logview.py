@@ -52,9 +52,19 @@ class LogFilter:
     grep: str | None = None
     """Lines containing this text (case-insensitive)."""
 
-    def describe(self) -> str:
-        unit = "entries" if self.level and not self.grep else "lines"
-        parts = [f"last {self.n} {unit}"]
+    @property
+    def counts_entries(self) -> bool:
+        """`n` counts entries (a header and its continuation lines), not lines."""
+        return bool(self.level and not self.grep)
+
+    def describe(self, found: int | None = None) -> str:
+        """What is shown, in words; `found`: how many entries (or lines) were found, when the log
+        had fewer than `n` to give (a header must not promise the last 8 when 3 exist)."""
+        one, unit = ("entry", "entries") if self.counts_entries else ("line", "lines")
+        if found is not None and 0 < found < self.n:
+            parts = [f"the only {one}" if found == 1 else f"all {found} {unit}"]
+        else:
+            parts = [f"last {self.n} {unit}"]
         if self.level:
             parts.append(f"level {self.level} and above")
         if self.grep:
@@ -87,6 +97,12 @@ class LogView:
     def of(cls, excerpt: LogExcerpt, wanted: LogFilter) -> LogView:
         return cls(excerpt.path, list(excerpt.lines), wanted, excerpt.truncated, excerpt.scanned)
 
+    def found(self) -> int:
+        """How many entries (or lines, as `n` counts them) are shown."""
+        if not self.wanted.counts_entries:
+            return len(self.lines)
+        return sum(1 for line in self.lines if _core.line_level(line.text) is not None)
+
     def notes(self) -> list[str]:
         notes = []
         if not self.lines:
@@ -113,7 +129,8 @@ class LogView:
         notes = "".join(
             f"<div class='sparkconnect-dim'>{escape(note)}</div>" for note in self.notes()
         )
-        header = f"{escape(self.path)} · {escape(self.wanted.describe())}"
+        found = None if self.truncated else self.found()
+        header = f"{escape(self.path)} · {escape(self.wanted.describe(found))}"
         return html_output(
             "log",
             f"<div class='sparkconnect-dim' style='font-size:12px'>{header}</div>"

@@ -31,17 +31,18 @@ def uptime(seconds: float) -> str:
     return f"{secs}s"
 
 
-def ui_url(server: ServerInfo, template: str) -> str:
+def ui_url(server: ServerInfo, template: str, absolute: bool = False) -> str:
     """The link to the server's Spark UI, "" when there is none to give (see uilink.py).
-    `template`: the `SparkConnect.ui_url` option, passed down by whoever holds it."""
-    return spark_ui_url(server.ui_port, template)
+    `template`: the `SparkConnect.ui_url` option, passed down by whoever holds it; `absolute`:
+    for text, which a terminal shows with no page to be relative to."""
+    return spark_ui_url(server.ui_port, template, absolute)
 
 
 def ui_row(server: ServerInfo, template: str) -> Row:
     url = ui_url(server, template)
     if not url:
         return Row("Spark UI", HOW_TO_OPEN)
-    return Row("Spark UI", url, link(url))
+    return Row("Spark UI", ui_url(server, template, absolute=True), link(url))
 
 
 def masked_url(server: ServerInfo) -> str:
@@ -51,11 +52,11 @@ def masked_url(server: ServerInfo) -> str:
 
 def notebooks(attached: list[int]) -> str:
     me = os.getpid()
-    others = [pid for pid in attached if pid != me]
-    count = f"{len(attached)} notebook{'s' if len(attached) != 1 else ''}"
-    if me in attached:
-        return f"{count} (this one and {len(others)} other)" if others else f"{count} (this one)"
-    return count
+    others = len([pid for pid in attached if pid != me])
+    count = plural(len(attached), "notebook")
+    if me not in attached:
+        return count
+    return f"{count} (this one and {plural(others, 'other')})" if others else f"{count} (this one)"
 
 
 def conf_summary(conf: dict[str, str]) -> str:

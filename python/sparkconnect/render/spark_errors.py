@@ -48,7 +48,9 @@ class SparkErrorReport:
             stack = shown_stack.strip()
         message, rest = split_message(text.strip())
         context, plan = split_rest(rest)
-        return cls(type(error).__name__, message, context, plan, stack, where)
+        return cls(
+            type(error).__name__, message, context or sent_context(error), plan, stack, where
+        )
 
     @property
     def details(self) -> str:
@@ -98,6 +100,20 @@ class SparkErrorReport:
         return "\n".join(
             [f"{self.name}: {self.message}", *([self.context] if self.context else [])]
         )
+
+
+def sent_context(error: BaseException) -> str:
+    """The query context the server sent with the error (`getQueryContext`), when its text has
+    none: analysis errors (a missing table, an unknown column) carry their place this way only,
+    as `line 1 pos 14` in the message and the `== SQL ==` section with its caret here."""
+    get_contexts = getattr(error, "getQueryContext", None)
+    if not callable(get_contexts):
+        return ""
+    try:
+        summaries = [str(context.summary()).strip("\n") for context in get_contexts() or []]
+    except Exception:  # a client without query contexts: the message has the position
+        return ""
+    return "\n".join(summary for summary in summaries if summary)
 
 
 def split_message(text: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -51,13 +52,21 @@ def text_table(
     return "\n".join([rule, *map(line, header), rule, *map(line, rows), rule])
 
 
+NUMBER_TYPES = re.compile(r"(tinyint|smallint|int|bigint|float|double|decimal)\b")
+"""Spark's simple type names of the columns aligned right, as numbers are in a table."""
+
+
 def html_table(columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    aligns = [" class='sparkconnect-number'" if NUMBER_TYPES.match(t) else "" for t in types]
     head = "".join(
-        f"<th>{html.escape(c)}<div class='sparkconnect-type'>{html.escape(t)}</div></th>"
-        for c, t in zip(columns, types, strict=True)
+        f"<th{a}>{html.escape(c)}<div class='sparkconnect-type'>{html.escape(t)}</div></th>"
+        for c, t, a in zip(columns, types, aligns, strict=True)
     )
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(f"<td{a}>{html.escape(v)}</td>" for v, a in zip(row, aligns, strict=True))
+        + "</tr>"
+        for row in rows
     )
     # In a box that scrolls both ways under a sticky header: a wide table's horizontal
     # scrollbar stays in view instead of under the last row, and values keep to one line.

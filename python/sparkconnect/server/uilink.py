@@ -8,7 +8,11 @@ port gets 403. The ways in are our own signing front ends, first match wins:
    must lead to something that signs, such as our Jupyter server extension behind a gateway).
 2. `$SPARKCONNECT_UI_PROXY`, which our Jupyter server extension (uiproxy.py) sets to
    `<base_url>sparkui/` for the kernels it starts: it signs each request, every page of the UI
-   works there, and the address outlives restarts of the server.
+   works there, and the address outlives restarts of the server. That path serves a link in a
+   page the Jupyter server sent, whatever address the browser reached it by; text that a
+   terminal shows (the `sparkconnect` command or IPython in a JupyterLab terminal, which inherit
+   the same environment) has no page to be relative to, and gives `$SPARKCONNECT_UI_ADDRESS`
+   instead: the same path on the Jupyter server's own address.
 3. Otherwise no link: `HOW_TO_OPEN` says to run `sparkconnect ui` in a terminal, which serves
    the UI on a private address (ui_forwarder.py).
 
@@ -23,6 +27,7 @@ import os
 
 HUB_PREFIX_ENV = "JUPYTERHUB_SERVICE_PREFIX"
 UI_PROXY_ENV = "SPARKCONNECT_UI_PROXY"
+UI_ADDRESS_ENV = "SPARKCONNECT_UI_ADDRESS"
 SESSION_ENV = "JPY_SESSION_NAME"
 
 
@@ -66,12 +71,14 @@ HOW_TO_OPEN = (
 """What to do where there is no link to give (rule 3 above)."""
 
 
-def spark_ui_url(port: int, template: str) -> str:
+def spark_ui_url(port: int, template: str, absolute: bool = False) -> str:
     """The link to the UI on `port`, or "" when there is none to give (then say HOW_TO_OPEN);
-    `template` is the `SparkConnect.ui_url` option ("" when unset, or outside a notebook)."""
+    `template` is the `SparkConnect.ui_url` option ("" when unset, or outside a notebook);
+    `absolute`: for text, which has no page to be relative to (see rule 2 above)."""
     if template:
         return template.format(port=port)
-    proxied = os.environ.get(UI_PROXY_ENV)
+    address = os.environ.get(UI_ADDRESS_ENV) if absolute else None
+    proxied = address or os.environ.get(UI_PROXY_ENV)
     if proxied:
         return f"{proxied.rstrip('/')}/jobs/"
     return ""

@@ -191,6 +191,13 @@ class KernelSession:
             return None
         return self._session  # type: ignore[no-any-return]
 
+    def location(self, session: object) -> tuple[ServerInfo | None, Endpoint | None]:
+        """Where `session` is: the user's server it is bound to, or the remote endpoint; both
+        None for a session this process no longer holds (its server was replaced, say)."""
+        if session is not self._session:
+            return None, None
+        return self._server, self.remote
+
     def plan(
         self, conf: dict[str, str] | None = None, profile: str | None = None
     ) -> profiles.ConfPlan:

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from sparkconnect.server import caller
-from sparkconnect.server.uilink import UI_PROXY_ENV
+from sparkconnect.server.uilink import HUB_PREFIX_ENV, UI_ADDRESS_ENV, UI_PROXY_ENV
 from sparkconnect.web import handlers, uiproxy
 from sparkconnect.web.lab_state import LabState
 
@@ -34,3 +34,18 @@ def _load_jupyter_server_extension(app: Any) -> None:
         return
     os.environ[UI_PROXY_ENV] = url_path_join(base, uiproxy.PATH) + "/"
     app.log.info("sparkconnect: the Spark UI is served at %s", os.environ[UI_PROXY_ENV])
+    # The port is settled after extensions load (a taken port moves it on): set when the loop
+    # starts, before any terminal or kernel can.
+    app.io_loop.add_callback(_publish_address, app)
+
+
+def _publish_address(app: Any) -> None:
+    """`$SPARKCONNECT_UI_ADDRESS`: the Spark UI on the Jupyter server's own address, for text in
+    its terminals (see uilink.py). Behind JupyterHub that address is internal and the public
+    one unknown unless `ServerApp.custom_display_url` names it, and a Unix socket is no address a
+    browser opens: then nothing is set, and text keeps the path."""
+    from jupyter_server.utils import url_path_join
+
+    root = app.custom_display_url or ("" if os.environ.get(HUB_PREFIX_ENV) else app.connection_url)
+    if root:
+        os.environ[UI_ADDRESS_ENV] = url_path_join(root, uiproxy.PATH) + "/"
