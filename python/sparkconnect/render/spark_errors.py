@@ -106,7 +106,8 @@ class SparkErrorReport:
 def is_cancelled(error: BaseException) -> bool:
     """Whether a Spark error only says that its operation was cancelled: not a failure of the
     user's code. pyspark names the class (getCondition) for most errors; an UnknownException
-    carries it in its first line only, `(org.apache.spark.SparkSQLException) [OPERATION_CANCELED]`."""
+    carries it in its first line only: `(org.apache.spark.SparkSQLException)
+    [OPERATION_CANCELED] Operation has been cancelled.`"""
     for method in ("getCondition", "getErrorClass"):  # the second is pyspark 3.x's name
         found = getattr(error, method, None)
         if callable(found):
