@@ -105,6 +105,9 @@ def test_a_notebook_launch_warms_the_server_up_out_of_sight(home: Path) -> None:
 
         sessions = warmed_up(home)
         assert mine not in sessions
+        # Named as ours in the Spark UI, not by the start of a plan.
+        warm_ups = [job for job in all_jobs(home) if warmup_session(job)]
+        assert warm_ups and {job.description for job in warm_ups} == {"sparkconnect warm-up"}
         assert not [job for job in all_jobs(home) if job.of_session(mine)], "ran as the notebook"
         assert _core.status(str(home)).attached == [kernel.pid], "counted as a notebook"
         assert problems_in_log(home) == warnings_before
