@@ -3,7 +3,7 @@
 //!
 //! With Spark's defaults a Spark Connect server logs every request at INFO (`SessionHolder:
 //! Session ... accessed at timestamp ...`, an `ExecuteHolder` created and removed, a response
-//! stream started and finished) and every task of every job (the scheduler, the executor, the
+//! stream started and finished, each failed query's error and stack again) and every task of every job (the scheduler, the executor, the
 //! code generator, the block stores): `%spark logs -n 20` showed mostly that. The launch gives
 //! the JVM a log4j2 file of ours (`-Dlog4j2.configurationFile`, in the driver's JVM options after
 //! the user's): Spark's defaults, the same line layout (the log reader relies on it), and those
@@ -37,6 +37,9 @@ pub const QUIETED: &[&str] = &[
     "org.apache.spark.sql.connect.service.SparkConnectExecutionManager",
     "org.apache.spark.sql.connect.execution.ExecuteGrpcResponseSender",
     "org.apache.spark.sql.connect.execution.ExecuteResponseObserver",
+    // A query's own error, with its stack, at INFO: the notebook shows it already. Errors of
+    // the server's RPCs stay (ERROR).
+    "org.apache.spark.sql.connect.utils.ErrorUtils",
     // Scheduling and running tasks, per job and per task.
     "org.apache.spark.scheduler.DAGScheduler",
     "org.apache.spark.scheduler.TaskSchedulerImpl",

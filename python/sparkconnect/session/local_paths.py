@@ -59,15 +59,17 @@ def resolve(path: str, cwd: str) -> str:
 def resolves_locally(session: Any) -> bool:
     """Ask the server how it qualifies a relative path: the error for a file that does not exist
     names the qualified path (`file:/...` on the local file system, `hdfs://...` on a cluster's).
-    One analysis round trip, once per server.
+    One round trip, once per server.
 
-    Two paths, not one: for a single path Spark first looks for a streaming sink's metadata
-    directory there and, the path missing, logs a WARN with a FileNotFoundException stack into
-    the user's server log (FileStreamSink.hasMetadata); for several it does not look."""
+    Nothing of it reaches the user's server log: two paths, not one (for a single path Spark
+    first looks for a streaming sink's metadata directory there and, the path missing, logs a
+    WARN with a FileNotFoundException stack: FileStreamSink.hasMetadata); run as a query, not
+    analysed (the server logs an analysis request's error at ERROR with its stack, a query's at
+    INFO, which its default log settings leave out: src/log_settings.rs)."""
     probe = f"__sparkconnect_probe_{uuid.uuid4().hex}__"
     _probing.active = True  # the probe's own paths must reach the server as written
     try:
-        session.read.text([probe, f"{probe}2"]).schema  # noqa: B018
+        session.read.text([probe, f"{probe}2"]).limit(0).collect()
     except SparkConnectError:
         raise  # the server is gone: the caller's own request says so
     except Exception as err:
