@@ -102,6 +102,11 @@ impl Home {
         self.dir.join("server.properties")
     }
 
+    /// The log4j2 settings the server is launched with (`log_settings.rs`).
+    pub fn log_settings(&self) -> PathBuf {
+        self.dir.join("log4j2.properties")
+    }
+
     /// The ports the last server listened on, preferred by the next launch (`launch.rs`).
     pub fn last_ports(&self) -> PathBuf {
         self.dir.join("ports.json")

@@ -19,6 +19,7 @@ use crate::conf::{self, Conf, KEY_UI_PORT};
 use crate::errors::{Cause, CoreError, Result};
 use crate::home::Home;
 use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
+use crate::log_settings;
 use serde::{Deserialize, Serialize};
 
 use crate::state::{Phase, ServerState, SCHEMA};
@@ -278,6 +279,11 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         None => Plan::Off,
     };
     archive.apply(&mut effective);
+    log_settings::apply(
+        home,
+        &mut effective,
+        &log_settings::conf_dir(&spec.env, &spec.spark_home),
+    );
     let master = conf::master(&effective);
     let token = random_token()?;
     let ui_key = uiauth::new_key()?;

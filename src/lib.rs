@@ -15,6 +15,7 @@ mod installation;
 mod launch;
 mod leases;
 mod lock;
+mod log_settings;
 mod logs;
 mod process;
 mod readiness;

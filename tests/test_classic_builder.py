@@ -13,7 +13,7 @@ import pytest
 
 from sparkconnect import _core
 
-from .support.kernels import Kernel
+from .support.kernels import Kernel, KernelRun
 
 pytestmark = pytest.mark.spark
 
@@ -28,6 +28,17 @@ spark = (
     .getOrCreate()
 )
 """
+
+
+def notice_in(run: KernelRun, words: str) -> str:
+    """The HTML of the one notice of `run` that says `words`; it is not also on a stream."""
+    found = [h for h in run.htmls if "sparkconnect-notice" in h and words in h]
+    assert len(found) == 1, run.htmls
+    body = found[0].split("</style>", 1)[1]
+    assert "`" not in body, body  # code spans became <code>
+    assert "sparkconnect-error" not in body
+    assert sum(words in text for text in run.texts) == 1, run.texts  # the display's own text
+    return found[0]
 
 
 def ok(kernel: Kernel, code: str) -> str:
@@ -66,9 +77,14 @@ def test_builder_returns_the_notebook_session_with_its_confs(
     assert len([line for line in lines if "launched a Spark Connect server" in line]) == 1, shown
     notes = [line for line in lines if "launched a Spark Connect server" not in line]
     assert len(notes) == 1, shown
-    assert "spark.driver.memory, spark.sql.catalogImplementation only take effect" in notes[0]
-    assert "%spark restart" in notes[0] and "--force" in notes[0]
+    assert "`spark.driver.memory`, `spark.sql.catalogImplementation` only take effect" in notes[0]
+    assert "`%spark restart`" in notes[0] and "--force" in notes[0]
     assert "spark.master" not in notes[0] and "spark.app.name" not in notes[0]
+    # A notice, not an error: a quiet output with its code as code, nothing on stderr.
+    again = a.run(CLASSIC_BUILDER)
+    assert "<code class='sparkconnect-inline'>%spark restart</code>" in notice_in(
+        again, "only take effect"
+    )
     assert "11" in ok(a, 'spark.conf.get("spark.sql.shuffle.partitions")')
 
     # The other notebook's session is not touched.
@@ -109,9 +125,14 @@ def test_stop_ends_the_session_not_the_server(kernels: list[Kernel], module_home
     assert _core.status(str(module_home)).attached == [b.pid]
     assert "5" in ok(b, "spark.range(5).count()")
 
-    again = ok(a, "spark.range(3).count()")
+    resumed = a.run("spark.range(3).count()")
+    assert resumed.status == "ok", resumed.text
+    again = resumed.text
     assert "3" in again
     assert again.count("continuing in a fresh one") == 1
+    assert "<code class='sparkconnect-inline'>spark.stop()</code>" in notice_in(
+        resumed, "continuing in a fresh one"
+    )
     assert "True" in ok(a, "print(spark.client._session_id != old_id, held is spark)")
     assert "2" in ok(a, "held.range(2).count()")
     assert sorted(_core.status(str(module_home)).attached) == sorted([a.pid, b.pid])
@@ -133,11 +154,13 @@ def test_no_spark_context_is_one_paragraph(kernels: list[Kernel]) -> None:
         run = a.run(code)
         assert run.status == "error"
         assert run.error is not None and run.error.startswith("NoSparkContextError")
-        assert "Spark Connect has no SparkContext" in run.text
-        assert "spark.createDataFrame" in run.text
-        # One paragraph, not a traceback through sparkconnect or pyspark.
+        # The error in one line, what to write instead in a quiet paragraph with code as code;
+        # not a traceback through sparkconnect or pyspark.
+        error = run.texts[-1]
+        assert "Spark Connect has no SparkContext." in error and len(error.splitlines()) == 1
+        advice = notice_in(run, "spark.createDataFrame")
+        assert "<code class='sparkconnect-inline'>sc.parallelize(rows)</code>" in advice
         assert "Traceback" not in run.text and "site-packages" not in run.text
-        assert len(run.text.strip().splitlines()) == 1
 
 
 def test_scripts_attach_with_their_own_session_and_no_token(

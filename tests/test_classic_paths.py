@@ -72,6 +72,10 @@ def test_each_notebook_reads_and_writes_its_own_folder(
     ok(b, "%load_ext sparkconnect")
     assert count(b, 'spark.read.csv("data.csv", header=True)') == 5
     assert count(a, 'spark.read.csv("data.csv", header=True)') == 3
+    # Asking the server how it qualifies paths left nothing in the user's log: no warning, no
+    # FileNotFoundException stack about a probe file.
+    log = (home / "server.log").read_text(errors="replace")
+    assert "__sparkconnect_probe_" not in log and "FileNotFoundException" not in log
     by_option = 'spark.read.format("csv").option("header", True).option("path", "data.csv")'
     assert count(a, by_option + ".load()") == 3
 

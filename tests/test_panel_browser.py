@@ -141,11 +141,25 @@ def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     job.locator(".spc-job-cancel").click()
     wait_done(other, 2, seconds=60)
     assert time.monotonic() - began < 60
-    expect(cell(other, 2).locator(".jp-OutputArea")).to_contain_text("OPERATION_CANCELED")
+    # The cell ends as an interrupted one does: the cancelled summary and one quiet line.
+    outputs = cell(other, 2).locator(".jp-OutputArea")
+    expect(outputs.locator(".sparkconnect-progress-cancelled")).to_contain_text(
+        "✖ Spark job cancelled after"
+    )
+    expect(outputs.locator("[data-mime-type='application/vnd.jupyter.stderr']")).to_have_text(
+        "Cancelled"
+    )
+    for noise in ("OPERATION_CANCELED", "UnknownException", "JVM stacktrace"):
+        assert noise not in outputs.inner_text(), noise
     cancelled = other_panel.locator(".spc-job[data-status='cancelled']")
     expect(cancelled).to_be_visible(timeout=15_000)
     expect(cancelled.locator("td").nth(1)).to_have_text("[3]")
     shot(other, "panel-5-jobs-cancelled")
+    set_theme(other, "JupyterLab Dark")
+    # The theme switch shows JupyterLab's splash over the page for a moment.
+    expect(other.locator("#jupyterlab-splash")).to_have_count(0, timeout=15_000)
+    shot(other, "panel-5-jobs-cancelled-dark")
+    set_theme(other, "JupyterLab Light")
 
     # Back in the first notebook: it lists the other one by name.
     page.bring_to_front()

@@ -90,6 +90,42 @@ def test_an_interrupted_spark_call_is_one_line_under_the_cancelled_summary(
     assert [plain(line) for line in reply["traceback"]] == ["KeyboardInterrupt"]
 
 
+PANEL_CANCEL = """
+import threading, time
+from sparkconnect.notebook import jobs
+from sparkconnect.notebook.magics import SparkConnect
+magics = next(c for c in get_ipython().configurables if isinstance(c, SparkConnect))
+ledger = magics.progress_bar.ledger
+def cancel_once_running():
+    # What the panel's Cancel button does (notebook/panel/cancel_endpoint.py), from its thread.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        running = [op for op in ledger.snapshot() if op.ended is None and op.in_cell]
+        if running:
+            time.sleep(1.5)
+            jobs.cancel(ledger, running[0].operation_id)
+            return
+        time.sleep(0.2)
+threading.Thread(target=cancel_once_running, daemon=True).start()
+"""
+
+
+def test_a_query_cancelled_in_the_panel_ends_like_an_interrupted_one(kernel: Kernel) -> None:
+    assert kernel.run(PANEL_CANCEL).status == "ok"
+    result = kernel.run(
+        "spark.range(0, 2, 1, 2)"
+        ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(120000 as bigint))\").collect()",
+        timeout=90,
+    )
+    assert result.status == "error"
+    summaries = [o.data["text/plain"] for o in result.outputs if "text/plain" in o.data]
+    assert summaries and summaries[-1].startswith("✖ Spark job cancelled after"), summaries
+    shown = plain(result.text)
+    assert shown.rstrip().endswith("Cancelled"), shown
+    for noise in ("OPERATION_CANCELED", "UnknownException", "JVM stacktrace", "Traceback"):
+        assert noise not in shown, noise
+
+
 def test_other_errors_keep_their_traceback(kernel: Kernel) -> None:
     result = kernel.run("def f():\n    return 1 / 0\nf()")
     shown = plain(result.text)

@@ -24,6 +24,9 @@ from .support.spark_ui import Job, jobs
 
 pytestmark = pytest.mark.spark
 
+# The warm-up's release is read from the server's INFO lines about sessions, which its default
+# log settings leave out: these servers log everything.
+ALL_LOGS = "--conf spark.log.level=INFO"
 _SESSION_OF_TAG = re.compile(rf"_Session_([0-9a-f-]+)_Tag_{TAG}$")
 
 
@@ -95,7 +98,7 @@ def server(home: Path) -> _core.ServerInfo:
 def test_a_notebook_launch_warms_the_server_up_out_of_sight(home: Path) -> None:
     kernel = Kernel({"SPARKCONNECT_HOME": str(home)})
     try:
-        started = kernel.run("%load_ext sparkconnect\n%spark start --idle-timeout 3")
+        started = kernel.run(f"%load_ext sparkconnect\n%spark start --idle-timeout 3 {ALL_LOGS}")
         assert started.status == "ok", started.text
         warnings_before = problems_in_log(home)
         # While the warm-up runs: the notebook's next cell shows no progress of it.
@@ -105,6 +108,9 @@ def test_a_notebook_launch_warms_the_server_up_out_of_sight(home: Path) -> None:
 
         sessions = warmed_up(home)
         assert mine not in sessions
+        # Named as ours in the Spark UI, not by the start of a plan.
+        warm_ups = [job for job in all_jobs(home) if warmup_session(job)]
+        assert warm_ups and {job.description for job in warm_ups} == {"sparkconnect warm-up"}
         assert not [job for job in all_jobs(home) if job.of_session(mine)], "ran as the notebook"
         assert _core.status(str(home)).attached == [kernel.pid], "counted as a notebook"
         assert problems_in_log(home) == warnings_before
@@ -126,7 +132,7 @@ def test_a_notebook_launch_warms_the_server_up_out_of_sight(home: Path) -> None:
 
 def test_a_terminal_start_warms_the_server_up_from_a_helper(home: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sparkconnect", "start"],
+        [sys.executable, "-m", "sparkconnect", "start", *ALL_LOGS.split()],
         capture_output=True,
         text=True,
         timeout=300,

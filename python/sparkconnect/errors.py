@@ -38,17 +38,19 @@ class NoSparkContextError(SparkConnectError):
     """Classic-only code (SparkContext, RDDs) met a Spark Connect session."""
 
     def __init__(self, what: str = "`spark.sparkContext`") -> None:
-        super().__init__(
-            f"{what}: Spark Connect has no SparkContext. `spark.sparkContext`, "
-            "`SparkContext.getOrCreate()`, `sc.parallelize` and the other RDD APIs (`df.rdd` "
-            "too) need a classic Spark driver inside this Python process, and this notebook's "
-            "session runs on the shared Spark Connect server instead. Write them with "
-            "DataFrames: `spark.createDataFrame(rows)` (a list of tuples or Rows, or a pandas "
-            "DataFrame) for `sc.parallelize(rows)`, `spark.range(n)` for `sc.range(n)`, "
+        self.headline = f"{what}: Spark Connect has no SparkContext."
+        """The error itself; `advice` says what to write instead."""
+        self.advice = (
+            "`spark.sparkContext`, `SparkContext.getOrCreate()`, `sc.parallelize` and the other "
+            "RDD APIs (`df.rdd` too) need a classic Spark driver inside this Python process, and "
+            "this notebook's session runs on the shared Spark Connect server instead. Write them "
+            "with DataFrames: `spark.createDataFrame(rows)` (a list of tuples or Rows, or a "
+            "pandas DataFrame) for `sc.parallelize(rows)`, `spark.range(n)` for `sc.range(n)`, "
             "`spark.read.text(path)` for `sc.textFile(path)`, DataFrame operations, UDFs or "
             "`mapInPandas` for RDD transformations, and `spark.conf.get`/`spark.conf.set` for "
             "`sc.getConf()`."
         )
+        super().__init__(f"{self.headline} {self.advice}")
 
 
 def _render_traceback_(self: BaseException) -> list[str]:

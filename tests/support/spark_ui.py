@@ -21,6 +21,8 @@ class Job:
     job_id: int
     status: str
     tags: list[str]
+    description: str = ""
+    """What the UI's job list shows in its Description column."""
 
     def of_session(self, session_id: str) -> bool:
         # Spark Connect tags each job with its operation: ..._Session_<id>_Operation_<id>.
@@ -56,7 +58,8 @@ def app_api(server: _core.ServerInfo, path: str, timeout: float = 10) -> Any:
 
 def jobs(home: Path) -> list[Job]:
     return [
-        Job(j["jobId"], j["status"], j.get("jobTags", [])) for j in app_api(running(home), "jobs")
+        Job(j["jobId"], j["status"], j.get("jobTags", []), j.get("description", ""))
+        for j in app_api(running(home), "jobs")
     ]
 
 

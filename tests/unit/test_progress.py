@@ -88,3 +88,26 @@ def test_in_a_terminal_the_summary_comes_before_out(shell: InteractiveShell, rep
     assert out.index("✔ Spark") < out.index("Out["), out
     assert out.rstrip().endswith("42")
     assert out.count("✔") == 1
+
+
+def test_an_operation_cancelled_on_the_server_reads_like_an_interrupt(
+    shell: InteractiveShell, report: None
+) -> None:
+    # What the panel's Cancel makes the cell's query raise (pyspark 4.3, recorded): not a
+    # failure of the user's code, so the same summary as Kernel > Interrupt and one short line.
+    from pyspark.errors.exceptions.connect import UnknownException
+
+    magics = next(c for c in shell.configurables if isinstance(c, SparkConnect))
+    magics.tracebacks.install()  # pyspark is imported now: its errors get the short form
+    shell.user_ns["UnknownException"] = UnknownException
+    cell = f"import time; time.sleep({SHOW_AFTER + 0.1})\nreport([(1, 4, 1, False)], 3)\n"
+    raised = (
+        "raise UnknownException('(org.apache.spark.SparkSQLException) [OPERATION_CANCELED] "
+        "Operation has been cancelled. SQLSTATE: HY008')"
+    )
+    result = run(shell, cell + raised)
+    summary = result.stdout.rsplit("\r", 1)[-1]
+    assert summary.startswith("✖ Spark job cancelled after"), result.stdout
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    assert "OPERATION_CANCELED" not in shown and "UnknownException" not in shown, shown
+    assert "Cancelled\n" in shown, shown

@@ -27,7 +27,7 @@ def record(job_id: int, session: str, operation: str, *tags: str) -> dict[str, A
     }
 
 
-def test_jobs_are_named_by_notebook_warm_up_or_session() -> None:
+def test_jobs_are_named_by_notebook_or_session_and_the_warm_up_is_left_out() -> None:
     found: list[UiJob] = jobs_of(
         [
             record(3, SESSION, "aaaaaaaa-0000-0000-0000-000000000001"),
@@ -38,4 +38,5 @@ def test_jobs_are_named_by_notebook_warm_up_or_session() -> None:
     assert [job.warm_up for job in found] == [False, True, False]
     named = [Attachment(4242, "/home/alice/work/analysis.ipynb", SESSION)]
     owners = {row.operation_id[-1]: row.notebook for row in server_rows(found, named)}
-    assert owners == {"1": "analysis.ipynb", "2": "warm-up", "3": f"session {OTHER[:8]}"}
+    # The warm-up's jobs are nobody's: left out.
+    assert owners == {"1": "analysis.ipynb", "3": f"session {OTHER[:8]}"}

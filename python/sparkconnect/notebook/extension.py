@@ -11,7 +11,9 @@ from traitlets import TraitError
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
+from sparkconnect.render.notice import show_notice
 from sparkconnect.server import caller, lifecycle
+from sparkconnect.session import notices
 from sparkconnect.session.kernel_session import (
     KERNEL_SESSION,
     import_client_in_background,
@@ -63,6 +65,7 @@ def load(shell: InteractiveShell) -> None:
     # Before anything can import pyspark: classic builder code and friends then answer with
     # this notebook's session (the patches apply as pyspark's modules are imported).
     KERNEL_SESSION.enable()
+    notices.present(show_notice)
     if not _watchers(shell):
         shell.events.register("pre_run_cell", ServerWatch(shell))
     magics = _magics(shell)
@@ -107,6 +110,7 @@ def unload(shell: InteractiveShell) -> None:
     KERNEL_SESSION.close()
     KERNEL_SESSION.enabled = False
     KERNEL_SESSION.profile = None
+    notices.present(None)
     lifecycle.release()
     for kind in ("line", "cell"):
         shell.magics_manager.magics[kind].pop("spark", None)

@@ -30,6 +30,7 @@ from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.render.display import colour, html_output, human_bytes, publish
 from sparkconnect.render.jobs_ledger import OperationLedger
+from sparkconnect.render.spark_errors import is_cancelled
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""
@@ -262,7 +263,7 @@ class CellProgress:
     def post_run_cell(self, result: ExecutionResult) -> None:
         error = result.error_in_exec
         if isinstance(error, KeyboardInterrupt) or (
-            error is not None and self.ledger.cancelled_in_cell()
+            error is not None and (self.ledger.cancelled_in_cell() or is_cancelled(error))
         ):
             outcome = "cancelled"
         elif error is not None and type(error).__module__.startswith("pyspark"):

@@ -2,13 +2,15 @@
 
 IPython would show the whole Python traceback: through our magics, pyspark, grpc and threading,
 then pyspark's text with the query plan and the server's JVM stack, and before all that pyspark
-logs the same error as a JSON record on stderr. That is pages for one mistake, and it buries
-`✖ Spark job cancelled` after a Ctrl-C. Through IPython's custom exception hook (one per shell;
-we keep and restore whoever had it), a Spark error shows as its class and message (render/
+logs the same error as a JSON record on stderr. That is pages for one mistake, and it buries `✖
+Spark job cancelled` after a Ctrl-C. Through IPython's custom exception hook (one per shell; we
+keep and restore whoever had it), a Spark error shows as its class and message (render/
 spark_errors.py), and an interrupt that landed inside a Spark call as the one line
-`KeyboardInterrupt`. The plan and the JVM stack are one click away in JupyterLab (collapsed
-below the error); in a terminal the option `SparkConnect.show_jvm_stack` adds them, and `%tb`
-shows the full traceback as ever. Anything else keeps IPython's usual traceback.
+`KeyboardInterrupt`; an operation cancelled on the server (the Spark panel's Cancel) as the one
+line `Cancelled`, under the same `✖ Spark job cancelled after N s` summary. The plan and the
+JVM stack are one click away in JupyterLab (collapsed below the error); in a terminal the
+option `SparkConnect.show_jvm_stack` adds them, and `%tb` shows the full traceback as ever.
+Anything else keeps IPython's usual traceback.
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect.render.display import colour, publish
-from sparkconnect.render.spark_errors import SparkErrorReport
+from sparkconnect.errors import NoSparkContextError
+from sparkconnect.render.display import colour, publish, show
+from sparkconnect.render.notice import Notice
+from sparkconnect.render.spark_errors import SparkErrorReport, is_cancelled
 
 # pyspark logs every error that has a query context through these, as JSON on stderr, before
 # raising it: the error itself says the same a moment later.
 ERROR_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
 SPARK_MODULES = ("pyspark.", "grpc.", "grpc_status.")
+CANCELLED_LINE = "Cancelled"
 TERMINAL_HINT = (
     "(query plan and JVM stack trace: `%tb`, or for every error "
     "`%config SparkConnect.show_jvm_stack = True`)"
@@ -88,7 +93,7 @@ class ShortTracebacks:
         if not self.installed:
             self.previous = (tuple(shell.custom_exceptions), getattr(shell, "CustomTB", None))
             self.installed = True
-        types: list[type[BaseException]] = [KeyboardInterrupt]
+        types: list[type[BaseException]] = [KeyboardInterrupt, NoSparkContextError]
         spark = spark_error_type()
         if spark is not None:
             types.append(spark)
@@ -147,6 +152,20 @@ class ShortTracebacks:
         spark = spark_error_type()
         if isinstance(value, KeyboardInterrupt) and in_spark_call(tb):
             stb = [colour("KeyboardInterrupt", "error", coloured)]
+            shell._showtraceback(etype, value, stb)
+            return stb
+        if isinstance(value, NoSparkContextError) and self.rich:
+            # What to write instead is advice, not the error: a quiet paragraph with its code
+            # as code (stderr text would show the backquotes), then the one-line error.
+            show(Notice(value.advice))
+            stb = [f"{colour(etype.__name__, 'error', coloured)}: {value.headline}"]
+            shell._showtraceback(etype, value, stb)
+            return stb
+        if spark is not None and isinstance(value, spark) and is_cancelled(value):
+            # The cell still fails (Run All stops here), but nothing failed: pyspark's
+            # UnknownException with the server's OPERATION_CANCELED and its stack would read as
+            # a crash, where Kernel > Interrupt shows one quiet line.
+            stb = [colour(CANCELLED_LINE, "error", coloured)]
             shell._showtraceback(etype, value, stb)
             return stb
         if spark is not None and isinstance(value, spark):

@@ -153,16 +153,16 @@ def server_rows(
     ui_jobs: list[UiJob], attached: Iterable[Attachment], now: float | None = None
 ) -> list[JobRow]:
     """Every notebook's operations on the server (for `sparkconnect jobs`), each named by the
-    notebook whose session ran it."""
+    notebook whose session ran it. The warm-up of a fresh server is left out: the user ran none
+    of it (the Spark UI names its jobs `sparkconnect warm-up`)."""
     now = time.time() if now is None else now
     names = {a.session_id: a.short for a in attached if a.session_id}
     rows = []
     for operation, jobs in _by_operation(ui_jobs).items():
-        session = jobs[0].session_id or ""
         if all(job.warm_up for job in jobs):
-            owner = "warm-up"  # of a fresh server: the user's first query is quick thanks to it
-        else:
-            owner = names.get(session, f"session {session[:8]}" if session else "")
+            continue
+        session = jobs[0].session_id or ""
+        owner = names.get(session, f"session {session[:8]}" if session else "")
         rows.append(_from_ui(operation, jobs, now, notebook=owner))
     return _order(rows)
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from sparkconnect.render.display import colour, escape, html_output
 
 JVM_MARKER = "\n\nJVM stacktrace:\n"
+CANCELLED = "OPERATION_CANCELED"
+"""The error class of an operation interrupted on the server (the Spark panel's Cancel, an
+`interruptOperation` from elsewhere): the client raises it, sometimes as UnknownException."""
 _SQLSTATE = re.compile(r"SQLSTATE: \w+(?:; line \d+ pos \d+)?;?")
 
 
@@ -114,6 +117,24 @@ def sent_context(error: BaseException) -> str:
     except Exception:  # a client without query contexts: the message has the position
         return ""
     return "\n".join(summary for summary in summaries if summary)
+
+
+def is_cancelled(error: BaseException) -> bool:
+    """Whether a Spark error only says that its operation was cancelled: not a failure of the
+    user's code. pyspark names the class (getCondition) for most errors; an UnknownException
+    carries it in its first line only: `(org.apache.spark.SparkSQLException)
+    [OPERATION_CANCELED] Operation has been cancelled.`"""
+    for method in ("getCondition", "getErrorClass"):  # the second is pyspark 3.x's name
+        found = getattr(error, method, None)
+        if callable(found):
+            try:
+                if found() == CANCELLED:
+                    return True
+            except Exception:  # a pyspark whose method needs what this error lacks
+                pass
+            break
+    first = str(error).strip().partition("\n")[0]
+    return f"[{CANCELLED}]" in first
 
 
 def split_message(text: str) -> tuple[str, str]:

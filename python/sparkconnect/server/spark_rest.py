@@ -31,6 +31,9 @@ TIMEOUT = 3.0
 WARM_UP_TAG = "sparkconnect-warmup"
 """The Spark job tag of every warm-up operation: Spark Connect adds it to its jobs' tags, after
 the session's own (`..._Tag_sparkconnect-warmup`)."""
+WARM_UP_DESCRIPTION = "sparkconnect warm-up"
+"""What the Spark UI shows as the description of every warm-up job (instead of the start of its
+plan in protobuf text, which reads like anyone's query)."""
 _TAG = re.compile(r"_Session_(?P<session>[0-9a-fA-F-]+)_Operation_(?P<operation>[0-9a-fA-F-]+)$")
 # The description Spark Connect gives a job is the start of its plan in protobuf text format:
 # `... plan {\n  root {\n    common {\n ... }\n    project {`. The first relation under the

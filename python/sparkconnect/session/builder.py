@@ -16,12 +16,13 @@ server is one application for every notebook, so it is ignored.
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
 
 from _sparkconnect_import_hook import when_imported
 
+from sparkconnect.server import caller
 from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.notices import tell
 
 IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
 # A running server accepts these without complaint, yet only reads them when it starts (the
@@ -66,20 +67,17 @@ def apply_conf(session: Any, options: dict[str, str]) -> None:
                 refused.append(f"{key} ({_first_line(err)})")
     if start_only:
         them = "it" if len(start_only) == 1 else "them"
-        print(
-            f"sparkconnect: {', '.join(start_only)} only take{'s' if len(start_only) == 1 else ''}"
-            " effect when the shared Spark Connect server starts, so this notebook's session "
-            f"runs without {them}. To apply {them} for every notebook: `%spark conf KEY=VALUE "
-            "...` then `%spark restart` (with `--force` when other notebooks are attached: a "
-            "restart cuts them off; from Python: `sparkconnect.restart(conf={...})`), or a "
-            "profile (`%spark profiles`).",
-            file=sys.stderr,
-            flush=True,
+        command = caller.current().command
+        tell(
+            f"{', '.join(f'`{key}`' for key in start_only)} only "
+            f"take{'s' if len(start_only) == 1 else ''} effect when the shared Spark Connect "
+            f"server starts, so this notebook's session runs without {them}. To apply {them} "
+            f"for every notebook: {command('conf KEY=VALUE ...')} then {command('restart')} "
+            "(with `--force` when other notebooks are attached: a restart cuts them off; from "
+            f"Python: `sparkconnect.restart(conf={{...}})`), or a profile ({command('profiles')})."
         )
     if refused:
-        print(
-            f"sparkconnect: the server refused {'; '.join(refused)}.", file=sys.stderr, flush=True
-        )
+        tell(f"the server refused {'; '.join(refused)}.", level="warn")
 
 
 def notebook_session(options: dict[str, str]) -> Any:

@@ -21,6 +21,7 @@ from sparkconnect.server import caller, lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
 from sparkconnect.session import cache_release, cache_tracking, child_env, warmup
 from sparkconnect.session.labels import with_user
+from sparkconnect.session.notices import tell
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -32,7 +33,7 @@ PYTHON_KEY = "spark.sql.execution.pyspark.python"
 _SERVER_PYTHON_KEYS = (PYTHON_KEY, "spark.pyspark.python")
 
 RESUMED_NOTE = (
-    "sparkconnect: spark.stop() had ended this notebook's Spark Connect session; continuing in "
+    "`spark.stop()` had ended this notebook's Spark Connect session; continuing in "
     "a fresh one (temp views, cached data and session confs of the old one are gone)."
 )
 
@@ -435,7 +436,7 @@ class KernelSession:
         for callback in self.on_connect:
             callback(session)
         if resumed:
-            print(RESUMED_NOTE, file=sys.stderr, flush=True)
+            tell(RESUMED_NOTE)
 
     def _bind(self, info: ServerInfo) -> SparkSession:
         url = info.connect_url()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any
@@ -42,6 +43,8 @@ PATH_OPTIONS = frozenset({"path", "checkpointlocation"})
 _MARK = "_sparkconnect_paths"
 _CWD = "_sparkconnect_cwd"
 
+_probing = threading.local()
+"""`active` while this thread asks the server how it qualifies paths (`resolves_locally`)."""
 _verdicts: dict[object, bool] = {}
 """Server identity -> whether it resolves relative paths on the local file system."""
 
@@ -56,15 +59,24 @@ def resolve(path: str, cwd: str) -> str:
 def resolves_locally(session: Any) -> bool:
     """Ask the server how it qualifies a relative path: the error for a file that does not exist
     names the qualified path (`file:/...` on the local file system, `hdfs://...` on a cluster's).
-    One analysis round trip, once per server."""
+    One round trip, once per server.
+
+    Nothing of it reaches the user's server log: two paths, not one (for a single path Spark
+    first looks for a streaming sink's metadata directory there and, the path missing, logs a
+    WARN with a FileNotFoundException stack: FileStreamSink.hasMetadata); run as a query, not
+    analysed (the server logs an analysis request's error at ERROR with its stack, a query's at
+    INFO, which its default log settings leave out: src/log_settings.rs)."""
     probe = f"__sparkconnect_probe_{uuid.uuid4().hex}__"
+    _probing.active = True  # the probe's own paths must reach the server as written
     try:
-        session.sql(f"SELECT * FROM text.`{probe}`").schema  # noqa: B018
+        session.read.text([probe, f"{probe}2"]).limit(0).collect()
     except SparkConnectError:
         raise  # the server is gone: the caller's own request says so
     except Exception as err:
         parameters = getattr(err, "getMessageParameters", lambda: None)() or {}
         return str(parameters.get("path", "")).startswith("file:")
+    finally:
+        _probing.active = False
     return False
 
 
@@ -82,7 +94,7 @@ def enable(session: Any, server: object) -> None:
 
 def _cwd_for(client: Any, cwd: str | None) -> str | None:
     decide: Callable[[], bool] | None = getattr(client, _MARK, None)
-    if decide is None or not decide():
+    if decide is None or getattr(_probing, "active", False) or not decide():
         return None
     return cwd or os.getcwd()
 

@@ -17,7 +17,6 @@ This module imports pyspark and so is only imported once a session is created.
 from __future__ import annotations
 
 import contextlib
-import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from pyspark.sql.connect.client.retries import DefaultPolicy
 from sparkconnect._core import ServerInfo
 from sparkconnect.errors import ServerGoneError
 from sparkconnect.server import lifecycle as user_server
+from sparkconnect.session.notices import tell
 
 SESSION_GONE = ("INVALID_HANDLE.SESSION_CLOSED", "INVALID_HANDLE.SESSION_NOT_FOUND")
 # Clean-up calls: when they find the session gone there is nothing to renew it for (pyspark
@@ -37,8 +37,8 @@ CLEANUP_RPCS = frozenset({"ReleaseExecute", "ReleaseSession"})
 _NO_RENEW = "_sparkconnect_no_renew"
 
 RENEWED_NOTE = (
-    "sparkconnect: the Spark Connect server had closed this notebook's session ({reason}: "
-    "unused for longer than spark.connect.session.manager.defaultSessionTimeout, or released); "
+    "the Spark Connect server had closed this notebook's session ({reason}: "
+    "unused for longer than `spark.connect.session.manager.defaultSessionTimeout`, or released); "
     "continuing in a fresh session. Temp views, cached data and session confs set before are "
     "gone."
 )
@@ -149,7 +149,7 @@ class ServerAwarePolicy(DefaultPolicy):
         client._session_id = new
         client._server_session_id = None
         self._session._session_id = new
-        print(RENEWED_NOTE.format(reason=reason), file=sys.stderr, flush=True)
+        tell(RENEWED_NOTE.format(reason=reason))
         if self._on_renew is not None:
             # Settings the process itself made (not the user's) are put back in the new session
             # before the failed request is retried in it.

@@ -10,8 +10,9 @@ session of its own:
 - it holds no lease (leases belong to processes, and the kernel that launched the server holds
   its own anyway), so `status` never counts it and the idle watchdog sees an idle server as soon
   as its jobs are done;
-- its session has no progress handler, is tagged `sparkconnect-warmup` (the tag shows in the
-  Spark UI's job list), and is released afterwards; no retries, so a server that goes away ends
+- its session has no progress handler, is tagged `sparkconnect-warmup`, names its jobs
+  `sparkconnect warm-up` in the Spark UI (every jobs view of ours leaves them out), and is
+  released afterwards; no retries, so a server that goes away ends
   it at once;
 - it runs no Python UDF: that would start a Python worker under one notebook's interpreter;
 - it gives way to the user: the notebook's first query ends it (the query in flight is
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sparkconnect._core import ServerInfo
 from sparkconnect.server import lifecycle
-from sparkconnect.server.spark_rest import WARM_UP_TAG
+from sparkconnect.server.spark_rest import WARM_UP_DESCRIPTION, WARM_UP_TAG
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -140,6 +141,12 @@ def warm(url: str, run_jobs: bool = True) -> None:
         # would hold the task slots a user's query arriving meanwhile needs. Two tasks per
         # stage load and compile the same code.
         spark.conf.set("spark.sql.shuffle.partitions", "2")
+        # The Spark UI describes a Connect job by the start of its plan ("Spark Connect -
+        # session_id: ... plan { root {"): unexplained jobs nobody ran. Session confs named
+        # spark.* reach the jobs' local properties, where this one is the UI's description.
+        # A server that refuses it only shows the plans: no reason to skip the warm-up.
+        with contextlib.suppress(Exception):
+            spark.conf.set("spark.job.description", WARM_UP_DESCRIPTION)
         _run_queries(spark, run_jobs)
     except Exception as err:
         log.debug("warm-up ended early: %s", err)
