@@ -9,10 +9,12 @@ answers a query on the same session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -123,13 +125,26 @@ def _create_user(prefix: str) -> User:
     return User(name, entry.pw_uid, entry.pw_gid, directory)
 
 
+def _pids_of(uid: int) -> list[int]:
+    """Live processes of `uid`, from /proc (no procps needed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            real_uid = next(line for line in status.splitlines() if line.startswith("Uid:"))
+            if int(real_uid.split()[1]) == uid and "\nState:\tZ" not in status:
+                found.append(int(entry.name))
+    return found
+
+
 def _remove_user(user: User) -> None:
-    subprocess.run(["pkill", "-KILL", "-u", user.name], capture_output=True)
-    wait_until(
-        lambda: subprocess.run(["pgrep", "-u", user.name], capture_output=True).returncode != 0,
-        30,
-        f"the processes of {user.name} to end",
-    )
+    for pid in _pids_of(user.uid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not _pids_of(user.uid), 30, f"the processes of {user.name} to end")
     subprocess.run(["userdel", user.name], capture_output=True)
     shutil.rmtree(user.dir, ignore_errors=True)
 

@@ -80,6 +80,8 @@ class CacheTracker:
         self._session: Any = None
         self._server: tuple[int, int] | None = None
         self._exit_hook = False
+        self._start_time: tuple[int, int | None] | None = None
+        """(pid, its start time): read from /proc once per process, not on every persist."""
 
     def attach(self, session: SparkSession, server: ServerInfo) -> None:
         """Follow what `session` (on our user's `server`) caches from now on."""
@@ -112,6 +114,15 @@ class CacheTracker:
         setattr(call, _MARK, True)
         return call
 
+    def _owner(self) -> tuple[str, int, int] | None:
+        """(home, pid, start time) that name this process's record; None when /proc cannot
+        say when it started."""
+        pid = os.getpid()
+        if self._start_time is None or self._start_time[0] != pid:  # first call, or a fork
+            self._start_time = (pid, cache_records.start_time(pid))
+        started = self._start_time[1]
+        return None if started is None else (lifecycle.home(), pid, started)
+
     def note(self, entry: Entry | None, keep: bool) -> None:
         """Add `entry` to the record (`keep`) or drop it; `entry` None with `keep` False drops
         every entry (`clearCache`)."""
@@ -119,10 +130,10 @@ class CacheTracker:
         if server is None:
             return
         try:
-            home = lifecycle.home()
-            me, started = os.getpid(), cache_records.start_time(os.getpid())
-            if started is None:
+            owner = self._owner()
+            if owner is None:
                 return
+            home, me, started = owner
             with self._lock:
                 record = cache_records.read_own(home, me, started)
                 if record is None or record.server != server:
@@ -142,10 +153,10 @@ class CacheTracker:
     def release(self, session: Any) -> None:
         """Unpersist what this process cached through `session` (still open, on the server the
         record names), except what other live processes cached too; then drop the record."""
-        home = lifecycle.home()
-        me, started = os.getpid(), cache_records.start_time(os.getpid())
-        if started is None:
+        owner = self._owner()
+        if owner is None:
             return
+        home, me, started = owner
         with self._lock:
             record = cache_records.read_own(home, me, started)
             if record is None:
