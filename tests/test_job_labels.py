@@ -5,14 +5,19 @@ notebook. Real kernels, a real server, read back through the Spark UI."""
 from __future__ import annotations
 
 import getpass
+import json
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .support.kernels import Kernel, attached_kernels
-from .support.spark_ui import app_api, page, running
+from .support.spark_ui import app_api, page, running, running_jobs_of
 
 pytestmark = pytest.mark.spark
 
@@ -32,9 +37,13 @@ def job_of(home: Path, session_id: str) -> dict[str, object]:
     return mine[0]  # the newest
 
 
+CODE = "spark.range(10).selectExpr('sum(id)').collect()"
+"""The first line of run_job's cell: the end of its jobs' descriptions."""
+
+
 def run_job(kernel: Kernel) -> tuple[int, str]:
     """Runs a job in a cell of its own; (the cell's number, the session id)."""
-    result = kernel.run("spark.range(10).selectExpr('sum(id)').collect()\nprint(spark.session_id)")
+    result = kernel.run(f"{CODE}\nprint(spark.session_id)")
     assert result.status == "ok" and result.execution_count is not None, result.text
     return result.execution_count, result.text.strip().splitlines()[-1]
 
@@ -45,14 +54,14 @@ def test_jobs_carry_the_notebook_and_cell(
     sales, other = kernels
     cell, session = run_job(sales)
     job = job_of(module_home, session)
-    assert job["description"] == f"sales.ipynb [{cell}]"
+    assert job["description"] == f"sales.ipynb [{cell}] {CODE}"
     tags = [str(t) for t in job["jobTags"]]  # type: ignore[attr-defined]
     assert any(t.endswith("_Tag_notebook:sales.ipynb") for t in tags), tags
     assert any(t.endswith(f"_Tag_cell:{cell}") for t in tags), tags
     # A kernel not started by a Jupyter server is named by its kernel id.
     cell, session = run_job(other)
     kernel_id = Path(other.manager.connection_file).stem.removeprefix("kernel-").split("-")[0]
-    assert job_of(module_home, session)["description"] == f"kernel {kernel_id} [{cell}]"
+    assert job_of(module_home, session)["description"] == f"kernel {kernel_id} [{cell}] {CODE}"
 
 
 def test_the_connect_tab_names_the_user_and_the_notebook(
@@ -83,4 +92,47 @@ def test_a_description_of_the_users_own_is_kept(
     assert job_of(module_home, session)["description"] == "nightly load"
     assert sales.run("spark.conf.unset('spark.job.description')").status == "ok"
     cell, session = run_job(sales)
-    assert job_of(module_home, session)["description"] == f"sales.ipynb [{cell}]"
+    assert job_of(module_home, session)["description"] == f"sales.ipynb [{cell}] {CODE}"
+
+
+def test_the_terminal_lists_every_job_by_notebook_cell_and_code(
+    kernels: tuple[Kernel, Kernel], module_home: Path
+) -> None:
+    # `sparkconnect jobs` knows what the Spark UI knows: a job's notebook and cell from its
+    # tags, its code from its description (also for a session the notebook ended with
+    # spark.stop()), and a cancelled job as cancelled, not failed.
+    sales, other = kernels
+    before_stop, _ = run_job(sales)
+    assert sales.run("spark.stop()").status == "ok"
+    after_stop, _ = run_job(sales)
+    session = other.run("print(spark.session_id)").text.strip().splitlines()[-1]
+    sleeping = other.submit(
+        "spark.range(0, 1, 1, 1)"
+        ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))\").collect()"
+    )
+    deadline = time.monotonic() + 60
+    while not running_jobs_of(module_home, session) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    other.manager.interrupt_kernel()
+    assert other.reply(sleeping, timeout=30)["ename"] == "KeyboardInterrupt"
+
+    def cli(*args: str) -> str:
+        env = {**os.environ, "SPARKCONNECT_HOME": str(module_home)}
+        done = subprocess.run(
+            [sys.executable, "-m", "sparkconnect", "jobs", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    rows = json.loads(cli("--json"))["jobs"]
+    mine = {(r["notebook"], r["cell"], r["description"], r["status"]) for r in rows}
+    for cell in (before_stop, after_stop):
+        assert ("sales.ipynb", f"[{cell}]", CODE, "succeeded") in mine, rows
+    cancelled = [r for r in rows if r["status"] == "cancelled"]
+    assert len(cancelled) == 1 and cancelled[0]["description"].startswith("spark.range(0, 1, 1, 1)")
+    line = next(line for line in cli().splitlines() if f"[{after_stop}]" in line)
+    assert line.split()[:4] == ["sales.ipynb", "✔", "succeeded", f"[{after_stop}]"], line

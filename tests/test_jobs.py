@@ -63,8 +63,9 @@ def test_ui_job_is_read_with_its_operation_and_plan() -> None:
     assert job.what == "aggregate"
     assert job.completed is not None and job.submitted is not None
     assert job.completed - job.submitted == pytest.approx(2.0)
-    # Skipped stages and tasks were computed by an earlier job: they count as done.
-    assert (job.stages, job.completed_stages, job.tasks, job.completed_tasks) == (2, 2, 10, 10)
+    # Skipped stages and tasks were computed by an earlier job: not counted, as the progress
+    # summary does not count them.
+    assert (job.stages, job.completed_stages, job.tasks, job.completed_tasks) == (1, 1, 6, 6)
 
 
 def test_rows_merge_reports_with_the_ui_and_name_the_cell() -> None:
@@ -87,11 +88,13 @@ def test_rows_merge_reports_with_the_ui_and_name_the_cell() -> None:
         _job({**RAW_JOB, "jobId": 9, "jobTags": ["..._Session_beef_Operation_f00d"]}),
     ]
     (done,) = notebook_rows(ledger.snapshot(), ui, "5a2e-11")
-    assert (done.status, done.cell, done.spark_jobs, done.stages) == (
+    # Counted from the reports, as the cell's progress summary counts.
+    assert (done.status, done.cell, done.spark_jobs, done.stages, done.tasks) == (
         "succeeded",
         "[5]",
         [7],
-        "2/2",
+        "1/1",
+        "10/10",
     )
     # Every notebook's, by name, for the terminal.
     rows = server_rows(ui, [Attachment(1, "/home/u/work/etl.ipynb", "5a2e-11")])

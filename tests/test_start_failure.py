@@ -50,7 +50,11 @@ def test_a_restart_with_a_value_spark_would_refuse_keeps_the_running_server(
     text = result.texts[0]
     assert "The server was not restarted: spark.executor.memory=lots is not a size" in text
     assert "The running server was not stopped." in text
-    assert "`%spark conf --unset spark.executor.memory`" in text.split("What to do:")[1]
+    assert text.startswith("Spark Connect server did not restart")
+    steps = text.split("What to do:")[1]
+    assert "`%spark conf --unset spark.executor.memory`" in steps
+    # Fixed, the same command again: a restart (the server runs on).
+    assert "then `%spark restart` again" in steps and "%spark start" not in steps
     assert _core.status(str(home)).server.pid == pid  # type: ignore[union-attr]
     assert len(java_servers_of(home)) == 1
     assert run(shell, "spark.range(3).count()").error is None

@@ -100,7 +100,7 @@ def _start(args: argparse.Namespace) -> int:
             force=getattr(args, "force", False),
         )
     except _core.StartError as err:
-        print(repr(StartFailure(str(err), err.cause, plan, args.port)), file=sys.stderr)
+        print(repr(StartFailure(str(err), err.cause, plan, args.port, restart)), file=sys.stderr)
         return EXIT_FAILED
     seconds = time.monotonic() - began
     info = result.server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect.notebook.progress import CellRun, final_bundle, running_bundle
 from sparkconnect.render.display import human_bytes
+from sparkconnect.render.jobs_ledger import OperationLedger
 from sparkconnect.server import uilink
 
 from ..support.helpers import run
@@ -138,8 +138,16 @@ class Stage:
 def test_progress_rendering() -> None:
     # The handler's inputs normally come from the server; here they are fixed to check the
     # wording exactly.
-    run_ = CellRun(started=time.monotonic(), thread=0)
-    run_.update("op1", [Stage(0, 8, 8, True), Stage(1, 4, 1, False)], running=2)
+    ledger = OperationLedger()
+    ledger.cell_started("")
+    run_ = CellRun(thread=0)
+
+    def report(operation: str, stages: list[Stage], running: int) -> None:
+        reported = ledger.report(operation, stages, running, done=False)
+        assert reported is not None
+        run_.update(reported)
+
+    report("op1", [Stage(0, 8, 8, True), Stage(1, 4, 1, False)], running=2)
     bundle = running_bundle(run_)
     assert (
         "[##################------]  75% · stages 1/2 · tasks 9/12 · 2 running · 6.0 MiB read"
@@ -148,8 +156,9 @@ def test_progress_rendering() -> None:
     assert "width:75.0%" in bundle["text/html"]
     cancelled = final_bundle(run_, "cancelled")["text/plain"]
     assert cancelled.startswith("✖ Spark job cancelled after") and "tasks 9/12" in cancelled
-    run_.update("op2", [Stage(2, 2, 0, False)], running=0)
-    run_.complete()
+    report("op2", [Stage(2, 2, 0, False)], running=0)
+    for operation in ledger.complete(run_.operations):
+        run_.update(operation)
     done = final_bundle(run_, "done")
     assert done["text/plain"].startswith("✔ Spark: 2 queries · 3 stages · 14 tasks · 9.0 MiB read")
     assert "data-state='done'" in done["text/html"]

@@ -60,6 +60,19 @@ def test_skipped_stages_are_not_counted(shell: InteractiveShell, report: None) -
     assert re.search(r"✔ Spark: 2 stages · 9 tasks · 0 B read in \d+\.\d s\n$", out), out
 
 
+def test_the_jobs_table_counts_what_the_summary_says(shell: InteractiveShell, report: None) -> None:
+    # One source for both: the cell's summary and its row in `%spark jobs` (and the panel's
+    # Jobs tab) count the same stages, tasks and time.
+    out = run(shell, a_query(AGGREGATION, 1, SHOW_AFTER + 0.1)).stdout
+    said = re.search(r"✔ Spark: (\d+) stages · (\d+) tasks · 0 B read in (\d+\.\d) s", out)
+    assert said, out
+    stages, tasks, seconds = said.groups()
+    table = run(shell, "%spark jobs").texts[0]
+    row = next(line for line in table.splitlines() if "succeeded" in line)
+    assert f" {stages}/{stages} " in row and f" {tasks}/{tasks} " in row, table
+    assert f" {seconds} s" in row, table
+
+
 def test_a_running_bar_leaves_skipped_stages_out(shell: InteractiveShell, report: None) -> None:
     running = [(4, 8, 8, True), (5, 8, 0, False), (6, 4, 1, False)]
     out = run(shell, a_query(running, 2, SHOW_AFTER + 0.1)).stdout

@@ -40,3 +40,34 @@ def test_jobs_are_named_by_notebook_or_session_and_the_warm_up_is_left_out() -> 
     owners = {row.operation_id[-1]: row.notebook for row in server_rows(found, named)}
     # The warm-up's jobs are nobody's: left out.
     assert owners == {"1": "analysis.ipynb", "3": f"session {OTHER[:8]}"}
+
+
+def test_rows_say_the_notebook_cell_code_and_a_cancel_as_the_ui_records_them() -> None:
+    # The labels a notebook puts on its session (recorded from a real server), on a session the
+    # notebook no longer has (it ran spark.stop() since): still the notebook's.
+    labelled = record(5, OTHER, "aaaaaaaa-0000-0000-0000-000000000005", "notebook:sales.ipynb")
+    labelled["jobTags"].append(
+        f"SparkConnect_SessionTag_User_root_Session_{OTHER}_Tag_cell:17",
+    )
+    labelled["description"] = "sales.ipynb [17] df.groupBy('k').count().collect()"
+    # Cancelled by an interrupt: Spark says FAILED, and why in the killed tasks' reason.
+    cancelled = record(6, SESSION, "aaaaaaaa-0000-0000-0000-000000000006")
+    cancelled["status"] = "FAILED"
+    cancelled["killedTasksSummary"] = {
+        "Stage cancelled: [SPARK_JOB_CANCELLED] Job 6 cancelled A job with the same tag "
+        f"SparkConnect_OperationTag_User_root_Session_{SESSION}_Operation_x has failed. "
+        "SQLSTATE: XXKDA": 2
+    }
+    failed = record(7, SESSION, "aaaaaaaa-0000-0000-0000-000000000007")
+    failed["status"] = "FAILED"
+    rows = {
+        row.operation_id[-1]: row for row in server_rows(jobs_of([labelled, cancelled, failed]), [])
+    }
+    assert (rows["5"].notebook, rows["5"].cell, rows["5"].description) == (
+        "sales.ipynb",
+        "[17]",
+        "df.groupBy('k').count().collect()",
+    )
+    assert (rows["6"].status, rows["7"].status) == ("cancelled", "failed")
+    # A job no notebook described: what its plan does.
+    assert rows["7"].description == "Spark Connect"

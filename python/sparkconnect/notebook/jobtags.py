@@ -10,6 +10,7 @@ from typing import Any
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.notebook.cell_events import follow, unfollow
+from sparkconnect.render.jobs_ledger import first_line
 from sparkconnect.server.uilink import SESSION_ENV
 from sparkconnect.session.kernel_session import KERNEL_SESSION
 from sparkconnect.session.labels import LABELS
@@ -56,13 +57,15 @@ class CellLabels:
             KERNEL_SESSION.on_connect.remove(LABELS.attach)
         LABELS.detach()
         LABELS.notebook = LABELS.cell = None
+        LABELS.code = ""
 
     def pre_run_cell(self, info: Any = None) -> None:
         """The cell's number is the `[n]` of its prompt; a cell kept out of the history (run
         by a front end for itself) has none."""
         self._seen = seen = self.shell.execution_count
         stored = getattr(info, "store_history", True)
-        LABELS.start_cell(seen - self.counted_ahead if stored else None)
+        code = first_line(getattr(info, "raw_cell", "") or "")
+        LABELS.start_cell(seen - self.counted_ahead if stored else None, code)
 
     def post_run_cell(self, result: ExecutionResult) -> None:
         seen, self._seen = self._seen, None

@@ -277,7 +277,7 @@ class SparkConnect(Magics):
                 warm_up=self.warm_up and args.warm_up,
             )
         except _core.StartError as err:
-            show(StartFailure(str(err), err.cause, plan, args.port))
+            show(StartFailure(str(err), err.cause, plan, args.port, restart))
             # The card said it all; the cell still fails, so "Run All" stops here.
             err.shown_as_card = True  # type: ignore[attr-defined]
             raise

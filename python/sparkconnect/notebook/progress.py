@@ -9,10 +9,8 @@ when `SparkConnect.progress_summary` is off). An operation shows a bar only once
 SHOW_AFTER with work still to do, and a cell without a bar gets no summary either: quick queries
 show nothing.
 
-Stages Spark skips (their output exists already: a shuffle computed by an earlier job, which
-adaptive execution makes the rule for every aggregation) are reported like the others, with no
-task ever done. They are counted neither in the bar nor in the summary, as the Spark UI lists
-them apart.
+The bar and the summary count from the same records as the jobs tables (the ledger, see
+render/jobs_ledger.py): the stages that ran (not those Spark skips), and each operation's time.
 """
 
 from __future__ import annotations
@@ -23,14 +21,17 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.render.display import colour, html_output, human_bytes, publish
-from sparkconnect.render.jobs_ledger import OperationLedger
+from sparkconnect.render.jobs_ledger import Operation, OperationLedger
 from sparkconnect.render.spark_errors import is_cancelled
+
+if TYPE_CHECKING:
+    from sparkconnect.render.jobs_ledger import Stage
 
 REDRAW_EVERY = 0.2
 """Seconds between two redraws of a running bar, whatever the report interval."""
@@ -40,142 +41,79 @@ BAR_WIDTH = 24
 """Characters of the text bar."""
 
 
-class Stage(Protocol):
-    """What the client reports per stage (pyspark's StageInfo)."""
-
-    stage_id: int
-    num_tasks: int
-    num_completed_tasks: int
-    num_bytes_read: int
-    done: bool
-
-
-@dataclass
-class StageState:
-    tasks: int
-    completed: int
-    bytes_read: int
-    done: bool
-    skipped: bool = False
-    """Never run: its output existed already (see `CellRun.mark_skipped`)."""
-
-
 @dataclass
 class CellRun:
-    """Progress of the Spark operations of one cell."""
+    """Progress of the Spark operations of one cell. What it counts is the ledger's (the same
+    records the jobs tables show): copies of the cell's operations as the ledger last gave them."""
 
-    started: float
     thread: int
     """Only operations run by the cell's own thread report here (not background threads)."""
-    stages: dict[int, StageState] = field(default_factory=dict)
-    operations: dict[str, list[int]] = field(default_factory=dict)
-    """Stage ids per operation that reported progress, in order."""
+    operations: dict[str, Operation] = field(default_factory=dict)
+    """The cell's operations that reported progress, in order."""
     current: str | None = None
-    running_tasks: int = 0
     handle: Any = None
     last_draw: float = 0.0
     text_shown: bool = False
-    op_started: float = 0.0
-    """When the current operation began, at the latest: the cell's start, or the end of the
-    operation before it (the client does not report an operation's start)."""
     shown: bool = False
     """A bar was drawn; only then does the cell end with a summary."""
 
-    def __post_init__(self) -> None:
-        self.op_started = self.op_started or self.started
+    def update(self, operation: Operation) -> None:
+        self.operations[operation.operation_id] = operation
+        self.current = operation.operation_id
 
-    def update(self, operation: str, stages: Iterable[Stage], running: int) -> None:
-        ids = self.operations.setdefault(operation, [])
-        for stage in stages:
-            if stage.stage_id not in ids:
-                ids.append(stage.stage_id)
-            self.stages[stage.stage_id] = StageState(
-                stage.num_tasks, stage.num_completed_tasks, stage.num_bytes_read, stage.done
-            )
-        self.current = operation
-        self.running_tasks = running
-        self.mark_skipped(operation)
-
-    def mark_skipped(self, operation: str) -> None:
-        """A stage that never completed a task while a later stage of the same operation did is
-        skipped: a stage runs only after the stages it depends on (which have lower ids), and
-        one that has not run by then never will."""
-        latest_active = max(
-            (i for i in self.operations.get(operation, []) if self._active(self.stages[i])),
-            default=None,
-        )
-        for i in self.operations.get(operation, []):
-            state = self.stages[i]
-            state.skipped = (
-                latest_active is not None and i < latest_active and not self._active(state)
-            )
-
-    @staticmethod
-    def _active(state: StageState) -> bool:
-        return state.completed > 0 or state.done
-
-    def complete(self) -> None:
-        """The cell's operations succeeded. The last report can be up to one interval old, so
-        it may show stages with tasks still to do: the last stage of each operation (its result)
-        ran all of them, and so did every stage that had begun; a stage that never began while
-        a later one ran was skipped."""
-        for ids in self.operations.values():
-            for i in ids:
-                state = self.stages[i]
-                if i == max(ids) or self._active(state):
-                    state.completed, state.done, state.skipped = state.tasks, True, False
-                else:
-                    state.skipped = True
-        self.running_tasks = 0
+    def _current(self) -> Operation | None:
+        return self.operations.get(self.current or "")
 
     def has_work(self) -> bool:
         """The current operation still has stages to run (not a report of what just ended)."""
-        ids = self.operations.get(self.current or "", [])
-        return any(not self.stages[i].done and not self.stages[i].skipped for i in ids)
+        operation = self._current()
+        return operation is not None and operation.has_work()
 
     @property
     def seen(self) -> bool:
-        return any(self.operations.values())
+        return any(op.stages for op in self.operations.values())
 
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
+    def seconds(self) -> float:
+        """The Spark time of the cell: its operations' times, as the jobs tables show them."""
+        now = time.time()
+        return sum(op.seconds(now) for op in self.operations.values())
 
     def counts(self, running: bool = True) -> tuple[float, list[str]]:
         """(fraction of the current operation's tasks done, what to say about it). `running`:
         the tasks running now are worth saying (not once the operation was cancelled)."""
-        ids = self.operations.get(self.current or "", [])
-        stages = [self.stages[i] for i in ids if not self.stages[i].skipped]
-        tasks = sum(s.tasks for s in stages)
-        completed = sum(s.completed for s in stages)
-        parts = [
-            f"stages {sum(s.done for s in stages)}/{len(stages)}",
-            f"tasks {completed}/{tasks}",
-        ]
-        if self.running_tasks and running:
-            parts.append(f"{self.running_tasks} running")
+        operation = self._current()
+        if operation is None:
+            return 0.0, []
+        stages_done, stages, completed, tasks = operation.counts()
+        parts = [f"stages {stages_done}/{stages}", f"tasks {completed}/{tasks}"]
+        if operation.running_tasks and running:
+            parts.append(f"{operation.running_tasks} running")
         parts.append(f"{human_bytes(self.bytes_read())} read")
         return (completed / tasks if tasks else 0.0), parts
 
     def running_line(self) -> tuple[float, str]:
         fraction, parts = self.counts()
-        return fraction, " · ".join([*parts, f"{self.elapsed():.1f} s"])
+        operation = self._current()
+        seconds = operation.seconds(time.time()) if operation else 0.0
+        return fraction, " · ".join([*parts, f"{seconds:.1f} s"])
 
     def bytes_read(self) -> int:
-        return sum(s.bytes_read for s in self.stages.values())
+        return sum(s.bytes_read for op in self.operations.values() for s in op.stages.values())
 
     def summary(self, outcome: str) -> str:
-        stages = [s for s in self.stages.values() if not s.skipped]
+        stages = [s for op in self.operations.values() for s in op.ran()]
+        queries = len(self.operations)
         counts = [
-            plural(len(self.operations), "query", "queries") if len(self.operations) > 1 else "",
+            plural(queries, "query", "queries") if queries > 1 else "",
             plural(len(stages), "stage"),
             plural(sum(s.tasks for s in stages), "task"),
             f"{human_bytes(self.bytes_read())} read",
         ]
         what = " · ".join(c for c in counts if c)
         if outcome == "done":
-            return f"Spark: {what} in {self.elapsed():.1f} s"
+            return f"Spark: {what} in {self.seconds():.1f} s"
         _, where = self.counts(running=False)
-        return f"Spark job {outcome} after {self.elapsed():.1f} s ({' · '.join(where)})"
+        return f"Spark job {outcome} after {self.seconds():.1f} s ({' · '.join(where)})"
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -257,7 +195,7 @@ class CellProgress:
             del hook.start_displayhook
 
     def pre_run_cell(self, info: object = None) -> None:
-        self.run = CellRun(started=time.monotonic(), thread=threading.get_ident())
+        self.run = CellRun(thread=threading.get_ident())
         self.ledger.cell_started(getattr(info, "raw_cell", "") or "")
 
     def post_run_cell(self, result: ExecutionResult) -> None:
@@ -280,7 +218,8 @@ class CellProgress:
         if run is None or not run.shown:
             return
         if outcome == "done":
-            run.complete()
+            for operation in self.ledger.complete(run.operations):
+                run.update(operation)
         self._draw_final(run, outcome)
 
     # The client's progress handler ------------------------------------------------------------
@@ -291,22 +230,23 @@ class CellProgress:
         operation_id: str | None,
         done: bool,
     ) -> None:
-        stages = list(stages or [])
-        operation = operation_id or ""
-        self.ledger.report(operation, stages, inflight_tasks, done)
+        operation = self.ledger.report(operation_id or "", stages or [], inflight_tasks, done)
         run = self.run
         if not self.enabled or run is None or threading.get_ident() != run.thread:
             return
         if done:
             # Called on success, failure and interrupt alike; the cell's end tells them apart.
-            run.op_started = time.monotonic()  # the next operation starts after this one
+            if operation is not None and operation.operation_id in run.operations:
+                run.update(operation)
             if not self.rich and run.text_shown:
                 # The operation's own output (a show(), say) comes next: leave a clean line.
                 self._write_line("")
                 run.text_shown = False
             return
-        run.update(operation, stages, inflight_tasks)
-        due = time.monotonic() - run.op_started >= SHOW_AFTER and run.has_work()
+        if operation is None:
+            return
+        run.update(operation)
+        due = operation.seconds(time.time()) >= SHOW_AFTER and run.has_work()
         if run.seen and (run.shown or due):
             self._draw_running(run)
 

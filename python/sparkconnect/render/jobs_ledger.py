@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 KEEP = 50
@@ -28,26 +28,100 @@ if TYPE_CHECKING:
         stage_id: int
         num_tasks: int
         num_completed_tasks: int
+        num_bytes_read: int
         done: bool
 
 
 @dataclass
+class StageState:
+    tasks: int
+    completed: int
+    bytes_read: int
+    done: bool
+    skipped: bool = False
+    """Never run: its output existed already (see `Operation.mark_skipped`)."""
+
+    @property
+    def active(self) -> bool:
+        return self.completed > 0 or self.done
+
+
+@dataclass
 class Operation:
+    """One Spark operation as its reports tell it: the one record both the cell's progress line
+    and the jobs tables count stages, tasks and time from.
+
+    Stages Spark skips (their output exists already: a shuffle computed by an earlier job, which
+    adaptive execution makes the rule for every aggregation) are reported like the others, with
+    no task ever done. They are not counted, as the Spark UI lists them apart (and
+    server/spark_rest.py leaves them out of its counts too)."""
+
     operation_id: str
     in_cell: bool
     """A cell was running when the operation reported first: it belongs to that cell."""
     source: str
     """The first line of that cell's code."""
-    first_seen: float
-    """Unix seconds of the first report (the operation started up to one interval earlier)."""
-    stages: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
-    """stage id -> (tasks, completed tasks, done)."""
+    started: float
+    """Unix seconds when it began, at the latest. The client does not report an operation's
+    start: in a cell, the start of the cell or the end of the cell's operation before it;
+    elsewhere its first report (up to one report interval late)."""
+    stages: dict[int, StageState] = field(default_factory=dict)
+    """By stage id, in the order reported."""
     running_tasks: int = 0
     ended: float | None = None
     cell: int | None = None
     """The cell's execution count, known when it ends (until then JupyterLab shows [*])."""
     outcome: str | None = None
     """"succeeded", "failed" or "cancelled" once known (from the cell's end or a cancel)."""
+
+    def ran(self) -> list[StageState]:
+        """Its stages that run (not skipped)."""
+        return [s for s in self.stages.values() if not s.skipped]
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(stages done, stages, tasks done, tasks) of the stages that run."""
+        ran = self.ran()
+        return (
+            sum(s.done for s in ran),
+            len(ran),
+            sum(s.completed for s in ran),
+            sum(s.tasks for s in ran),
+        )
+
+    def seconds(self, now: float) -> float:
+        return max(0.0, (self.ended or now) - self.started)
+
+    def has_work(self) -> bool:
+        """Stages still to run (not a report of what just ended)."""
+        return any(not s.done and not s.skipped for s in self.stages.values())
+
+    def note(self, stages: Iterable[Stage], running: int, done: bool) -> None:
+        for stage in stages:
+            self.stages[stage.stage_id] = StageState(
+                stage.num_tasks, stage.num_completed_tasks, stage.num_bytes_read, stage.done
+            )
+        self.running_tasks = 0 if done else running
+        self.mark_skipped()
+
+    def mark_skipped(self) -> None:
+        """A stage that never completed a task while a later stage did is skipped: a stage runs
+        only after the stages it depends on (which have lower ids), and one that has not run by
+        then never will."""
+        latest = max((i for i, s in self.stages.items() if s.active), default=None)
+        for i, state in self.stages.items():
+            state.skipped = latest is not None and i < latest and not state.active
+
+    def complete(self) -> None:
+        """It succeeded. The last report can be up to one interval old, so it may show stages
+        with tasks still to do: the last stage (its result) ran all of them, and so did every
+        stage that had begun; a stage that never began while a later one ran was skipped."""
+        last = max(self.stages, default=None)
+        for i, state in self.stages.items():
+            if i == last or state.active:
+                state.completed, state.done, state.skipped = state.tasks, True, False
+            else:
+                state.skipped = True
+        self.running_tasks = 0
 
 
 def first_line(source: str) -> str:
@@ -68,35 +142,50 @@ class OperationLedger:
         self._operations: dict[str, Operation] = {}
         self._cell: str | None = None
         """The first line of the running cell; None between cells."""
+        self._cell_mark = 0.0
+        """When the running cell's next operation began, at the latest: the cell's start, then
+        the end of each of its operations."""
         self.version = 0
         """Increases with every change, so readers can tell when to look again."""
 
     def cell_started(self, source: str) -> None:
         with self._lock:
             self._cell = first_line(source)
+            self._cell_mark = time.time()
 
-    def report(self, operation_id: str, stages: Iterable[Stage], running: int, done: bool) -> None:
-        """One progress report from the client's handler."""
+    def report(
+        self, operation_id: str, stages: Iterable[Stage], running: int, done: bool
+    ) -> Operation | None:
+        """One progress report from the client's handler; a copy of the operation as it stands
+        now (None for a quick operation that ends without having reported)."""
         now = time.time()
+        stages = list(stages)
         with self._lock:
+            in_cell = self._cell is not None
             operation = self._operations.get(operation_id)
-            if operation is None:
-                if done and not stages:
-                    return  # a quick operation ending: the UI shows it if it ran a job
-                in_cell = self._cell is not None
-                operation = Operation(operation_id, in_cell, self._cell or "", first_seen=now)
+            if operation is None and not (done and not stages):
+                started = self._cell_mark if in_cell else now
+                operation = Operation(operation_id, in_cell, self._cell or "", started=started)
                 self._operations[operation_id] = operation
                 self._trim()
-            for stage in stages:
-                operation.stages[stage.stage_id] = (
-                    stage.num_tasks,
-                    stage.num_completed_tasks,
-                    stage.done,
-                )
-            operation.running_tasks = 0 if done else running
+            if done and in_cell:
+                self._cell_mark = now  # the cell's next operation starts after this one
+            if operation is None:
+                return None  # a quick operation ending: the UI shows it if it ran a job
+            operation.note(stages, running, done)
             if done and operation.ended is None:
                 operation.ended = now
             self.version += 1
+            return _copy(operation)
+
+    def complete(self, operation_ids: Iterable[str]) -> list[Operation]:
+        """These operations succeeded (their cell ended well); copies of them, completed."""
+        with self._lock:
+            found = [self._operations[i] for i in operation_ids if i in self._operations]
+            for operation in found:
+                operation.complete()
+            self.version += 1
+            return [_copy(op) for op in found]
 
     def cell_ended(self, outcome: str, number: int | None) -> None:
         """The running cell (execution count `number`) ended ("done", "cancelled" or "failed"):
@@ -112,10 +201,7 @@ class OperationLedger:
                 if operation.ended and not operation.outcome:
                     operation.outcome = "succeeded" if outcome == "done" else outcome
                     if outcome == "done":
-                        operation.stages = {
-                            sid: (tasks, tasks, True)
-                            for sid, (tasks, _, _) in operation.stages.items()
-                        }
+                        operation.complete()
 
     def mark_cancelled(self, operation_id: str) -> None:
         with self._lock:
@@ -136,10 +222,7 @@ class OperationLedger:
 
     def snapshot(self) -> list[Operation]:
         with self._lock:
-            return [
-                Operation(**{**asdict(op), "stages": dict(op.stages)})
-                for op in self._operations.values()
-            ]
+            return [_copy(op) for op in self._operations.values()]
 
     def running(self) -> int:
         with self._lock:
@@ -151,3 +234,7 @@ class OperationLedger:
             if done is None:
                 return
             del self._operations[done]
+
+
+def _copy(operation: Operation) -> Operation:
+    return replace(operation, stages={i: replace(s) for i, s in operation.stages.items()})

@@ -1,7 +1,8 @@
 """Jobs table rows: operations as the progress reports (render/jobs_ledger.py) and the Spark
-UI tell them. The UI's REST API adds what the reports lack: which Spark jobs an operation ran,
-their final status, and operations too quick to report progress. A row is one operation (one
-query, one `collect()`), which is also what a Cancel interrupts.
+UI tell them. A notebook's rows count what its cells' progress summaries count (the ledger);
+the UI's REST API adds what the reports lack: which Spark jobs an operation ran, their final
+status, and operations too quick to report progress. A row is one operation (one query, one
+`collect()`), which is also what a Cancel interrupts.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def _ui_status(jobs: list[UiJob]) -> str | None:
     states = {job.status for job in jobs}
     if "RUNNING" in states:
         return "running"
+    # A query that fails has its other jobs cancelled: one failed job makes it failed.
     if "FAILED" in states:
         return "failed"
+    if "CANCELLED" in states:
+        return "cancelled"
     return "succeeded" if states == {"SUCCEEDED"} else None
 
 
@@ -78,13 +82,30 @@ def _ui_span(jobs: list[UiJob], now: float) -> float | None:
     return max(0.0, end - min(starts))
 
 
+def _ui_description(jobs: list[UiJob]) -> str:
+    """What an operation does, from its jobs: the code its notebook described it by
+    (`<notebook> [<cell>] <code>`, see session/labels.py), a description of the user's own, else
+    what its plan does."""
+    for job in jobs:
+        text = job.description
+        if not text or text.startswith("Spark Connect - "):  # Spark Connect's: the plan's text
+            continue
+        if job.notebook is not None:
+            label = job.notebook if job.cell is None else f"{job.notebook} [{job.cell}]"
+            text = text.removeprefix(label).strip()
+        if text:
+            return text
+    what = next((j.what for j in jobs if j.what), "")
+    return f"Spark Connect {what}".strip()
+
+
 def _from_ui(operation_id: str, jobs: list[UiJob], now: float, notebook: str = "") -> JobRow:
     stages, tasks, running = _ui_counts(jobs)
-    what = next((j.what for j in jobs if j.what), "")
+    cell = next((j.cell for j in jobs if j.cell is not None), None)
     return JobRow(
         operation_id=operation_id,
-        description=f"Spark Connect {what}".strip(),
-        cell="",
+        description=_ui_description(jobs),
+        cell="" if cell is None else f"[{cell}]",
         stages=stages,
         tasks=tasks,
         running_tasks=running,
@@ -119,30 +140,32 @@ def notebook_rows(
     rows = []
     for op in operations:
         jobs = grouped.pop(op.operation_id, [])
-        tasks = sum(t for t, _, _ in op.stages.values())
-        done_tasks = sum(c for _, c, _ in op.stages.values())
-        stages = f"{sum(d for _, _, d in op.stages.values())}/{len(op.stages)}"
-        task_text, running = f"{done_tasks}/{tasks}", op.running_tasks
-        if jobs:
-            stages, task_text, running = _ui_counts(jobs)
+        stages_done, stages, tasks_done, tasks = op.counts()
+        stage_text, task_text, running = (
+            f"{stages_done}/{stages}",
+            f"{tasks_done}/{tasks}",
+            op.running_tasks,
+        )
+        if jobs and (not op.stages or (op.ended is not None and not op.outcome)):
+            # No report told its stages, or its last one may be stale: the UI knows better.
+            stage_text, task_text, running = _ui_counts(jobs)
         status = op.outcome or ("running" if op.ended is None else (_ui_status(jobs) or "finished"))
-        if status == "running" and _ui_status(jobs) in ("succeeded", "failed"):
+        if status == "running" and _ui_status(jobs) in ("succeeded", "failed", "cancelled"):
             status = _ui_status(jobs) or status  # the end report is still on its way
-        seconds = _ui_span(jobs, now) if jobs else None
-        if seconds is None:
-            seconds = (op.ended or now) - op.first_seen
         rows.append(
             JobRow(
                 operation_id=op.operation_id,
                 description=op.source or "(no cell: code run outside a cell)",
                 cell=f"[{op.cell}]" if op.cell is not None else ("[*]" if op.in_cell else ""),
-                stages=stages,
+                stages=stage_text,
                 tasks=task_text,
                 running_tasks=running if status == "running" else 0,
-                seconds=seconds,
+                # The time the cell's progress summary counts, not the UI's (which leaves out
+                # the planning before the first job).
+                seconds=op.seconds(now),
                 status=status,
                 spark_jobs=sorted(j.job_id for j in jobs),
-                started=min([op.first_seen, *(j.submitted for j in jobs if j.submitted)]),
+                started=op.started,
             )
         )
     rows += [_from_ui(operation, jobs, now) for operation, jobs in grouped.items()]
@@ -153,8 +176,10 @@ def server_rows(
     ui_jobs: list[UiJob], attached: Iterable[Attachment], now: float | None = None
 ) -> list[JobRow]:
     """Every notebook's operations on the server (for `sparkconnect jobs`), each named by the
-    notebook whose session ran it. The warm-up of a fresh server is left out: the user ran none
-    of it (the Spark UI names its jobs `sparkconnect warm-up`)."""
+    notebook that ran it: the name its jobs are tagged with (kept by the sessions it had before a
+    `spark.stop()`), else the name an attached process gave for its session. The warm-up of a
+    fresh server is left out: the user ran none of it (the Spark UI names its jobs
+    `sparkconnect warm-up`)."""
     now = time.time() if now is None else now
     names = {a.session_id: a.short for a in attached if a.session_id}
     rows = []
@@ -162,7 +187,7 @@ def server_rows(
         if all(job.warm_up for job in jobs):
             continue
         session = jobs[0].session_id or ""
-        owner = names.get(session, f"session {session[:8]}" if session else "")
+        owner = jobs[0].notebook or names.get(session, f"session {session[:8]}" if session else "")
         rows.append(_from_ui(operation, jobs, now, notebook=owner))
     return _order(rows)
 

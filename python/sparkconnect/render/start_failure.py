@@ -34,6 +34,14 @@ class StartFailure:
     """What the start applied, layer by layer: where a bad item came from."""
     port: int | None = None
     """The gRPC port the start asked for (--port), if any."""
+    restart: bool = False
+    """It was a restart: what to do says to restart again (a restart refused for a value Spark
+    would refuse left the running server as it was)."""
+
+    def _again(self, options: str = "") -> str:
+        """The command to run once the cause is fixed."""
+        verb = "restart" if self.restart else "start"
+        return caller.current().command(f"{verb} {options}".strip())
 
     def parts(self) -> tuple[str, str | None, list[str]]:
         """(what failed, log path, quoted log lines)."""
@@ -70,13 +78,13 @@ class StartFailure:
         if source == LINE:
             return (
                 f"{key}={value} was given on this start's line and was not saved: fix it or "
-                f"leave it out, then {me.command('start')} again."
+                f"leave it out, then {self._again()} again."
             )
         if source == "saved":
             return (
                 f"{key}={value} is in the saved conf: {me.command(f'conf --unset {key}')} removes "
                 f"it, {me.command(f'conf {key}=VALUE')} replaces it; then "
-                f"{me.command('start')} again."
+                f"{self._again()} again."
             )
         # A locked key is the administrators' alone to change.
         own = (
@@ -102,7 +110,7 @@ class StartFailure:
 
     def steps(self) -> list[str]:
         me = caller.current()
-        again = f"Then {me.command('start')} again."
+        again = f"Then {self._again()} again."
         if self.cause in ("environment", "java", "no-connect"):
             return [again]  # the message says how to fix the installation
         if self.cause == "not-answering":
@@ -126,7 +134,7 @@ class StartFailure:
                     f"Port {self.port} is taken: leave out --port to get a free one, or give "
                     f"another with {me.command('start --port N')}."
                 ]
-            return [f"{me.command('start')} again picks free ports."]
+            return [f"{self._again()} again picks free ports."]
         return [
             f"{me.command('logs --level WARN')} shows the server's warnings and errors, and "
             f"{me.command('conf')} the conf it was started with.",
@@ -137,7 +145,7 @@ class StartFailure:
         me = caller.current()
         profile = self.plan.profile if self.plan else None
         if profile is None:
-            return f"Then {me.command('start')} again."
+            return f"Then {self._again()} again."
         if profile.origin == profile_format.SITE:
             # The terminal command has no `profiles`: only a notebook lists them.
             listing = (
@@ -152,7 +160,7 @@ class StartFailure:
             )
         return (
             f"Fix the script, or its env_script line in {profile.path}; then "
-            f"{me.command(f'start --profile {profile.name}')} again."
+            f"{self._again(f'--profile {profile.name}')} again."
         )
 
     def _keys_at_fault(self) -> list[str]:
@@ -163,9 +171,12 @@ class StartFailure:
             return sorted(k for k in self.plan.user_conf() if k.endswith(".port"))
         return self.suspects()
 
+    def _title(self) -> str:
+        return f"Spark Connect server did not {'restart' if self.restart else 'start'}"
+
     def __repr__(self) -> str:
         what, path, lines = self.parts()
-        out = [colour("Spark Connect server did not start", "error"), f"  {what}"]
+        out = [colour(self._title(), "error"), f"  {what}"]
         if path:
             out.append(f"  Last lines of {path}:")
             out += [f"    {line_text(line)}" for line in with_levels(lines)]
@@ -184,7 +195,7 @@ class StartFailure:
         steps = "".join(f"<li>{escape(step)}</li>" for step in self.steps())
         body = (
             "<div class='sparkconnect-box sparkconnect-failure'>"
-            "<div class='sparkconnect-title'>Spark Connect server did not start</div>"
+            f"<div class='sparkconnect-title'>{self._title()}</div>"
             f"<div style='margin:4px 0'>{escape(what)}</div>{log}"
             f"<div class='sparkconnect-title'>What to do</div><ul>{steps}</ul></div>"
         )

@@ -35,6 +35,12 @@ WARM_UP_DESCRIPTION = "sparkconnect warm-up"
 """What the Spark UI shows as the description of every warm-up job (instead of the start of its
 plan in protobuf text, which reads like anyone's query)."""
 _TAG = re.compile(r"_Session_(?P<session>[0-9a-fA-F-]+)_Operation_(?P<operation>[0-9a-fA-F-]+)$")
+# The tags a notebook puts on its session (session/labels.py): Spark Connect passes them on to
+# every job as `..._Session_<session>_Tag_<tag>`.
+_LABEL = re.compile(r"_Session_[0-9a-fA-F-]+_Tag_(?P<key>notebook|cell):(?P<value>.*)$")
+_CANCELLED = "[SPARK_JOB_CANCELLED]"
+"""How the reason Spark gives the tasks it kills when their job is cancelled begins (after
+"Stage cancelled: "); the job itself only says FAILED."""
 # The description Spark Connect gives a job is the start of its plan in protobuf text format:
 # `... plan {\n  root {\n    common {\n ... }\n    project {`. The first relation under the
 # root (skipping `common`) names what the query does.
@@ -48,7 +54,8 @@ class UiJob:
 
     job_id: int
     status: str
-    """RUNNING, SUCCEEDED, FAILED or UNKNOWN."""
+    """RUNNING, SUCCEEDED, FAILED, UNKNOWN, or CANCELLED: failed because it was cancelled (an
+    interrupt, the panel's Cancel), told by the reason of the tasks it had running."""
     session_id: str | None
     operation_id: str | None
     what: str
@@ -57,14 +64,21 @@ class UiJob:
     """Unix seconds."""
     completed: float | None
     stages: int
+    """Stages it runs: a stage Spark skips (its output exists already, computed by an earlier
+    job) is not counted, as the progress reports do not count it (notebook/progress.py)."""
     completed_stages: int
-    """Completed, or skipped because an earlier job had computed their output already."""
     tasks: int
+    """Tasks of the stages it runs."""
     completed_tasks: int
-    """Completed or skipped, likewise."""
     active_tasks: int
     warm_up: bool = False
     """Run by a warm-up of a fresh server (tagged WARM_UP_TAG), not by a notebook."""
+    notebook: str | None = None
+    """The notebook whose session ran it, from its `notebook:` tag."""
+    cell: int | None = None
+    """The number of the cell that ran it, from its `cell:` tag."""
+    description: str = ""
+    """Its description in the Spark UI (`<notebook> [<cell>] <code>` when a notebook named it)."""
 
 
 def _time(text: object) -> float | None:
@@ -87,29 +101,44 @@ def jobs_of(records: list[dict[str, Any]]) -> list[UiJob]:
     return [_job(item) for item in records]
 
 
+def _status(raw: dict[str, Any]) -> str:
+    status = str(raw.get("status", "UNKNOWN"))
+    killed = raw.get("killedTasksSummary") or {}
+    if status == "FAILED" and any(_CANCELLED in str(reason) for reason in killed):
+        return "CANCELLED"
+    return status
+
+
 def _job(raw: dict[str, Any]) -> UiJob:
     session = operation = None
+    labels: dict[str, str] = {}
     tags = [str(tag) for tag in raw.get("jobTags") or []]
     for tag in tags:
         found = _TAG.search(tag)
         if found:
             session, operation = found["session"], found["operation"]
-            break
+        label = _LABEL.search(tag)
+        if label:
+            labels[label["key"]] = label["value"]
+    cell = labels.get("cell", "")
     return UiJob(
         job_id=int(raw["jobId"]),
-        status=str(raw.get("status", "UNKNOWN")),
+        status=_status(raw),
         session_id=session,
         operation_id=operation,
-        what=_what(str(raw.get("description") or raw.get("name") or "")),
+        # The name keeps the start of the plan when a description was set.
+        what=_what(str(raw.get("name") or raw.get("description") or "")),
         submitted=_time(raw.get("submissionTime")),
         completed=_time(raw.get("completionTime")),
-        stages=len(raw.get("stageIds") or []),
-        completed_stages=int(raw.get("numCompletedStages", 0))
-        + int(raw.get("numSkippedStages", 0)),
-        tasks=int(raw.get("numTasks", 0)),
-        completed_tasks=int(raw.get("numCompletedTasks", 0)) + int(raw.get("numSkippedTasks", 0)),
+        stages=len(raw.get("stageIds") or []) - int(raw.get("numSkippedStages", 0)),
+        completed_stages=int(raw.get("numCompletedStages", 0)),
+        tasks=int(raw.get("numTasks", 0)) - int(raw.get("numSkippedTasks", 0)),
+        completed_tasks=int(raw.get("numCompletedTasks", 0)),
         active_tasks=int(raw.get("numActiveTasks", 0)),
         warm_up=any(tag.endswith(WARM_UP_TAG) for tag in tags),
+        notebook=labels.get("notebook"),
+        cell=int(cell) if cell.isdigit() else None,
+        description=str(raw.get("description") or ""),
     )
 
 

@@ -2,13 +2,13 @@
 
 Every notebook of the user shares one server and so one Spark UI, where a job's description would
 otherwise be its raw plan (`Spark Connect - session_id: … plan { root { …`). Here each operation
-carries the tags `notebook:<name>` and `cell:<n>` (sent with the request: no extra call), shown
-in the Connect tab and the jobs' REST API, and the job description `<name> [<n>]`, shown on the
-Jobs, Stages and SQL pages; the session names the OS user (`with_user`), the Connect tab's User.
-The description is a session conf (`spark.job.description`, which the Connect server gives the
-operation's jobs); it is set just before the first operation of each cell that runs one, so a
-cell that does not use Spark costs nothing and never waits on the server. A description the user
-set in that session is left alone.
+carries the tags `notebook:<name>` and `cell:<n>` (sent with the request: no extra call), shown in
+the Connect tab and the jobs' REST API, and the job description `<name> [<n>] <code>` (the cell's
+first line of code), shown on the Jobs, Stages and SQL pages and by `sparkconnect jobs`; the
+session names the OS user (`with_user`), the Connect tab's User. The description is a session conf
+(`spark.job.description`, which the Connect server gives the operation's jobs); it is set just
+before the first operation of each cell that runs one, so a cell that does not use Spark costs
+nothing and never waits on the server. A description the user set in that session is left alone.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ class JobLabels:
         self.notebook: str | None = None
         """The notebook's name (set by the extension); None: nothing is labelled."""
         self.cell: int | None = None
+        self.code = ""
+        """The first line of code of the running cell."""
         self._session: Any = None
         self._tags: set[str] = set()
         self._described: str | None = None
@@ -63,7 +65,8 @@ class JobLabels:
     def description(self) -> str | None:
         if self.notebook is None:
             return None
-        return self.notebook if self.cell is None else f"{self.notebook} [{self.cell}]"
+        label = self.notebook if self.cell is None else f"{self.notebook} [{self.cell}]"
+        return f"{label} {self.code}" if self.code else label
 
     def tags(self) -> set[str]:
         if self.notebook is None:
@@ -91,9 +94,10 @@ class JobLabels:
         self._tags = set()
         vars(session.client).pop(_REQUEST_BUILDER, None)
 
-    def start_cell(self, number: int | None) -> None:
-        """A cell starts (on the thread that runs cells, whose operations the tags go with)."""
-        self.cell = number
+    def start_cell(self, number: int | None, code: str = "") -> None:
+        """A cell starts (on the thread that runs cells, whose operations the tags go with);
+        `code`: its first line of code."""
+        self.cell, self.code = number, code
         self._retag()
 
     def _retag(self) -> None:

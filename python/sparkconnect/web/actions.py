@@ -42,7 +42,7 @@ def _start(restart: bool, force: bool, profile: str | None) -> Outcome:
             plan, restart=restart, force=force, idle_timeout=lifecycle.default_idle_timeout()
         )
     except StartError as err:
-        failure = StartFailure(str(err), err.cause, plan)
+        failure = StartFailure(str(err), err.cause, plan, restart=restart)
         return Outcome(False, failure._repr_html_(), failure.parts()[0], failure)
     finally:
         lifecycle.release()
