@@ -3,8 +3,9 @@
 //!
 //! With Spark's defaults a Spark Connect server logs every request at INFO (`SessionHolder:
 //! Session ... accessed at timestamp ...`, an `ExecuteHolder` created and removed, a response
-//! stream started and finished, each failed query's error and stack again) and every task of every job (the scheduler, the executor, the
-//! code generator, the block stores): `%spark logs -n 20` showed mostly that. The launch gives
+//! stream started and finished, each failed query's error and stack again) and every task of
+//! every job (the scheduler, the executor, the code generator, the block stores):
+//! `%spark logs -n 20` showed mostly that. The launch gives
 //! the JVM a log4j2 file of ours (`-Dlog4j2.configurationFile`, in the driver's JVM options after
 //! the user's): Spark's defaults, the same line layout (the log reader relies on it), and those
 //! loggers at WARN, so their warnings and errors still show.

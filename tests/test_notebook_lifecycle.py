@@ -107,7 +107,7 @@ def test_the_terminal_speaks_in_its_own_commands(
 ) -> None:
     run(shell, "%spark start")
     stop = cli("stop")
-    assert stop.returncode == 0, stop.stderr
+    assert stop.returncode == 1, stop.stderr  # not stopped: a script must be able to tell
     assert "Not stopped: 1 notebook still attached" in stop.stdout
     assert "`sparkconnect stop --force` stops it for everyone" in stop.stdout
     assert "This notebook" not in stop.stdout and "%spark" not in stop.stdout

@@ -176,10 +176,10 @@ def server_rows(
     ui_jobs: list[UiJob], attached: Iterable[Attachment], now: float | None = None
 ) -> list[JobRow]:
     """Every notebook's operations on the server (for `sparkconnect jobs`), each named by the
-    notebook that ran it: the name its jobs are tagged with (kept by the sessions it had before a
-    `spark.stop()`), else the name an attached process gave for its session. The warm-up of a
-    fresh server is left out: the user ran none of it (the Spark UI names its jobs
-    `sparkconnect warm-up`)."""
+    notebook that ran it: the name an attached process gives for its session (as `status` lists
+    it), else the name its jobs are tagged with (a session the notebook ended with `spark.stop()`,
+    a notebook since closed). The warm-up of a fresh server is left out: the user ran none of it
+    (the Spark UI names its jobs `sparkconnect warm-up`)."""
     now = time.time() if now is None else now
     names = {a.session_id: a.short for a in attached if a.session_id}
     rows = []
@@ -187,7 +187,9 @@ def server_rows(
         if all(job.warm_up for job in jobs):
             continue
         session = jobs[0].session_id or ""
-        owner = jobs[0].notebook or names.get(session, f"session {session[:8]}" if session else "")
+        owner = (
+            names.get(session) or jobs[0].notebook or (f"session {session[:8]}" if session else "")
+        )
         rows.append(_from_ui(operation, jobs, now, notebook=owner))
     return _order(rows)
 
