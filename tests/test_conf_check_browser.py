@@ -71,12 +71,6 @@ def tab(panel: Locator, name: str) -> None:
     expect(panel.locator(f".spc-body-{name}")).to_be_visible()
 
 
-def theme(page: Page, name: str) -> None:
-    """Switch the theme and wait until JupyterLab's splash over the page is gone."""
-    set_theme(page, name)
-    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
-
-
 def readable(row: Locator) -> float:
     ratio = row.locator(".spc-conf-value").evaluate(CONTRAST)
     assert ratio >= 4.5, f"contrast {ratio:.2f} of an invalid row's text"
@@ -105,10 +99,10 @@ def test_conf_values_in_the_panel(lab: JupyterLab, page: Page, home: Path) -> No
     expect(panel.locator(".spc-conf-apply")).to_be_disabled()
     readable(rows.nth(0))
     shot(page, "conf-check-1-typed-light")
-    theme(page, "JupyterLab Dark")
+    set_theme(page, "JupyterLab Dark")
     readable(rows.nth(0))
     shot(page, "conf-check-2-typed-dark")
-    theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")
 
     # A session conf our check does not know, which Spark refuses: one short error, the row kept.
     for _ in range(2):
@@ -135,6 +129,6 @@ def test_conf_values_in_the_panel(lab: JupyterLab, page: Page, home: Path) -> No
     expect(pill).to_have_text("running")
     assert _core.status(str(home)).server.pid == pid  # type: ignore[union-attr]
     shot(page, "conf-check-3-restart-refused-light")
-    theme(page, "JupyterLab Dark")
+    set_theme(page, "JupyterLab Dark")
     shot(page, "conf-check-4-restart-refused-dark")
-    theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")

@@ -86,12 +86,6 @@ def show_sidebar(page: Page) -> Locator:
     return sidebar(page)
 
 
-def theme(page: Page, name: str) -> None:
-    """Switch the theme and wait until JupyterLab's splash over the page is gone."""
-    set_theme(page, name)
-    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
-
-
 def tab(panel: Locator, name: str) -> None:
     panel.locator(f".spc-tab[data-tab='{name}']").click()
     expect(panel.locator(f".spc-body-{name}")).to_be_visible()
@@ -281,7 +275,7 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     notebooks.locator(".spc-open-notebook", has_text=NOTEBOOK).click()
     expect(page.locator(".jp-NotebookPanel")).to_be_visible(timeout=30_000)
     expect(cell(page, 0)).to_be_visible()
-    theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")
     shot(page, "lab-1-running-light")
 
     # Stop asks first, naming the notebook it would cut off; kept running here.
@@ -292,9 +286,9 @@ def test_a_notebook_shows_attached_and_its_stop_is_seen(
     confirm.locator(".spc-confirm-no").click()
     expect(confirm).to_be_hidden()
 
-    theme(page, "JupyterLab Dark")
+    set_theme(page, "JupyterLab Dark")
     shot(page, "lab-4-running-dark")
-    theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")
     page.set_viewport_size({"width": 600, "height": 900})
     box = panel.bounding_box()
     assert box is not None and box["width"] <= 320, box

@@ -51,6 +51,9 @@ def test_a_restart_with_a_value_spark_would_refuse_keeps_the_running_server(
     assert "The server was not restarted: spark.executor.memory=lots is not a size" in text
     assert "The running server was not stopped." in text
     assert text.startswith("Spark Connect server did not restart")
+    assert result.error._render_traceback_() == [  # type: ignore[attr-defined]
+        "StartError: the Spark Connect server did not restart (details above)"
+    ]
     steps = text.split("What to do:")[1]
     assert "`%spark conf --unset spark.executor.memory`" in steps
     # Fixed, the same command again: a restart (the server runs on).

@@ -56,9 +56,11 @@ class NoSparkContextError(SparkConnectError):
 def _render_traceback_(self: BaseException) -> list[str]:
     # IPython calls this instead of formatting a traceback (InteractiveShell.showtraceback); the
     # cell still counts as failed, so "Run All" stops here.
-    if getattr(self, "shown_as_card", False):
-        # `%spark start` already showed the whole story as a card above; one line will do.
-        return [f"{type(self).__name__}: the Spark Connect server did not start (details above)"]
+    card = getattr(self, "shown_as_card", None)
+    if card:
+        # `%spark start` already showed the whole story as a card above (`card` is its title);
+        # one line will do.
+        return [f"{type(self).__name__}: the {card} (details above)"]
     return [f"{type(self).__name__}: {self}"]
 
 

@@ -68,13 +68,15 @@ def add_conf_rows(panel: Locator, rows: list[tuple[str, str]]) -> Locator:
 
 
 def set_theme(page: Page, theme: str) -> None:
-    """Through the Settings menu, as a user would."""
+    """Through the Settings menu, as a user would; returns once JupyterLab's splash, which
+    covers the page while the theme changes, is gone (a screenshot would show it)."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(theme)}$")).click()
     expect(page.locator("body")).to_have_attribute(
         "data-jp-theme-light", "false" if "Dark" in theme else "true", timeout=30_000
     )
+    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
 
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"

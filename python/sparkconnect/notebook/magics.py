@@ -277,9 +277,10 @@ class SparkConnect(Magics):
                 warm_up=self.warm_up and args.warm_up,
             )
         except _core.StartError as err:
-            show(StartFailure(str(err), err.cause, plan, args.port, restart))
+            failure = StartFailure(str(err), err.cause, plan, args.port, restart)
+            show(failure)
             # The card said it all; the cell still fails, so "Run All" stops here.
-            err.shown_as_card = True  # type: ignore[attr-defined]
+            err.shown_as_card = failure.title()  # type: ignore[attr-defined]
             raise
         self._bind_spark(started)
         show(

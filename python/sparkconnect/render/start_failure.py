@@ -171,12 +171,12 @@ class StartFailure:
             return sorted(k for k in self.plan.user_conf() if k.endswith(".port"))
         return self.suspects()
 
-    def _title(self) -> str:
+    def title(self) -> str:
         return f"Spark Connect server did not {'restart' if self.restart else 'start'}"
 
     def __repr__(self) -> str:
         what, path, lines = self.parts()
-        out = [colour(self._title(), "error"), f"  {what}"]
+        out = [colour(self.title(), "error"), f"  {what}"]
         if path:
             out.append(f"  Last lines of {path}:")
             out += [f"    {line_text(line)}" for line in with_levels(lines)]
@@ -195,7 +195,7 @@ class StartFailure:
         steps = "".join(f"<li>{escape(step)}</li>" for step in self.steps())
         body = (
             "<div class='sparkconnect-box sparkconnect-failure'>"
-            f"<div class='sparkconnect-title'>{self._title()}</div>"
+            f"<div class='sparkconnect-title'>{self.title()}</div>"
             f"<div style='margin:4px 0'>{escape(what)}</div>{log}"
             f"<div class='sparkconnect-title'>What to do</div><ul>{steps}</ul></div>"
         )
