@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from .support.helpers import cli, wait_until
 from .support.kernels import Kernel, attached_kernels
 from .support.spark_ui import app_api, page, running, running_jobs_of
 
@@ -95,6 +92,13 @@ def test_a_description_of_the_users_own_is_kept(
     assert job_of(module_home, session)["description"] == f"sales.ipynb [{cell}] {CODE}"
 
 
+def task_running(home: Path, session_id: str) -> bool:
+    listed = app_api(running(home), "jobs")
+    return any(
+        j["numActiveTasks"] > 0 and any(session_id in t for t in j["jobTags"]) for j in listed
+    )
+
+
 def test_the_terminal_lists_every_job_by_notebook_cell_and_code(
     kernels: tuple[Kernel, Kernel], module_home: Path
 ) -> None:
@@ -110,29 +114,24 @@ def test_the_terminal_lists_every_job_by_notebook_cell_and_code(
         "spark.range(0, 1, 1, 1)"
         ".selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))\").collect()"
     )
-    deadline = time.monotonic() + 60
-    while not running_jobs_of(module_home, session) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # Its task running: a job cancelled before any task ran leaves no reason to tell it by.
+    wait_until(lambda: task_running(module_home, session), 60, "the sleeping job's task runs")
     other.manager.interrupt_kernel()
     assert other.reply(sleeping, timeout=30)["ename"] == "KeyboardInterrupt"
+    # The Spark UI learns of the job's end from the driver's event queue, a moment later.
+    wait_until(lambda: not running_jobs_of(module_home, session), 30, "the job is cancelled")
 
-    def cli(*args: str) -> str:
-        env = {**os.environ, "SPARKCONNECT_HOME": str(module_home)}
-        done = subprocess.run(
-            [sys.executable, "-m", "sparkconnect", "jobs", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
+    def jobs(*args: str) -> str:
+        done = cli("jobs", *args, home=module_home)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    rows = json.loads(cli("--json"))["jobs"]
+    rows = json.loads(jobs("--json"))["jobs"]
     mine = {(r["notebook"], r["cell"], r["description"], r["status"]) for r in rows}
     for cell in (before_stop, after_stop):
         assert ("sales.ipynb", f"[{cell}]", CODE, "succeeded") in mine, rows
     cancelled = [r for r in rows if r["status"] == "cancelled"]
-    assert len(cancelled) == 1 and cancelled[0]["description"].startswith("spark.range(0, 1, 1, 1)")
-    line = next(line for line in cli().splitlines() if f"[{after_stop}]" in line)
+    assert len(cancelled) == 1, rows
+    assert cancelled[0]["description"].startswith("spark.range(0, 1, 1, 1)")
+    line = next(line for line in jobs().splitlines() if f"[{after_stop}]" in line)
     assert line.split()[:4] == ["sales.ipynb", "✔", "succeeded", f"[{after_stop}]"], line

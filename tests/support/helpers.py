@@ -66,14 +66,18 @@ def run(shell: InteractiveShell, cell: str) -> CellRun:
     )
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The `sparkconnect` terminal command in a subprocess, with this process's environment."""
+def cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The `sparkconnect` terminal command in a subprocess, with this process's environment
+    (and `home` as its SPARKCONNECT_HOME, when given)."""
+    env = os.environ.copy()
+    if home is not None:
+        env["SPARKCONNECT_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "sparkconnect", *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env=os.environ.copy(),
+        env=env,
     )
 
 
