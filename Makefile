@@ -19,7 +19,7 @@ LAB := labextension
 LAB_OUT := wheel-data/data/share/jupyter/labextensions/sparkconnect-lab
 LAB_NPM := $(LAB)/node_modules/.package-lock.json
 
-.PHONY: install browser demo lint test test-rust test-python bench bench-quick wheel clean labextension
+.PHONY: install browser demo lint lint-lab lint-rust lint-python lint-types check test test-rust test-python test-fast bench bench-quick wheel clean labextension
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,25 +58,44 @@ demo: install
 	@# spark.stop() ends the notebook's session, never the shared server: stop it here.
 	$(VENV)/bin/sparkconnect stop
 
-# lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
-# more directory in the checkout and the graph takes about a second to build.
-lint: install $(LAB_NPM)
+# Lint in four independent parts, so `make -j` runs them side by side (`check`, `test`).
+lint: lint-lab lint-rust lint-python lint-types
+
+lint-lab: $(LAB_NPM)
 	cd $(LAB) && node_modules/.bin/tsc --noEmit
 	$(LAB)/stamp.sh check
+
+lint-rust:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+
+# lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
+# more directory in the checkout and the graph takes about a second to build.
+lint-python: install
 	$(VENV)/bin/ruff check python tests examples bench wheel-data/purelib
 	$(VENV)/bin/ruff format --check python tests examples bench wheel-data/purelib
-	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache --no-logo
+
+lint-types: install
+	$(VENV)/bin/mypy
 	$(PY) -m mypy.stubtest sparkconnect._core
 
 test-rust: $(PY)
 	LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
 
-# The slowest tests listed at the end: where the suite's time goes, in every CI log.
+# Two workers, each taking whole files (their module-scoped servers stay shared): a test spends
+# much of its time waiting for a JVM, a kernel or a page, which the other worker's test fills.
+# The slowest tests are listed at the end: where the suite's time goes, in every CI log.
 test-python: install browser
-	$(VENV)/bin/pytest --durations=15
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=15
+
+# Every test that starts neither a Spark server nor a browser (the `jvm` and `browser` markers).
+test-fast: install
+	$(VENV)/bin/pytest -m "not jvm and not browser" -n 2 -q
+
+# The loop between edits: lint and the JVM-free tests side by side, in about a minute.
+check: install
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint test-fast
 
 # The wheel users of a shared Jupyter install without a Rust toolchain: abi3 (one wheel for
 # CPython 3.11 and newer) and manylinux, tagged with the oldest glibc its symbols allow (maturin
@@ -95,7 +114,9 @@ bench: install
 bench-quick: install
 	$(PY) -m bench.run --quick
 
-test: lint test-rust test-python bench-quick
+test: install
+	$(MAKE) --no-print-directory -j 3 --output-sync=target lint test-rust
+	$(MAKE) --no-print-directory test-python bench-quick
 
 clean:
 	rm -rf $(VENV) target

@@ -87,15 +87,22 @@ def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
     """A fresh per-test $SPARKCONNECT_HOME (and data directory: the server's working directory
-    and warehouse); any server started in it is stopped afterwards."""
+    and warehouse); any server started in it is stopped afterwards. A test not marked `jvm`
+    that started one fails: `make check` selects by that marker."""
     path = tmp_path / "home"
     monkeypatch.setenv("SPARKCONNECT_HOME", str(path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     yield path
-    if path.exists():
-        _kill_leftovers(path)
+    if not path.exists():
+        return
+    started = java_servers_of(path)
+    _kill_leftovers(path)
+    if request.node.get_closest_marker("jvm") is None:
+        assert not started, "a test that starts a Spark server must be marked `jvm`"
 
 
 @pytest.fixture(scope="module")

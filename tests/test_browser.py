@@ -12,7 +12,7 @@ import pytest
 
 from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 CELLS = [
     "%load_ext sparkconnect",

@@ -12,7 +12,7 @@ import pytest
 from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 from .support.lab_page import cell, open_notebook, run_cell, set_theme, shot, wait_done
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 CELLS = [
     "%load_ext sparkconnect\n%spark start",

@@ -19,7 +19,7 @@ from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 from .support.lab_page import cell, run_cell, wait_done
 from .support.spark_ui import app_api, running
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 SLEEPING = "reflect('java.lang.Thread', 'sleep', cast({ms} as bigint))"
 CELLS = [

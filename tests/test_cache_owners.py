@@ -21,7 +21,7 @@ import sparkconnect
 from .support.helpers import wait_until
 from .support.kernels import Kernel
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 IDLE = 2.0
 """The idle timeout of the first test's server: its watchdog checks every 0.4 s (a fifth)."""

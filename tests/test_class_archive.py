@@ -15,7 +15,7 @@ from sparkconnect import _core, api
 
 from .support.helpers import cmdline, kill_processes_naming, processes_naming, wait_until
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # An idle machine dumps in about 35 s; a loaded one (other suites, nice 19) takes longer.
 BUILD_TIMEOUT = 600

@@ -15,7 +15,7 @@ from sparkconnect import _core
 
 from .support.kernels import Kernel, KernelRun
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 CLASSIC_BUILDER = """\
 from pyspark.sql import SparkSession

@@ -13,7 +13,7 @@ import pytest
 
 from sparkconnect import _core
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

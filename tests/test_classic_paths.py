@@ -17,7 +17,7 @@ from sparkconnect import _core
 
 from .support.kernels import Kernel
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def csv_with_rows(folder: Path, rows: int) -> None:

@@ -20,7 +20,7 @@ from sparkconnect.server import lifecycle
 
 from .support.kernels import Kernel
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 SHOW_INTERPRETERS = """\
 import sys

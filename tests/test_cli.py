@@ -15,7 +15,7 @@ from sparkconnect.server import workdir
 
 from .support.helpers import cli, java_servers_of
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def test_profile_master_and_log_filters(

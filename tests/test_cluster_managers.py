@@ -18,7 +18,7 @@ from sparkconnect.server import lifecycle
 
 from .support.helpers import cmdline, java_servers_of
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 CLOSED_PORT = 9  # discard: nothing listens on it here
 

@@ -16,7 +16,7 @@ from .support.helpers import all_pids, cmdline, run
 from .support.spark_ui import app_api
 from .support.standalone import StandaloneCluster
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sparkconnect import _core
 
 from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 CELLS = ["%load_ext sparkconnect\n%spark start", "%spark panel"]
 

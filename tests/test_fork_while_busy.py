@@ -11,7 +11,7 @@ import pytest
 
 from .support.processes import python
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 FORKS = 40
 PROGRAM = """

@@ -16,7 +16,7 @@ from .support.helpers import cli, wait_until
 from .support.kernels import Kernel, attached_kernels
 from .support.spark_ui import app_api, page, running, running_jobs_of
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from .support.lab_api import call, ok
 from .support.lab_terminal import in_lab_terminal
 from .support.processes import lock_is_free, server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 CHANGE_SEEN_WITHIN = 1.0
 """Seconds from a change of the server's state to a waiting page's answer (the issue's bar)."""

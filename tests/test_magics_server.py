@@ -19,7 +19,7 @@ from sparkconnect.notebook.lazy import LazySpark
 from .support.helpers import java_servers_of, run
 from .support.processes import server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from .support.jupyterlab import JupyterLab, require_chromium, write_notebook
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 require_chromium()
 

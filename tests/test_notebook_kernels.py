@@ -12,7 +12,7 @@ import pytest
 from .support.kernels import Kernel, attached_kernels
 from .support.spark_ui import running_jobs_of
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # One task per partition, each sleeping: a long job that holds no CPU.
 SLEEPING_JOB = (

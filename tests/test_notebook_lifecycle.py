@@ -20,7 +20,7 @@ from .support import spark_ui
 from .support.helpers import cli, run
 from .support.processes import server, watchdogs_of
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 LAUNCHED = "launched a Spark Connect server for this notebook"
 

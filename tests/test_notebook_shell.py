@@ -18,7 +18,7 @@ from sparkconnect.server import profiles
 from .support.helpers import run
 from .support.processes import server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 SLEEPING_JOB = (
     "rows = spark.range(0, 2, 1, 2)"

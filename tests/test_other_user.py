@@ -31,7 +31,7 @@ import pytest
 from .support.helpers import wait_until
 
 pytestmark = [
-    pytest.mark.spark,
+    pytest.mark.jvm,
     pytest.mark.skipif(
         os.geteuid() != 0 or shutil.which("useradd") is None,
         reason="creating two Unix users and switching to them needs root and useradd",

@@ -18,7 +18,7 @@ from sparkconnect import _core
 
 from .support.jupyterlab import JupyterLab, lab_serving, require_chromium
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.jvm, pytest.mark.browser]
 
 PANEL_CELLS = ["%load_ext sparkconnect", "%spark panel", "spark.range(3).count()"]
 OTHER_CELLS = [

@@ -137,7 +137,7 @@ def test_cancel_endpoint_refuses_what_is_not_a_cancel(shell: InteractiveShell, h
         pass
 
 
-@pytest.mark.spark
+@pytest.mark.jvm
 def test_panel_model_state_and_actions(
     shell: InteractiveShell, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -343,7 +343,7 @@ def _use_the_panel(
     assert not panel_threads()
 
 
-@pytest.mark.spark
+@pytest.mark.jvm
 def test_live_updates_from_a_real_kernel_while_a_cell_runs(home: Path) -> None:
     kernel = Kernel({"SPARKCONNECT_HOME": str(home)})
     try:

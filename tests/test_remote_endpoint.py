@@ -23,7 +23,7 @@ from sparkconnect.session.child_env import CHILD_ENV
 from .support.fake_endpoint import fake_endpoint
 from .support.helpers import java_servers_of, run
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # The endpoint's server must not count this test process as attached (detaching here must not stop
 # it), so its lease belongs to a process that outlives the test: pid 1.

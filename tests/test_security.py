@@ -16,7 +16,7 @@ from sparkconnect import _core
 
 from .support.helpers import all_pids, cmdline, run
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 @pytest.fixture(scope="module")

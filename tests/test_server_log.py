@@ -13,7 +13,7 @@ from sparkconnect import _core
 
 from .support.helpers import run
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 CHATTER = ("SessionHolder:", "ExecuteHolder", "TaskSetManager:", "Executor:", "DAGScheduler:")
 QUERIES = (

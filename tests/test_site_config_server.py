@@ -14,7 +14,7 @@ from sparkconnect.server import site_config
 from .support.helpers import run
 from .support.processes import server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 SITE = """\
 default_profile = "cluster"

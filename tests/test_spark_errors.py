@@ -21,7 +21,7 @@ from .support.helpers import run
 from .support.kernels import Kernel
 from .support.spark_ui import jobs
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MISSING_TABLE = "%%spark sql\nSELECT * FROM missing_table"

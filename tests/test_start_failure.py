@@ -11,7 +11,7 @@ from sparkconnect import _core
 
 from .support.helpers import java_servers_of, run
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def test_failed_start_is_a_card_then_one_line(shell: InteractiveShell, home: Path) -> None:

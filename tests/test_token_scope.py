@@ -18,7 +18,7 @@ from sparkconnect import _core
 from .support.fake_endpoint import FakeEndpoint, fake_endpoint
 from .support.kernels import Kernel, KernelRun
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # The session is stopped while the endpoint still runs: left behind in the kernel, its client
 # would retry calls to the gone endpoint on gRPC threads, and a kernel that forks for the next

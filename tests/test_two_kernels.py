@@ -13,7 +13,7 @@ from sparkconnect import _core
 from .support.helpers import java_servers_of
 from .support.kernels import Kernel
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 @pytest.fixture

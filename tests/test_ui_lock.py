@@ -31,7 +31,7 @@ from sparkconnect import _core
 from .support.helpers import all_pids, cli, cmdline, run
 from .support.spark_ui import app_api, page
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # A filter of the user's own, which must keep working beside ours: Spark's YARN proxy filter,
 # told that loopback is the proxy, lets loopback requests through.

@@ -22,7 +22,7 @@ from .support.helpers import cmdline, processes_naming, wait_until
 from .support.kernels import Kernel
 from .support.spark_ui import Job, jobs
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 # The warm-up's release is read from the server's INFO lines about sessions, which its default
 # log settings leave out: these servers log everything.

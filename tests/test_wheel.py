@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import kill_processes_naming
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = [

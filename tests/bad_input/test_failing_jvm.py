@@ -15,7 +15,7 @@ from ..support.helpers import java_servers_of, run
 from ..support.processes import watchdogs_of
 from ..support.refusal import assert_refused
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def test_unknown_master_fails_fast_and_leaves_nothing(shell: InteractiveShell, home: Path) -> None:

@@ -12,7 +12,7 @@ from ..support.helpers import java_servers_of, run, wait_until
 from ..support.processes import gone, server
 
 
-@pytest.mark.spark
+@pytest.mark.jvm
 def test_start_over_a_corrupted_running_state_leaves_one_server(
     shell: InteractiveShell, home: Path
 ) -> None:

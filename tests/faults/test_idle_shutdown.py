@@ -20,7 +20,7 @@ from ..support.helpers import java_servers_of, wait_until
 from ..support.processes import gone, python, server, watchdogs_of
 from ..support.spark_ui import app_api
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 IDLE = 2.0
 # Generous bound on how long the stop may take once idle: a check interval, the lock, and the

@@ -16,7 +16,7 @@ from sparkconnect import _core
 from ..support.helpers import java_servers_of, wait_until
 from ..support.processes import gone, lock_is_free, python, server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 @pytest.fixture

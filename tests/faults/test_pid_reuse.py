@@ -16,7 +16,7 @@ from sparkconnect import _core
 from ..support.helpers import STATE_RECORD, run
 from ..support.processes import server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 
 def start_time(pid: int) -> int:

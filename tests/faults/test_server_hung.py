@@ -20,7 +20,7 @@ from sparkconnect import StartError, _core
 from ..support.helpers import java_servers_of, run, wait_until
 from ..support.processes import gone, server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 STOPPED = "is stopped (SIGSTOP or a debugger)"
 

@@ -19,7 +19,7 @@ from sparkconnect.notebook.lazy import LazySpark
 from ..support.helpers import java_servers_of, run, wait_until
 from ..support.processes import gone, server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 GONE = "is no longer running: it was stopped or it exited"
 

@@ -13,7 +13,7 @@ from sparkconnect.session.labels import with_user
 from ..support.helpers import run
 from ..support.processes import server
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 RENEWED = "had closed this notebook's session (INVALID_HANDLE.SESSION_CLOSED"
 

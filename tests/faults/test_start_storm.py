@@ -17,7 +17,7 @@ from sparkconnect import _core
 from ..support.helpers import java_servers_of, wait_until
 from .conftest import FAST_JVM
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 WORKERS = 16
 ROUNDS = 20
