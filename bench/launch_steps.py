@@ -16,6 +16,9 @@ imported), while a watcher thread polls /proc and the server log about every mil
 - port open → start returns (readiness seen by the core, the state written);
 - first query: `range(10).count()` over a new Connect session (a cold server's JVM warm-up).
 
+Each round runs one start through spark-submit (the recorded command removed first) and one
+direct start (the command that start recorded), so both see the same load.
+
 The polling costs a little CPU on a 2-core machine (a sleep of 1 ms between polls); it runs the
 same way for both launch paths, so it does not favour either. A direct launch (`launch_path`
 "direct": the recorded `java` command, no scripts, no launcher) shows 0 for the two middle steps.
@@ -184,24 +187,43 @@ def _one(bench: Bench) -> tuple[list[float], str]:
         answered - query_began,
         answered - began,
     ]
-    return steps, getattr(server, "launch_path", "spark-submit")
+    return steps, server.launch_path or "spark-submit"
+
+
+def _forget_launch_commands(bench: Bench) -> None:
+    """Makes the next start go through spark-submit (it records the command again)."""
+    assert bench.cache is not None
+    for entry in (bench.cache / "sparkconnect" / "launch").glob("*.json"):
+        entry.unlink()
 
 
 def launch_steps(bench: Bench) -> list[Figure]:
-    """A cold start step by step (see the module's docstring for how each step is measured)."""
+    """A cold start step by step, through spark-submit and directly, alternating (see the
+    module's docstring for how each step is measured)."""
     bench.need_archive()
-    # A first start in this home records what a later one may reuse; it is not a sample.
+    # A first start in this home settles what the next ones find; it is not a sample.
     bench.stop_server()
     lifecycle.start({})
-    samples: list[list[float]] = [[] for _ in STEPS]
-    paths = set()
+    by_path: dict[str, list[list[float]]] = {
+        path: [[] for _ in STEPS] for path in ("spark-submit", "direct")
+    }
     for _ in range(bench.runs):
-        steps, path = _one(bench)
-        paths.add(path)
-        for column, value in zip(samples, steps, strict=True):
-            column.append(value)
-    note = f"launch path: {', '.join(sorted(paths))}"
+        for forced in (True, False):
+            if forced:
+                _forget_launch_commands(bench)
+            steps, path = _one(bench)
+            for column, value in zip(by_path[path], steps, strict=True):
+                column.append(value)
+    direct, submit = by_path["direct"], by_path["spark-submit"]
     return [
-        Figure(f"cold start step: {name}", "s", column, "—", note=note)
-        for name, column in zip(STEPS, samples, strict=True)
+        Figure(
+            f"cold start step: {name}",
+            "s",
+            ours or [float("nan")],
+            "—",
+            baseline="the same through spark-submit",
+            baseline_samples=theirs,
+            note=f"{len(ours)} direct launches, {len(theirs)} through spark-submit, alternating",
+        )
+        for name, ours, theirs in zip(STEPS, direct, submit, strict=True)
     ]

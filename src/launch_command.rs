@@ -2,8 +2,8 @@
 //!
 //! `bin/spark-submit` execs `bin/spark-class`, which sources `load-spark-env.sh`, runs a
 //! launcher JVM (`org.apache.spark.launcher.Main`) only to print the real `java` command, then
-//! execs it: about a second of a cold start on two cores, spent computing the same command
-//! every time. Once a spark-submit launch is ready, its JVM's argv (`/proc/<pid>/cmdline`) and
+//! execs it: a JVM start and a few bash scripts on every cold start, computing the same
+//! command every time. Once a spark-submit launch is ready, its JVM's argv (`/proc/<pid>/cmdline`) and
 //! the variables the scripts added or changed (`/proc/<pid>/environ` against what we passed) are
 //! kept in a private file of the user's cache, one per home, with a key of everything that can
 //! change that command. A later launch with the same key runs the command itself.

@@ -110,7 +110,6 @@ def test_another_java_or_spark_installation_goes_through_spark_submit(
     upgraded = started()
     assert upgraded.spark_home == str(spark)
     assert upgraded.launch_path == "spark-submit"
-    assert started().launch_path == "direct"
 
 
 def test_a_recorded_command_that_fails_is_replaced_through_spark_submit(
