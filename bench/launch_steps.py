@@ -21,7 +21,9 @@ direct start (the command that start recorded), so both see the same load.
 
 The polling costs a little CPU on a 2-core machine (a sleep of 1 ms between polls); it runs the
 same way for both launch paths, so it does not favour either. A direct launch (`launch_path`
-"direct": the recorded `java` command, no scripts, no launcher) shows 0 for the two middle steps.
+"direct": the recorded `java` command, no scripts, no launcher) shows 0 for the launcher, and as
+"scripts" only the spawn's fork and exec plus the watcher's lag (it learns the pid from the state
+file, written right after the spawn): the resolution of that step, a few tens of milliseconds.
 """
 
 from __future__ import annotations
