@@ -4,6 +4,7 @@ python -m bench.run                 # full: several runs, 8 notebooks, a 1 GiB l
 python -m bench.run --quick         # one run each, 2 notebooks, a small log: proves it works
 python -m bench.run --only attach   # focused figures (repeatable); --cache DIR keeps the
                                     # start-up archive between such runs
+python -m bench.run --only launch_steps --cache DIR   # a cold start cut into its steps
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import sparkconnect
 
-from . import comparison, first_use, scenarios
+from . import comparison, first_use, launch_steps, scenarios
 from .chart import draw
 from .harness import Bench
 from .machine import describe, load_average
@@ -32,6 +33,7 @@ ALL: list[Callable[[Bench], list[Figure]]] = [
     scenarios.load_ext,
     scenarios.first_cold_start,
     scenarios.archive_build,
+    launch_steps.launch_steps,
     comparison.cold_start,
     comparison.attach,
     first_use.first_query_after_start,

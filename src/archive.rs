@@ -99,7 +99,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 
 /// 64-bit FNV-1a: a stable, dependency-free hash for archive keys (not a security boundary:
 /// the JVM validates the archive against its classpath itself).
-fn fnv1a(parts: &[String]) -> u64 {
+pub fn fnv1a(parts: &[String]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain([0]) {
@@ -111,7 +111,7 @@ fn fnv1a(parts: &[String]) -> u64 {
 }
 
 /// Size and modification time: changes when a file is replaced (a Java or Spark upgrade).
-fn fingerprint(path: &Path) -> String {
+pub fn fingerprint(path: &Path) -> String {
     match fs::metadata(path) {
         Ok(m) => {
             let mtime = m

@@ -20,7 +20,7 @@ const MAX_CONF_BYTES: u64 = 4 << 20;
 const KEY_MASTER: &str = "spark.master";
 pub const KEY_UI_PORT: &str = "spark.ui.port";
 const KEY_BIND_ADDRESS: &str = "spark.connect.grpc.binding.address";
-const KEY_BIND_PORT: &str = "spark.connect.grpc.binding.port";
+pub const KEY_BIND_PORT: &str = "spark.connect.grpc.binding.port";
 const KEY_TOKEN: &str = "spark.connect.authenticate.token";
 const DEFAULT_MASTER: &str = "local[*]";
 /// How often the server reports a running query's progress to its client. Spark's default (2 s)

@@ -1,7 +1,8 @@
 //! Launching the Spark Connect server process.
 //!
 //! One detached process in its own session (setsid), running the server class through
-//! `$SPARK_HOME/bin/spark-submit`, with stdout and stderr in the home's server log. Secrets stay
+//! `$SPARK_HOME/bin/spark-submit`, or directly the `java` command an earlier spark-submit
+//! launch computed (see `launch_command.rs`), with stdout and stderr in the home's server log. Secrets stay
 //! off the command line, where `ps` shows them to every user: the token goes in the
 //! environment, the user conf in a 0600 properties file.
 
@@ -10,7 +11,7 @@ use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +20,7 @@ use crate::conf::{self, Conf, KEY_UI_PORT};
 use crate::errors::{Cause, CoreError, Result};
 use crate::home::Home;
 use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
+use crate::launch_command::{self, Env, KeyInputs};
 use crate::log_settings;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +66,8 @@ pub struct LaunchSpec {
     pub idle_timeout: Option<Duration>,
     /// Where start-up archives are kept (see `archive.rs`); `None`: no archive.
     pub archive_cache: Option<PathBuf>,
+    /// Where launch commands are kept (see `launch_command.rs`); `None`: always spark-submit.
+    pub launch_cache: Option<PathBuf>,
     /// Recorded in the state (`ServerState::launched_by`).
     pub launched_by: Option<String>,
     /// The server's working directory (an existing directory); `None`: the caller's. Python
@@ -80,14 +84,16 @@ impl LaunchSpec {
     /// A launch of the Spark in `spark_home` with its defaults: no conf, extra environment or
     /// idle timeout, a free port, and start-up archives in the user's cache.
     pub fn new(spark_home: PathBuf, python: String) -> Self {
+        let archive_cache = archive::cache_dir();
         LaunchSpec {
+            launch_cache: archive_cache.as_deref().and_then(launch_command::cache_dir),
             spark_home,
             python,
             conf: Conf::new(),
             port: None,
             env: Conf::new(),
             idle_timeout: None,
-            archive_cache: archive::cache_dir(),
+            archive_cache,
             launched_by: None,
             work_dir: None,
             log_preamble: None,
@@ -122,6 +128,10 @@ pub struct Launched {
     pub child: Child,
     pub state: ServerState,
     pub archive: Plan,
+    /// Whether it runs a recorded command, or what to record once it is ready.
+    pub command: launch_command::Plan,
+    /// The environment spark-submit got (or would have got): the base of what to record.
+    pub passed_env: Env,
 }
 
 fn loopback(port: u16) -> SocketAddr {
@@ -302,55 +312,62 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log, e))?;
     let java_home = installation::java_home_of(&java);
-
-    let mut cmd = Command::new(spec.spark_home.join("bin").join("spark-submit"));
-    cmd.arg("--class")
-        .arg(SERVER_CLASS)
-        .arg("--name")
-        .arg("sparkconnect")
-        .arg("--properties-file")
-        .arg(&properties)
-        .arg("spark-internal")
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(log_err);
-    for (key, _) in env::vars_os() {
-        if is_scrubbed(&key) {
-            cmd.env_remove(&key);
+    let passed_env = server_env(spec, &token, java_home.as_deref(), &master);
+    // A launch that records classes for the start-up archive names a new class list each
+    // time: its command is never the same twice, so it is neither run from nor recorded.
+    let command = if matches!(archive, Plan::Record(_)) {
+        launch_command::Plan::Off
+    } else {
+        launch_command::plan(
+            spec.launch_cache.as_deref(),
+            &KeyInputs {
+                java: &java,
+                spark_home: &spec.spark_home,
+                spark_version: &spark_version,
+                conf_dir: &log_settings::conf_dir(&spec.env, &spec.spark_home),
+                properties: &properties,
+                effective: &effective,
+                launch_env: &spec.env,
+                passed: &passed_env,
+                work_dir: spec.work_dir.as_deref(),
+            },
+        )
+    };
+    let (mut cmd, program) = match &command {
+        launch_command::Plan::Direct(entry, _) => {
+            let mut cmd = Command::new(&entry.argv[0]);
+            cmd.args(&entry.argv[1..])
+                .env_clear()
+                .envs(launch_command::direct_env(&passed_env, entry));
+            (cmd, PathBuf::from(&entry.argv[0]))
         }
-    }
-    // The user's variables first, so the ones the core sets below (token, interpreter, Spark
-    // and Java homes, loopback binding) always win.
-    for (name, value) in &spec.env {
-        if is_scrubbed(OsStr::new(name)) {
-            tracing::warn!(name = %name, "ignoring an environment variable sparkconnect sets itself");
-        } else {
-            cmd.env(name, value);
+        _ => {
+            let submit = spec.spark_home.join("bin").join("spark-submit");
+            let mut cmd = Command::new(&submit);
+            cmd.arg("--class")
+                .arg(SERVER_CLASS)
+                .arg("--name")
+                .arg("sparkconnect")
+                .arg("--properties-file")
+                .arg(&properties)
+                .arg("spark-internal")
+                .env_clear()
+                .envs(&passed_env);
+            (cmd, submit)
         }
-    }
+    };
+    cmd.stdin(Stdio::null()).stdout(log_file).stderr(log_err);
     if let Some(dir) = &spec.work_dir {
         cmd.current_dir(dir);
-    }
-    cmd.env(TOKEN_ENV, &token)
-        .env("PYSPARK_PYTHON", &spec.python)
-        .env("SPARK_HOME", &spec.spark_home);
-    if let Some(jh) = &java_home {
-        cmd.env("JAVA_HOME", jh);
-    }
-    if master.starts_with("local") {
-        // Makes the UI and block manager bind loopback too, not just the gRPC port.
-        cmd.env("SPARK_LOCAL_IP", "127.0.0.1");
     }
 
     let started_at = unix_now();
     let child = process::spawn_detached(cmd, false).map_err(|e| {
         let _ = fs::remove_file(&properties);
+        command.forget();
         CoreError::Start(
             Cause::Environment,
-            format!(
-                "Could not run {}: {e}. {INSTALL_HINT}",
-                spec.spark_home.join("bin/spark-submit").display()
-            ),
+            format!("Could not run {}: {e}. {INSTALL_HINT}", program.display()),
         )
     })?;
     let pid = child.id() as i32;
@@ -363,6 +380,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         master = %master,
         spark_version = %spark_version,
         java = %java.display(),
+        direct = command.is_direct(),
         "launched the Spark Connect server"
     );
     let state = ServerState {
@@ -385,12 +403,46 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         idle_timeout: spec.idle_timeout.map(|d| d.as_secs_f64()),
         class_archive: None,
         launched_by: spec.launched_by.clone(),
+        launch_path: Some(
+            if command.is_direct() {
+                "direct"
+            } else {
+                "spark-submit"
+            }
+            .to_owned(),
+        ),
     };
     Ok(Launched {
         child,
         state,
         archive,
+        command,
+        passed_env,
     })
+}
+
+/// The server's environment: ours less the scrubbed variables, then the user's, then what the
+/// core sets (token, interpreter, Spark and Java homes, loopback binding), which always wins.
+fn server_env(spec: &LaunchSpec, token: &str, java_home: Option<&Path>, master: &str) -> Env {
+    let mut env: Env = env::vars_os().filter(|(k, _)| !is_scrubbed(k)).collect();
+    for (name, value) in &spec.env {
+        if is_scrubbed(OsStr::new(name)) {
+            tracing::warn!(name = %name, "ignoring an environment variable sparkconnect sets itself");
+        } else {
+            env.insert(name.into(), value.into());
+        }
+    }
+    env.insert(TOKEN_ENV.into(), token.into());
+    env.insert("PYSPARK_PYTHON".into(), spec.python.clone().into());
+    env.insert("SPARK_HOME".into(), spec.spark_home.clone().into());
+    if let Some(jh) = java_home {
+        env.insert("JAVA_HOME".into(), jh.into());
+    }
+    if master.starts_with("local") {
+        // Makes the UI and block manager bind loopback too, not just the gRPC port.
+        env.insert("SPARK_LOCAL_IP".into(), "127.0.0.1".into());
+    }
+    env
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod home;
 mod idle;
 mod installation;
 mod launch;
+mod launch_command;
 mod leases;
 mod lock;
 mod log_settings;

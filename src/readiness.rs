@@ -327,6 +327,8 @@ mod tests {
             child,
             state: st,
             archive: crate::archive::Plan::Off,
+            command: crate::launch_command::Plan::Off,
+            passed_env: Default::default(),
         }
     }
 

@@ -125,8 +125,18 @@ fn launch_recorded(
         }
         launched.archive.discard();
         let _ = recorded::forget(home);
+        if launched.command.is_direct() && exited_during_start(&e) {
+            // The recorded command no longer starts a server (a stale or damaged entry that
+            // its key did not catch): drop it, and let spark-submit compute a new one.
+            tracing::warn!(error = %e, "the recorded launch command failed; launching through spark-submit");
+            launched.command.forget();
+            return launch_recorded(home, params, check_interrupt);
+        }
         return Err(e);
     }
+    launched
+        .command
+        .record(launched.state.pid, &launched.passed_env);
     let server = launched.state.clone();
     launch::remember_ports(home, &server);
     process::reap_in_background(launched.child);
@@ -135,6 +145,12 @@ fn launch_recorded(
         .archive
         .start_builder(&server, &params.helper_python);
     Ok(server)
+}
+
+/// Whether a launch failed because its process exited before it was ready (not a timeout, an
+/// interrupt or a failed write).
+fn exited_during_start(e: &CoreError) -> bool {
+    matches!(e, CoreError::Start(cause, _) if *cause != Cause::Timeout)
 }
 
 /// What an attach found when checking a live, ready server.

@@ -76,6 +76,10 @@ pub struct ServerState {
     /// whose server was replaced can say by whom; `None` when not told.
     #[serde(default)]
     pub launched_by: Option<String>,
+    /// How it was launched: "spark-submit", or "direct" (the `java` command a spark-submit
+    /// launch computed before, see `launch_command.rs`); `None` for a server recorded before.
+    #[serde(default)]
+    pub launch_path: Option<String>,
 }
 
 // Hand-written so that the token never ends up in a log line or a panic message.
@@ -200,6 +204,7 @@ pub(crate) fn sample() -> ServerState {
         idle_timeout: None,
         class_archive: None,
         launched_by: None,
+        launch_path: None,
     }
 }
 

@@ -79,6 +79,10 @@ class ServerInfo:
     launched_by: str | None
     """Who launched it, as the launcher said (`start(launched_by=...)`), e.g. "notebook
     analysis.ipynb" or "the terminal"; None when not said."""
+    launch_path: str | None
+    """How the server was launched: "spark-submit", or "direct" (the `java` command an earlier
+    spark-submit launch of the same installation, conf and environment computed, run without
+    the scripts and their launcher JVM); None for a server recorded by an older version."""
 
     def connect_url(self) -> str:
         """`sc://localhost:PORT/;token=TOKEN` (the host must be literally `localhost`)."""

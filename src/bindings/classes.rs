@@ -73,6 +73,8 @@ pub struct PyServerInfo {
     class_archive: Option<String>,
     #[pyo3(get)]
     launched_by: Option<String>,
+    #[pyo3(get)]
+    launch_path: Option<String>,
 }
 
 impl From<ServerState> for PyServerInfo {
@@ -95,6 +97,7 @@ impl From<ServerState> for PyServerInfo {
             idle_timeout: s.idle_timeout,
             class_archive: s.class_archive,
             launched_by: s.launched_by,
+            launch_path: s.launch_path,
         }
     }
 }
