@@ -15,7 +15,7 @@ import pytest
 from sparkconnect import _core, api
 from sparkconnect.server import lifecycle
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 # A CDS option of the user's own turns the start-up archive off: without it, the archive's
