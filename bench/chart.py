@@ -1,5 +1,5 @@
-"""The headline comparison as bars (cold start, attach, memory per alternative), next to the
-Markdown table: people compare bars faster than numbers."""
+"""The headline comparison as bars (cold start, the first cell of a pre-starting kernel, attach,
+memory per alternative), next to the Markdown table: people compare bars faster than numbers."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def draw(peers: dict[str, Peer], notebooks: int, title: str, path: Path) -> bool
     """Writes the PNG; False (and nothing written) when there is nothing to draw."""
     panels = [
         ("cold start to first answer", "s", {k: _median(p.cold) for k, p in peers.items()}),
+        (
+            "first Spark cell, a few s after kernel start",
+            "s",
+            {k: _median(p.first_cell) for k, p in peers.items() if p.key != "bare"},
+        ),
         ("attach to first answer", "s", {k: _median(p.attached) for k, p in peers.items()}),
         (f"memory, {notebooks} notebooks", "MiB", {k: p.memory_mib for k, p in peers.items()}),
     ]
@@ -31,8 +36,13 @@ def draw(peers: dict[str, Peer], notebooks: int, title: str, path: Path) -> bool
     matplotlib.use("Agg")  # no display: files only
     from matplotlib import pyplot as plt
 
-    figure, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
-    for ax, (name, unit, values) in zip(axes[0], panels, strict=True):
+    # Two panels a row: four side by side would squeeze the bar labels.
+    columns = min(2, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 3.0 * rows), squeeze=False)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (name, unit, values) in zip(axes.flat, panels, strict=False):
         keys = list(values)
         heights = [values[k] for k in keys]
         colours = [OURS_COLOUR if k == "ours" else PEER_COLOUR for k in keys]
@@ -79,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         data = json.loads(path.read_text())
         notebooks = max(notebooks, _notebooks(data))
         for key, peer in data.get("peers", {}).items():
-            for name in ("cold", "attach", "memory_mib"):
+            for name in ("cold", "attach", "prestarted", "memory_mib"):
                 if peer.get(name):
                     setattr(merged[key], name, peer[name])
     names = ", ".join(path.name for path in args.results)

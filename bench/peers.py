@@ -66,6 +66,9 @@ class Peer:
     """Fresh process, no server running, to its first answer (seconds)."""
     attach: list[float] = field(default_factory=list)
     """Fresh process, a server running, to its first answer (seconds)."""
+    prestarted: list[float] = field(default_factory=list)
+    """A kernel's first Spark cell, typed some seconds after the kernel started, no server
+    running before: only ours can start one meanwhile (`enable --prestart`)."""
     memory_mib: float | None = None
     """Total RSS of the Spark JVMs while the bench's notebooks each hold a session."""
     note: str = ""
@@ -77,6 +80,12 @@ class Peer:
     def attached(self) -> list[float]:
         """What a notebook waits for when a server runs already."""
         return self.attach if self.shares else self.cold
+
+    @property
+    def first_cell(self) -> list[float]:
+        """What a notebook's first Spark cell waits for when no server ran at its start: a
+        peer starts nothing before the cell asks, so its cold start."""
+        return self.prestarted or self.cold
 
 
 def peers() -> dict[str, Peer]:
