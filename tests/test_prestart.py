@@ -15,10 +15,12 @@ import pytest
 
 from sparkconnect import _core, autoload
 from sparkconnect.server import prestart
+from sparkconnect.session.warmup import TAG
 
 from .support.helpers import cli, java_servers_of, processes_naming, wait_until
 from .support.kernels import Kernel
 from .support.processes import server
+from .support.spark_ui import Job, jobs
 
 pytestmark = pytest.mark.spark
 
@@ -80,6 +82,15 @@ def helpers_of(home: Path) -> list[int]:
     return found
 
 
+def warm_up_jobs(home: Path) -> list[Job]:
+    """The server's jobs tagged by the warm-up; none while its UI does not answer yet."""
+    try:
+        listed = jobs(home)
+    except OSError:
+        return []
+    return [job for job in listed if any(tag.endswith(f"_Tag_{TAG}") for tag in job.tags)]
+
+
 def state(home: Path) -> str:
     return _core.status(str(home)).state
 
@@ -97,6 +108,9 @@ def test_kernel_start_pre_starts_the_server_with_no_lease_until_spark_is_used(
         wait_until(lambda: "pre-started the server" in helper_log(home), 30, "the helper is done")
         assert _core.status(str(home)).attached == [], "nobody used `spark`: no lease"
 
+        # The kernel warms the server it pre-started up, as after a launch of its own.
+        wait_until(lambda: warm_up_jobs(home), 90, "the warm-up's jobs ran")
+
         terminal = cli("status", home=home)
         assert "pre-started by notebook analysis.ipynb" in terminal.stdout, terminal.stdout
         card = kernel.run("%spark status")
@@ -109,10 +123,6 @@ def test_kernel_start_pre_starts_the_server_with_no_lease_until_spark_is_used(
         assert "3" in used.text and LAUNCH_LINE not in used.text, used.text
         assert _core.status(str(home)).attached == [kernel.pid]
         assert java_servers_of(home) == [info.pid]
-        # The warm-up applies to pre-started servers as to launches from the terminal.
-        wait_until(
-            lambda: "warm-up done" in (home / "warmup.log").read_text(), 60, "the warm-up ran"
-        )
 
         # Another notebook opened now finds the server running: its kernel launches nothing.
         before = helper_log(home)

@@ -10,14 +10,20 @@ show it), and nothing is launched.
 
 from __future__ import annotations
 
+import subprocess
+import threading
+import time
 from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect.errors import ProfileError, SparkConnectError
 from sparkconnect.server import caller, lifecycle, prestart
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session import warmup
+from sparkconnect.session.kernel_session import KERNEL_SESSION, wait_for_client_import
 
+CELL_POLL = 0.05
+"""Seconds between two looks at whether a cell still runs (a thread's polling, no cell's)."""
 _pending: list[Any] = []
 """The one-shot callback that will say a bad setting, until the first cell ran it."""
 
@@ -31,16 +37,44 @@ def on_load(shell: InteractiveShell, option: bool | None) -> None:
         if not wanted or not prestart.needed():
             return
         idle = KERNEL_SESSION.idle_timeout
-        prestart.launch_in_background(
-            by=caller.current().label,
+        label = caller.current().label
+        helper = prestart.launch_in_background(
+            by=label,
             profile=KERNEL_SESSION.profile,
             idle_timeout=lifecycle.default_idle_timeout() if idle is None else idle,
-            warm_up=KERNEL_SESSION.warm_up,
         )
+        if KERNEL_SESSION.warm_up:
+            threading.Thread(
+                target=_warm_up_when_launched,
+                args=(shell, helper, caller.prestarted(label)),
+                name="sparkconnect-prestart",
+                daemon=True,
+            ).start()
     except ProfileError as err:
         _say_at_first_cell(shell, f"sparkconnect: no server pre-started: {err}")
     except (OSError, SparkConnectError) as err:  # an unusable home, no fork
         _say_at_first_cell(shell, f"sparkconnect: could not pre-start the server: {err}")
+
+
+def _warm_up_when_launched(
+    shell: InteractiveShell, helper: subprocess.Popen[bytes], launched_by: str
+) -> None:
+    """Once the helper launched the server, warm it up as after a launch of the kernel's own
+    (the warm-up gives way to the notebook's first query). Not when the notebook uses `spark`
+    already: a first query that waited for the launch pays the cold server anyway, and a
+    warm-up beside it would only slow it down. A cell running when the launch ends may be
+    such a query, still attaching: the decision waits for its end."""
+    if helper.wait() != prestart.LAUNCHED:
+        return
+    while shell.displayhook.exec_result is not None:  # set while a cell runs
+        time.sleep(CELL_POLL)
+    if KERNEL_SESSION.current is not None:
+        return
+    server = lifecycle.status().server
+    if server is None or server.launched_by != launched_by:
+        return  # stopped, or replaced, meanwhile
+    wait_for_client_import()
+    warmup.in_background(server)
 
 
 def _say_at_first_cell(shell: InteractiveShell, line: str) -> None:

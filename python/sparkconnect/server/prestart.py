@@ -21,10 +21,16 @@ server recorded as starting, with no idle watchdog, until the next start adopts 
 does what a notebook's first `spark` would: the same start, under the same lock, so kernels
 started together make one server (the others' helpers find it and do nothing), and a notebook
 that uses `spark` while the launch runs waits for that lock and attaches. It records the
-notebook as the launcher, marked pre-started (caller.prestarted), starts the warm-up as the
-terminal command does, drops the lease the start gave it and exits: until the notebook uses
-`spark` nobody holds a lease, and the idle watchdog stops a server nobody attaches to.
-It adds what it did, or why it launched nothing, to `prestart.log` in the home.
+notebook as the launcher, marked pre-started (caller.prestarted), drops the lease the start
+gave it and exits, its exit status saying whether it launched: until the notebook uses `spark`
+nobody holds a lease, and the idle watchdog stops a server nobody attaches to. It adds what it
+did, or why it launched nothing, to `prestart.log` in the home.
+
+The warm-up (session/warmup.py) is the kernel's, on a thread, once its helper says it launched:
+there the Connect client is imported already, and the warm-up gives way to the notebook's first
+query (or is skipped when that query came first, waiting for the launch). A detached warm-up
+(the terminal's) cannot give way, and a warm-up beside a first query delays its answer (see
+session/warmup.py).
 """
 
 from __future__ import annotations
@@ -37,10 +43,12 @@ import sys
 from pathlib import Path
 
 from sparkconnect.errors import ProfileError, SparkConnectError
-from sparkconnect.server import caller, lifecycle, profiles, warmup_launcher
+from sparkconnect.server import caller, lifecycle, profiles
 
 SETTING = "prestart"
 """The config file's top-level key."""
+LAUNCHED, FAILED, FOUND = 0, 1, 3
+"""The helper's exit status: it launched the server, it could not, or one ran already."""
 MODULE = "sparkconnect.server.prestart"
 LOG_NAME = "prestart.log"
 
@@ -71,7 +79,7 @@ def needed() -> bool:
 
 
 def launch_in_background(
-    by: str, profile: str | None, idle_timeout: float, warm_up: bool
+    by: str, profile: str | None, idle_timeout: float
 ) -> subprocess.Popen[bytes]:
     """Start the helper, detached (its own session, so a kernel restart's signal to the
     kernel's process group does not reach it). `by` labels the notebook, `profile` is the one
@@ -81,8 +89,6 @@ def launch_in_background(
     command = [sys.executable, "-m", MODULE, f"--by={by}", f"--idle-timeout={idle_timeout!r}"]
     if profile:
         command.append(f"--profile={profile}")
-    if not warm_up:
-        command.append("--no-warm-up")
     # Appended: kernels started together each start a helper, and all of them write here.
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
@@ -102,7 +108,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--by", required=True, help="the notebook's label")
     parser.add_argument("--profile", default=None)
     parser.add_argument("--idle-timeout", type=float, required=True)
-    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
     return parser
 
 
@@ -117,17 +122,15 @@ def main(argv: list[str]) -> int:
     except SparkConnectError as err:
         # The notebook's first `spark` meets the same cause and shows it in its cell.
         log.error("no server pre-started: %s", err)
-        return 1
+        return FAILED
     finally:
         lifecycle.release()
     server = result.server
     if not result.launched:
         log.info("a server was running already (pid %d); nothing launched", server.pid)
-        return 0
+        return FOUND
     log.info("pre-started the server (pid %d, port %d) for %s", server.pid, server.port, args.by)
-    if args.warm_up:
-        warmup_launcher.detached(server)
-    return 0
+    return LAUNCHED
 
 
 if __name__ == "__main__":
