@@ -6,6 +6,9 @@
 - With the extension enabled at kernel start (`sparkconnect enable`), a user opens a notebook,
   reads for a moment, then runs a first cell that uses `spark`: the client import began when the
   kernel started, so only the attach and the query remain.
+- With pre-start on as well (`sparkconnect enable --prestart`) and no server running, a user
+  opens a notebook, types for a few seconds, then runs a first Spark cell: the kernel's start-up
+  launched the server in the background, so the cell should not pay for the launch.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from sparkconnect.session import warmup
 
@@ -26,6 +30,8 @@ PAUSE = 3.0
 """Seconds between `%spark start` and the query: a user reading the start card, typing."""
 AUTOLOAD_PAUSE = 2.0
 """Seconds between the kernel being ready and its first cell."""
+PRESTART_PAUSE = 5.0
+"""Seconds between a pre-starting kernel being ready and its first cell: a user typing."""
 
 
 def _after_start(bench: Bench, start: str) -> float:
@@ -111,5 +117,64 @@ def autoload(bench: Bench) -> list[Figure]:
             "(loading ≤ 30 ms; no JVM)",
             baseline="kernel start to ready, nothing loaded",
             baseline_samples=without,
+        ),
+    ]
+
+
+def _enabled_dir(bench: Bench, name: str, *flags: str) -> Path:
+    """An IPYTHONDIR where `sparkconnect enable --user [flags]` ran."""
+    path = bench.root / name
+    subprocess.run(
+        [sys.executable, "-m", "sparkconnect", "enable", "--user", *flags],
+        env={**os.environ, **bench.env, "IPYTHONDIR": str(path)},
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def _first_cell_after(bench: Bench, ipython_dir: Path) -> float:
+    """No server running: a kernel starts, the user types for PRESTART_PAUSE, then the first
+    Spark cell, timed inside the kernel."""
+    bench.stop_server()
+    with bench.kernel(IPYTHONDIR=str(ipython_dir)) as kernel:
+        time.sleep(PRESTART_PAUSE)
+        return run_timed(kernel, SMALL_QUERY)
+
+
+def prestart(bench: Bench) -> list[Figure]:
+    """Auto-loaded kernels with pre-start on and off, no server running at their start: the
+    first Spark cell after a pause, and the kernel's own start to ready (the pre-start's
+    launch, under way meanwhile, must not slow it)."""
+    bench.need_archive()
+    on = _enabled_dir(bench, "ipython-prestart", "--prestart")
+    off = _enabled_dir(bench, "ipython-no-prestart")
+    first_on, first_off, ready_on, ready_off = [], [], [], []
+    for _ in range(bench.runs):
+        first_on.append(_first_cell_after(bench, on))
+        first_off.append(_first_cell_after(bench, off))
+        bench.stop_server()
+        ready_off.append(_startup_seconds(bench, IPYTHONDIR=str(off)))
+        ready_on.append(_startup_seconds(bench, IPYTHONDIR=str(on)))
+        bench.stop_server()  # waits for the pre-start's launch (the lock), then stops it
+    bench.stop_server()
+    pause = f"{PRESTART_PAUSE:.0f} s pause"
+    return [
+        Figure(
+            f"first `spark` cell of a pre-starting kernel (`enable --prestart`), {pause}, "
+            "no server running at its start",
+            "s",
+            first_on,
+            "≤ 1.0 s",
+            baseline=f"the same without pre-start (the cell launches the server), {pause}",
+            baseline_samples=first_off,
+        ),
+        Figure(
+            "kernel start to ready, pre-start on (launch under way)",
+            "s",
+            ready_on,
+            "(as fast as without)",
+            baseline="kernel start to ready, auto-loaded, pre-start off",
+            baseline_samples=ready_off,
         ),
     ]

@@ -38,6 +38,7 @@ ALL: list[Callable[[Bench], list[Figure]]] = [
     comparison.attach,
     first_use.first_query_after_start,
     first_use.autoload,
+    first_use.prestart,
     scenarios.readiness,
     scenarios.status,
     scenarios.logs_on_big_file,

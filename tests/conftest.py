@@ -71,6 +71,22 @@ def no_site_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_user_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No user config file for the whole run (and every process it starts): a developer's own
+    `~/.config/sparkconnect/config.toml` must not change what tests see (its profiles, or
+    `prestart = true`, which would make every kernel launch a server). Tests of the config file
+    point SPARKCONNECT_CONFIG (or XDG_CONFIG_HOME, unsetting it) at their own."""
+    path = tmp_path_factory.mktemp("user-config") / "config.toml"
+    previous = os.environ.get("SPARKCONNECT_CONFIG")
+    os.environ["SPARKCONNECT_CONFIG"] = str(path)
+    yield path
+    if previous is None:
+        del os.environ["SPARKCONNECT_CONFIG"]
+    else:
+        os.environ["SPARKCONNECT_CONFIG"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One start-up archive cache for the whole run, not the user's own: the first server records
     its classes, a builder makes the archive, later servers start from it, as on a user's

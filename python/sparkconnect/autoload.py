@@ -16,6 +16,13 @@ It is appended as a marked block, so a file the user already has is kept as it i
 (rather than assigning the list) adds to extensions listed elsewhere instead of replacing them.
 Enabling twice changes nothing; `disable` removes the block, and the file if nothing else is
 left in it.
+
+`--prestart` adds `c.SparkConnect.prestart = True` to the block: kernels then also launch the
+server in the background at start-up when none runs (server/prestart.py). The block says what
+the last `enable` asked for: `enable` without `--prestart` rewrites it without that line, in
+place, which turns pre-start off again (unless the user's sparkconnect config file asks for it
+with `prestart = true`, which then decides, as in any kernel without the option); `disable`
+removes it with the rest.
 """
 
 from __future__ import annotations
@@ -28,7 +35,14 @@ from pathlib import Path
 CONFIG_NAME = "ipython_kernel_config.py"
 BEGIN = "# >>> sparkconnect enable >>> (`sparkconnect disable` removes this block)"
 END = "# <<< sparkconnect enable <<<"
-BLOCK = f'{BEGIN}\nc.InteractiveShellApp.extensions.append("sparkconnect")\n{END}\n'
+LOAD_LINE = 'c.InteractiveShellApp.extensions.append("sparkconnect")'
+PRESTART_LINE = "c.SparkConnect.prestart = True"
+
+
+def block(prestart: bool = False) -> str:
+    """The block `enable` writes, with or without pre-start."""
+    lines = [BEGIN, LOAD_LINE, *([PRESTART_LINE] if prestart else []), END]
+    return "\n".join(lines) + "\n"
 
 
 def config_file(scope: str) -> Path:
@@ -42,16 +56,32 @@ def config_file(scope: str) -> Path:
     return Path(get_ipython_dir()) / "profile_default" / CONFIG_NAME
 
 
+def _split(text: str) -> tuple[str, str, str]:
+    """(before, the block, after) of `text`; the block is "" when there is none."""
+    parts: tuple[list[str], list[str], list[str]] = ([], [], [])
+    part = 0
+    for line in text.splitlines(keepends=True):
+        if part == 0 and line.rstrip("\n") == BEGIN:
+            part = 1
+        parts[part].append(line)
+        if part == 1 and line.rstrip("\n") == END:
+            part = 2
+    before, inside, after = ("".join(lines) for lines in parts)
+    return before, inside, after
+
+
 def _without_block(text: str) -> str:
-    lines, kept, inside = text.splitlines(keepends=True), [], False
-    for line in lines:
-        if line.rstrip("\n") == BEGIN:
-            inside = True
-        elif inside and line.rstrip("\n") == END:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "".join(kept)
+    before, _, after = _split(text)
+    return before + after
+
+
+def prestarts(path: Path) -> bool:
+    """Whether the block in `path` turns pre-start on."""
+    try:
+        _, inside, _ = _split(path.read_text())
+    except FileNotFoundError:
+        return False
+    return PRESTART_LINE in inside.splitlines()
 
 
 def is_enabled(path: Path) -> bool:
@@ -80,10 +110,16 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def enable(path: Path) -> bool:
-    """Add the block to `path` (creating it and its directory); False if it was there."""
+def enable(path: Path, prestart: bool = False) -> bool:
+    """Add the block to `path` (creating it and its directory), or rewrite the one there in
+    place when it asked for another pre-start; False if it was there as asked."""
+    wanted = block(prestart)
     if is_enabled(path):
-        return False
+        before, inside, after = _split(path.read_text())
+        if inside == wanted:
+            return False
+        _write(path, before + wanted + after)
+        return True
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         text = path.read_text()
@@ -91,7 +127,7 @@ def enable(path: Path) -> bool:
         text = ""
     if text and not text.endswith("\n"):
         text += "\n"
-    _write(path, text + ("\n" if text else "") + BLOCK)
+    _write(path, text + ("\n" if text else "") + wanted)
     return True
 
 

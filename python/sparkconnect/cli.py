@@ -34,7 +34,7 @@ from sparkconnect.render.server_cards import (
     uptime,
 )
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import caller, lifecycle, warmup_launcher
+from sparkconnect.server import caller, lifecycle, prestart, profiles, warmup_launcher
 from sparkconnect.server.ui_forwarder import UiForwarder
 from sparkconnect.values import (
     CommandParser,
@@ -159,13 +159,23 @@ def _logs(args: argparse.Namespace) -> int:
 def _autoload(args: argparse.Namespace) -> int:
     path = autoload.config_file("sys-prefix" if args.sys_prefix else "user")
     who = f"this environment ({sys.prefix})" if args.sys_prefix else "this user"
+    data: dict[str, Any] = {"config_file": str(path)}
     if args.command == "enable":
-        changed = autoload.enable(path)
+        had_prestart = autoload.prestarts(path)
+        changed = autoload.enable(path, prestart=args.prestart)
         state = "now loads" if changed else "already loaded"
-        text = (
-            f"Every new kernel of {who} {state} sparkconnect at start ({path}): `spark` "
-            "connects on first use, no `%load_ext` needed. Running kernels: restart them."
-        )
+        if args.prestart:
+            then = (
+                "and launches your server in the background when none runs, so the first "
+                "Spark cell finds it up"
+            )
+        else:
+            then = "`spark` connects on first use, no `%load_ext` needed"
+        text = f"Every new kernel of {who} {state} sparkconnect at start ({path}): {then}."
+        if had_prestart and not args.prestart:
+            text += " Pre-start is off again" + _config_file_prestart() + "."
+        text += " Running kernels: restart them."
+        data["prestart"] = args.prestart
     else:
         changed = autoload.disable(path)
         text = (
@@ -173,8 +183,21 @@ def _autoload(args: argparse.Namespace) -> int:
             if changed
             else f"sparkconnect was not loaded at start for {who} ({path}); nothing changed."
         )
-    _emit(args, {"config_file": str(path), "changed": changed}, text)
+    _emit(args, {**data, "changed": changed}, text)
     return EXIT_OK
+
+
+def _config_file_prestart() -> str:
+    """What the user's config file still says about pre-start, after the kernel option went."""
+    try:
+        on = prestart.setting()
+    except ProfileError as err:
+        return f" (and the config file cannot turn it on: {err})"
+    if on:
+        return (
+            f" in the kernel config, but `prestart = true` in {profiles.config_path()} keeps it on"
+        )
+    return ""
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -239,9 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("enable", "load sparkconnect in every new kernel (IPython start-up config)"),
         ("disable", "stop loading it in new kernels"),
     ):
-        where = commands.add_parser(
-            name, parents=[common], help=text
-        ).add_mutually_exclusive_group()
+        command = commands.add_parser(name, parents=[common], help=text)
+        where = command.add_mutually_exclusive_group()
         where.add_argument(
             "--user", action="store_true", help="for this user: the IPython profile (default)"
         )
@@ -250,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help=f"for every user of this Python environment ({sys.prefix}/etc/ipython)",
         )
+        if name == "enable":
+            command.add_argument(
+                "--prestart",
+                action="store_true",
+                help="also launch the server in the background when a kernel starts and none "
+                "runs (enable without it turns that off again)",
+            )
     return parser
 
 

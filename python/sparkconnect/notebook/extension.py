@@ -8,6 +8,7 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets import TraitError
 
+from sparkconnect.notebook import prestart
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
@@ -79,6 +80,7 @@ def load(shell: InteractiveShell) -> None:
     if magics.autostart and KERNEL_SESSION.current is None:
         magics.start_on_load()
     else:
+        prestart.on_load(shell, magics.prestart)
         # Last, so the import thread does not compete with the work above for the GIL.
         _import_client_soon(shell)
 
@@ -105,6 +107,7 @@ def unload(shell: InteractiveShell) -> None:
     for other notebooks (`%spark stop` is the way to stop it)."""
     for watcher in _watchers(shell):
         shell.events.unregister("pre_run_cell", watcher)
+    prestart.forget(shell)
     for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
         magics.uninstall()
     KERNEL_SESSION.close()

@@ -89,6 +89,14 @@ class SparkConnect(Magics):
         False,
         help="Start (or attach to) the server when the extension loads, instead of on first use.",
     ).tag(config=True)
+    prestart = Bool(
+        None,
+        allow_none=True,
+        help="When the kernel loads the extension at start-up (`sparkconnect enable`), launch "
+        "the server in the background if none runs, so the first Spark cell finds it up. None: "
+        "the `prestart` key of the sparkconnect config file decides (default off). Set by "
+        "`sparkconnect enable --prestart`.",
+    ).tag(config=True)
     progress = Bool(True, help="Show a live progress bar under cells that run Spark jobs.").tag(
         config=True
     )

@@ -114,6 +114,7 @@ def status_card(status: Status, ui_template: str, notebook: str | None = None) -
         Row("URL", masked_url(server)),
         Row("PID", str(server.pid)),
         Row("Uptime", uptime(time.time() - server.started_at)),
+        *([Row("Origin", said)] if (said := caller.origin(server.launched_by)) else []),
         Row("Spark", server.spark_version),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
