@@ -158,6 +158,7 @@ def prestart(bench: Bench) -> list[Figure]:
         ready_on.append(_startup_seconds(bench, IPYTHONDIR=str(on)))
         bench.stop_server()  # waits for the pre-start's launch (the lock), then stops it
     bench.stop_server()
+    bench.peers["ours"].prestarted = first_on
     pause = f"{PRESTART_PAUSE:.0f} s pause"
     return [
         Figure(

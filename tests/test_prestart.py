@@ -22,7 +22,7 @@ from .support.kernels import Kernel
 from .support.processes import server
 from .support.spark_ui import Job, jobs
 
-pytestmark = pytest.mark.spark
+pytestmark = pytest.mark.jvm
 
 NOTEBOOK = "work/analysis.ipynb"
 PRESTARTED = "notebook analysis.ipynb (pre-started)"
