@@ -257,10 +257,9 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     let Found {
         java,
         spark_version,
-    } = installation::check(
-        &spec.spark_home,
-        spec.env.get("JAVA_HOME").map(String::as_str),
-    )?;
+        java_version,
+        java_choice,
+    } = installation::check(&spec.spark_home, &spec.env)?;
     let last = last_ports(home);
     let port = match spec.port {
         Some(p) => {
@@ -395,6 +394,8 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         spark_home: spec.spark_home.to_string_lossy().into_owned(),
         spark_version,
         java: java.to_string_lossy().into_owned(),
+        java_version,
+        java_choice: Some(java_choice.to_owned()),
         python: spec.python.clone(),
         conf: recorded,
         log_path: log.to_string_lossy().into_owned(),
