@@ -5,13 +5,14 @@
 use std::env;
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::conf::Conf;
 use crate::errors::{Cause, CoreError, Result};
+use crate::fsutil::is_executable;
+use crate::java_choice::java_home_of;
 use crate::java_choice::{self, JDK_DIR_VAR};
 use crate::process;
 
@@ -89,12 +90,6 @@ pub fn check(spark_home: &Path, profile_env: &Conf) -> Result<Found> {
         java_version,
         java_choice,
     })
-}
-
-pub(crate) fn is_executable(path: &Path) -> bool {
-    fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
 }
 
 /// `$JAVA_HOME/bin/java`, else `java` on PATH: some java, for tests that need one.
@@ -220,14 +215,6 @@ fn check_java(java: &Path, spark_version: &str) -> Result<()> {
     }
 }
 
-/// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
-/// (Debian's /usr/bin/java points into /usr/lib/jvm/...).
-pub fn java_home_of(java: &Path) -> Option<PathBuf> {
-    let real = fs::canonicalize(java).ok()?;
-    let bin = real.parent()?;
-    (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?
-}
-
 /// Checks that `spark_home` can run a Connect server; returns the Spark version.
 fn check_spark_home(spark_home: &Path) -> Result<String> {
     if !spark_home.is_dir() {
@@ -308,6 +295,7 @@ fn spark_version_from_jar(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn version_from_core_jar() {

@@ -18,7 +18,7 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::installation::java_home_of;
+use crate::fsutil::is_executable;
 
 /// Where JDK packages install side by side when `SPARKCONNECT_JDK_DIR` is unset.
 const DEFAULT_JDK_DIR: &str = "/usr/lib/jvm";
@@ -60,6 +60,14 @@ impl Ord for Version {
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
     }
+}
+
+/// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
+/// (Debian's /usr/bin/java points into /usr/lib/jvm/...).
+pub fn java_home_of(java: &Path) -> Option<PathBuf> {
+    let real = fs::canonicalize(java).ok()?;
+    let bin = real.parent()?;
+    (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?
 }
 
 /// The `JAVA_VERSION` of a Java installation's `release` file, as written (`25.0.3`).
@@ -144,7 +152,7 @@ pub fn choose(
     if let Some(entries) = jdk_dir.and_then(|d| fs::read_dir(d).ok()) {
         let mut javas: Vec<PathBuf> = entries
             .filter_map(|e| Some(e.ok()?.path().join("bin").join("java")))
-            .filter(|j| crate::installation::is_executable(j))
+            .filter(|j| is_executable(j))
             .collect();
         // Directory order is arbitrary: sorted, the same JDK is always found under one name.
         javas.sort();
