@@ -31,7 +31,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::conf::Conf;
 use crate::errors::{Cause, CheckInterrupt, CoreError, Result};
-use crate::installation::java_home_of;
+use crate::java_choice::java_home_of;
 use crate::state::ServerState;
 use crate::{fsutil, home, lock, logs, process};
 

@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -118,6 +118,13 @@ pub fn random_bytes(what: &str) -> Result<[u8; 32]> {
         .and_then(|mut f| f.read_exact(&mut bytes))
         .map_err(|e| CoreError::io(format!("read /dev/urandom for {what}"), e))?;
     Ok(bytes)
+}
+
+/// A regular file someone may execute.
+pub fn is_executable(path: &Path) -> bool {
+    fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -5,12 +5,15 @@
 use std::env;
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::conf::Conf;
 use crate::errors::{Cause, CoreError, Result};
+use crate::fsutil::is_executable;
+use crate::java_choice::java_home_of;
+use crate::java_choice::{self, JDK_DIR_VAR};
 use crate::process;
 
 /// The class in Spark's Connect jar that runs a Spark Connect server.
@@ -36,30 +39,61 @@ const JAVA_VERSION_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Found {
     pub java: PathBuf,
     pub spark_version: String,
+    /// The `JAVA_VERSION` of the java's installation (`25.0.3`); `None` when it has no `release`.
+    pub java_version: Option<String>,
+    /// Why this java: "java_home" (the environment's JAVA_HOME), "profile" (the profile's),
+    /// "newest" (the newest installed that the Spark supports) or "path" (the java on PATH).
+    pub java_choice: &'static str,
 }
 
-/// Finds the java a launch uses (in `java_home` when given: a profile may set its own JAVA_HOME)
-/// and checks it and `spark_home` can run a Connect server.
-pub fn check(spark_home: &Path, java_home: Option<&str>) -> Result<Found> {
-    let java = match java_home {
-        Some(java_home) => find_java_in(Some(java_home.into()))?,
-        None => find_java()?,
+/// Finds the java a launch uses and checks it and `spark_home` can run a Connect server. A
+/// JAVA_HOME in `profile_env` (a profile may set its own) or else in the environment names it;
+/// without one, the newest installed Java the Spark supports is chosen (see `java_choice.rs`).
+pub fn check(spark_home: &Path, profile_env: &Conf) -> Result<Found> {
+    let given = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
+    let profile_home = given(profile_env.get("JAVA_HOME").map(String::as_str));
+    let env_home = given(env::var("JAVA_HOME").ok().as_deref());
+    let named = match (profile_home, env_home) {
+        (Some(home), _) => Some((home, "profile")),
+        (None, home) => home.map(|h| (h, "java_home")),
     };
-    let spark_version = check_spark_home(spark_home)?;
+    let (java, spark_version, java_choice) = match named {
+        Some((home, choice)) => {
+            let java = find_java_in(Some(home.clone().into()))?;
+            let spark_version = check_spark_home(spark_home)?;
+            // A JAVA_HOME without bin/java falls back to PATH (with a warning).
+            let choice = if java.starts_with(&home) {
+                choice
+            } else {
+                "path"
+            };
+            (java, spark_version, choice)
+        }
+        None => {
+            let spark_version = check_spark_home(spark_home)?;
+            let jdk_dir = java_choice::jdk_dir(profile_env.get(JDK_DIR_VAR).map(String::as_str));
+            match java_choice::choose(path_java(), jdk_dir.as_deref(), &spark_version) {
+                Some(c) => (
+                    c.java,
+                    spark_version,
+                    if c.newest { "newest" } else { "path" },
+                ),
+                None => (find_java_in(None)?, spark_version, "path"),
+            }
+        }
+    };
     check_java(&java, &spark_version)?;
+    let java_version = java_home_of(&java).and_then(|h| java_choice::release_version(&h));
     Ok(Found {
         java,
         spark_version,
+        java_version,
+        java_choice,
     })
 }
 
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
-/// The java a launch would use: `$JAVA_HOME/bin/java`, else `java` on PATH.
+/// `$JAVA_HOME/bin/java`, else `java` on PATH: some java, for tests that need one.
+#[cfg(test)]
 pub fn find_java() -> Result<PathBuf> {
     find_java_in(env::var_os("JAVA_HOME"))
 }
@@ -77,13 +111,8 @@ fn find_java_in(java_home: Option<std::ffi::OsString>) -> Result<PathBuf> {
             "JAVA_HOME has no bin/java; looking for java on PATH"
         );
     }
-    if let Some(path) = env::var_os("PATH") {
-        for dir in env::split_paths(&path).filter(|d| d.is_absolute()) {
-            let java = dir.join("java");
-            if is_executable(&java) {
-                return Ok(java);
-            }
-        }
+    if let Some(java) = path_java() {
+        return Ok(java);
     }
     let about_java_home = match &java_home {
         Some(h) => format!(
@@ -99,6 +128,15 @@ fn find_java_in(java_home: Option<std::ffi::OsString>) -> Result<PathBuf> {
          {JAVA_HINT}"
     ),
     ))
+}
+
+/// The first executable `java` in PATH's absolute directories.
+fn path_java() -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .filter(|d| d.is_absolute())
+        .map(|d| d.join("java"))
+        .find(|j| is_executable(j))
 }
 
 /// The major version in `java -version` output or a `release` file: the first quoted version
@@ -175,14 +213,6 @@ fn check_java(java: &Path, spark_version: &str) -> Result<()> {
         )),
         _ => Ok(()),
     }
-}
-
-/// The Java installation directory of a java executable (`<home>/bin/java`), symlinks resolved
-/// (Debian's /usr/bin/java points into /usr/lib/jvm/...).
-pub fn java_home_of(java: &Path) -> Option<PathBuf> {
-    let real = fs::canonicalize(java).ok()?;
-    let bin = real.parent()?;
-    (bin.file_name()? == "bin").then(|| bin.parent().map(Path::to_path_buf))?
 }
 
 /// Checks that `spark_home` can run a Connect server; returns the Spark version.
@@ -265,6 +295,7 @@ fn spark_version_from_jar(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn version_from_core_jar() {

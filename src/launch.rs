@@ -20,6 +20,7 @@ use crate::conf::{self, Conf, KEY_UI_PORT};
 use crate::errors::{Cause, CoreError, Result};
 use crate::home::Home;
 use crate::installation::{self, Found, INSTALL_HINT, SERVER_CLASS};
+use crate::java_choice;
 use crate::launch_command::{self, Env, KeyInputs};
 use crate::log_settings;
 use serde::{Deserialize, Serialize};
@@ -257,10 +258,9 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     let Found {
         java,
         spark_version,
-    } = installation::check(
-        &spec.spark_home,
-        spec.env.get("JAVA_HOME").map(String::as_str),
-    )?;
+        java_version,
+        java_choice,
+    } = installation::check(&spec.spark_home, &spec.env)?;
     let last = last_ports(home);
     let port = match spec.port {
         Some(p) => {
@@ -311,7 +311,7 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
     let log_err = log_file
         .try_clone()
         .map_err(|e| CoreError::io_at("open", &log, e))?;
-    let java_home = installation::java_home_of(&java);
+    let java_home = java_choice::java_home_of(&java);
     let passed_env = server_env(spec, &token, java_home.as_deref(), &master);
     // A launch that records classes for the start-up archive names a new class list each
     // time: its command is never the same twice, so it is neither run from nor recorded.
@@ -395,6 +395,8 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         spark_home: spec.spark_home.to_string_lossy().into_owned(),
         spark_version,
         java: java.to_string_lossy().into_owned(),
+        java_version,
+        java_choice: Some(java_choice.to_owned()),
         python: spec.python.clone(),
         conf: recorded,
         log_path: log.to_string_lossy().into_owned(),

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::{fingerprint, fnv1a};
 use crate::conf::{Conf, KEY_BIND_PORT, KEY_UI_PORT};
-use crate::installation::java_home_of;
+use crate::java_choice::java_home_of;
 use crate::{fsutil, home, uiauth};
 
 /// The environment a launch passes to its process.

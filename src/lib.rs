@@ -12,6 +12,7 @@ mod fsutil;
 mod home;
 mod idle;
 mod installation;
+mod java_choice;
 mod launch;
 mod launch_command;
 mod leases;

@@ -57,6 +57,14 @@ pub struct ServerState {
     pub spark_home: String,
     pub spark_version: String,
     pub java: String,
+    /// The `JAVA_VERSION` of the java's installation (`25.0.3`); `None` when unknown or
+    /// recorded before.
+    #[serde(default)]
+    pub java_version: Option<String>,
+    /// Why the server runs on this java: "java_home", "profile", "newest" or "path" (see
+    /// `installation::Found`); `None` for a server recorded before.
+    #[serde(default)]
+    pub java_choice: Option<String>,
     pub python: String,
     /// The user conf the server was launched with (without the keys the core enforces).
     pub conf: BTreeMap<String, String>,
@@ -196,6 +204,8 @@ pub(crate) fn sample() -> ServerState {
         spark_home: "/opt/spark".into(),
         spark_version: "4.0.1".into(),
         java: "/usr/bin/java".into(),
+        java_version: None,
+        java_choice: None,
         python: "/usr/bin/python3".into(),
         conf: BTreeMap::from([("spark.sql.shuffle.partitions".into(), "8".into())]),
         log_path: "/tmp/server.log".into(),

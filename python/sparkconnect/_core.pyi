@@ -61,6 +61,14 @@ class ServerInfo:
     spark_version: str
     java: str
     """Path of the java executable the server runs on."""
+    java_version: str | None
+    """The `JAVA_VERSION` of that java's installation (e.g. "25.0.3"); None when its `release`
+    file does not say, or for a server recorded by an older version."""
+    java_choice: str | None
+    """Why the server runs on that java: "java_home" (JAVA_HOME in the environment), "profile"
+    (the profile's JAVA_HOME), "newest" (none was named: the newest installed Java that the
+    Spark version supports) or "path" (the java on PATH); None for a server recorded by an
+    older version."""
     python: str
     """Interpreter the server's Python workers use (PYSPARK_PYTHON)."""
     conf: dict[str, str]

@@ -60,6 +60,10 @@ pub struct PyServerInfo {
     #[pyo3(get)]
     java: String,
     #[pyo3(get)]
+    java_version: Option<String>,
+    #[pyo3(get)]
+    java_choice: Option<String>,
+    #[pyo3(get)]
     python: String,
     #[pyo3(get)]
     conf: BTreeMap<String, String>,
@@ -90,6 +94,8 @@ impl From<ServerState> for PyServerInfo {
             spark_home: s.spark_home,
             spark_version: s.spark_version,
             java: s.java,
+            java_version: s.java_version,
+            java_choice: s.java_choice,
             python: s.python,
             conf: s.conf,
             log_path: s.log_path,

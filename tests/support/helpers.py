@@ -100,17 +100,28 @@ def all_pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
+def parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (in parentheses) may hold spaces: the fields after it are plain.
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def java_servers_of(home: Path) -> list[int]:
     """Pids of Spark Connect server JVMs launched for `home` (their argv names its properties
-    file)."""
+    file). A child of one of them is not another: when a JVM starts a process (a Python worker,
+    say), the fork shows the JVM's own argv for a moment, until it runs the new program."""
     marker = str(home)
-    return [
+    found = [
         pid
         for pid in all_pids()
         if any(arg.endswith("java") for arg in cmdline(pid)[:1])
         and "org.apache.spark.sql.connect.service.SparkConnectServer" in cmdline(pid)
         and any(marker in arg for arg in cmdline(pid))
     ]
+    return [pid for pid in found if parent_pid(pid) not in found]
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:

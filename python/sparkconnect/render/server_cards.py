@@ -79,6 +79,24 @@ def idle_stop(seconds: float | None) -> str:
     return f"after {uptime(seconds)} with no notebook attached and no job running"
 
 
+def java_text(server: ServerInfo) -> str:
+    """Which Java the server runs on and why, short enough for a narrow pane:
+    `25.0.3 (/usr/lib/jvm/temurin-25), the newest installed that Spark 4.3.0 supports`."""
+    version = server.java_version or "version unknown"
+    if server.java_choice == "java_home":
+        return f"{version} (JAVA_HOME)"
+    if server.java_choice == "profile":
+        return f"{version} (the profile's JAVA_HOME)"
+    if server.java_choice == "newest":
+        # The installation, not its bin/java: /usr/bin/java is a link into one.
+        home = os.path.dirname(os.path.dirname(os.path.realpath(server.java)))
+        spark = server.spark_version
+        return f"{version} ({home}), the newest installed that Spark {spark} supports"
+    if server.java_choice == "path":
+        return f"{version} ({server.java}, on PATH)"
+    return server.java  # recorded by an older version: only the path is known
+
+
 def where_files_go(server: ServerInfo) -> list[Row]:
     """Where managed tables live and where the server resolves relative paths (those of
     clients other than notebooks, which resolve their own against their folder)."""
@@ -116,6 +134,7 @@ def status_card(status: Status, ui_template: str, notebook: str | None = None) -
         Row("Uptime", uptime(time.time() - server.started_at)),
         *([Row("Origin", said)] if (said := caller.origin(server.launched_by)) else []),
         Row("Spark", server.spark_version),
+        Row("Java", java_text(server)),
         Row("Master", server.master),
         Row("Attached", notebooks(status.attached)),
         *([Row("Cached", held)] if (held := cached(server)) else []),

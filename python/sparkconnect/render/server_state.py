@@ -10,7 +10,7 @@ from typing import Any
 
 from sparkconnect._core import ServerInfo, Status
 from sparkconnect.render.display import human_bytes
-from sparkconnect.render.server_cards import cached, masked_url, uptime
+from sparkconnect.render.server_cards import cached, java_text, masked_url, uptime
 from sparkconnect.server import attached_names, lifecycle
 from sparkconnect.server.process_memory import resident_bytes
 
@@ -65,6 +65,7 @@ def server_state(
         f"{uptime(time.time() - server.started_at)}",
         rows=[
             ["Spark", server.spark_version],
+            ["Java", java_text(server)],
             ["Master", server.master],
             ["Uptime", uptime(time.time() - server.started_at)],
             ["Memory", f"{human_bytes(memory)} resident (server JVM)" if memory else "unknown"],
@@ -75,5 +76,5 @@ def server_state(
     )
     held = cached(server)
     if held:
-        data["rows"].insert(3, ["Cached", held])
+        data["rows"].insert(4, ["Cached", held])  # after Uptime
     return data

