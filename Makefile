@@ -65,9 +65,11 @@ lint-lab: $(LAB_NPM)
 	cd $(LAB) && node_modules/.bin/tsc --noEmit
 	$(LAB)/stamp.sh check
 
+# `+`: cargo joins make's jobserver (under `make -j` it shares make's job slots, and does not
+# warn that it cannot open the jobserver's descriptors).
 lint-rust:
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	+cargo clippy --all-targets -- -D warnings
 
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.
@@ -81,7 +83,7 @@ lint-types: install
 	$(PY) -m mypy.stubtest sparkconnect._core
 
 test-rust: $(PY)
-	LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
+	+LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
 
 # Two workers, each taking whole files (their module-scoped servers stay shared): a test spends
 # much of its time waiting for a JVM, a kernel or a page, which the other worker's test fills.

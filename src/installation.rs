@@ -49,7 +49,11 @@ pub struct Found {
 /// Finds the java a launch uses and checks it and `spark_home` can run a Connect server. A
 /// JAVA_HOME in `profile_env` (a profile may set its own) or else in the environment names it;
 /// without one, the newest installed Java the Spark supports is chosen (see `java_choice.rs`).
-pub fn check(spark_home: &Path, profile_env: &Conf) -> Result<Found> {
+///
+/// Only a local master's server runs on a Java chosen for it (`java_choice`): a cluster's
+/// executors run on the cluster's Java, and a driver on another Java than its executors is a
+/// mix nobody tested, so such a server keeps the `java` on PATH.
+pub fn check(spark_home: &Path, profile_env: &Conf, local_master: bool) -> Result<Found> {
     let given = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
     let profile_home = given(profile_env.get("JAVA_HOME").map(String::as_str));
     let env_home = given(env::var("JAVA_HOME").ok().as_deref());
@@ -68,6 +72,10 @@ pub fn check(spark_home: &Path, profile_env: &Conf) -> Result<Found> {
                 "path"
             };
             (java, spark_version, choice)
+        }
+        None if !local_master => {
+            let spark_version = check_spark_home(spark_home)?;
+            (find_java_in(None)?, spark_version, "path")
         }
         None => {
             let spark_version = check_spark_home(spark_home)?;
@@ -333,6 +341,43 @@ mod tests {
         assert!(msg(check_spark_home(dir.path())).contains("spark-core_"));
         fs::write(dir.path().join("jars/spark-core_2.13-4.0.1.jar"), "").unwrap();
         assert_eq!(check_spark_home(dir.path()).unwrap(), "4.0.1");
+    }
+
+    #[test]
+    fn only_a_local_masters_server_runs_on_a_chosen_java() {
+        if env::var_os("JAVA_HOME").is_some_and(|v| !v.is_empty()) {
+            return; // a named Java is used as named: nothing is chosen
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let spark = dir.path().join("spark");
+        fs::create_dir_all(spark.join("bin")).unwrap();
+        fs::create_dir_all(spark.join("jars")).unwrap();
+        let submit = spark.join("bin/spark-submit");
+        fs::write(&submit, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&submit, fs::Permissions::from_mode(0o755)).unwrap();
+        for jar in ["spark-connect_2.13-4.3.0.jar", "spark-core_2.13-4.3.0.jar"] {
+            fs::write(spark.join("jars").join(jar), "").unwrap();
+        }
+        let jdks = dir.path().join("jvm");
+        let home = jdks.join("jdk-25");
+        fs::create_dir_all(home.join("bin")).unwrap();
+        fs::write(home.join("bin/java"), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(home.join("bin/java"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(home.join("release"), "JAVA_VERSION=\"25.0.3\"\n").unwrap();
+        let env: Conf = [(JDK_DIR_VAR.to_owned(), jdks.display().to_string())].into();
+
+        let local = check(&spark, &env, true).unwrap();
+        assert_eq!(local.java, fs::canonicalize(home.join("bin/java")).unwrap());
+        assert_eq!(local.java_choice, "newest");
+        // A cluster's server keeps the java on PATH (or finds none), never the chosen one.
+        if let Ok(cluster) = check(&spark, &env, false) {
+            assert!(
+                !cluster.java.starts_with(&jdks),
+                "{}",
+                cluster.java.display()
+            );
+            assert_eq!(cluster.java_choice, "path");
+        }
     }
 
     #[test]

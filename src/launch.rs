@@ -260,7 +260,11 @@ pub fn launch(home: &Home, spec: &LaunchSpec) -> Result<Launched> {
         spark_version,
         java_version,
         java_choice,
-    } = installation::check(&spec.spark_home, &spec.env)?;
+    } = installation::check(
+        &spec.spark_home,
+        &spec.env,
+        conf::master(&spec.conf).starts_with("local"),
+    )?;
     let last = last_ports(home);
     let port = match spec.port {
         Some(p) => {

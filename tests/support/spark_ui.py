@@ -35,7 +35,12 @@ def running(home: Path) -> _core.ServerInfo:
     return server
 
 
-def page(server: _core.ServerInfo, path: str, timeout: float = 10) -> str:
+TIMEOUT = 30
+"""Seconds a UI request may take: a new server's first ones load and compile the UI's classes,
+which on two busy cores (two test workers) has taken over 10 s."""
+
+
+def page(server: _core.ServerInfo, path: str, timeout: float = TIMEOUT) -> str:
     """The text at `path` (e.g. `/jobs/`) of `server`'s UI, asked with its key."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{server.ui_port}{path}", headers=ui_headers(server)
@@ -44,12 +49,12 @@ def page(server: _core.ServerInfo, path: str, timeout: float = 10) -> str:
         return str(response.read().decode())
 
 
-def get(server: _core.ServerInfo, path: str, timeout: float = 10) -> Any:
+def get(server: _core.ServerInfo, path: str, timeout: float = TIMEOUT) -> Any:
     """The JSON at `path` (e.g. `/api/v1/applications`) of `server`'s UI."""
     return json.loads(page(server, path, timeout))
 
 
-def app_api(server: _core.ServerInfo, path: str, timeout: float = 10) -> Any:
+def app_api(server: _core.ServerInfo, path: str, timeout: float = TIMEOUT) -> Any:
     """The JSON at `/api/v1/applications/<the application>/<path>`."""
     base = "/api/v1/applications"
     app = get(server, base, timeout)[0]["id"]
