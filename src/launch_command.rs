@@ -357,19 +357,28 @@ mod tests {
             }
         }
 
-        fn key(&self) -> String {
-            let home = self.dir.path();
-            key(&KeyInputs {
+        /// The key inputs of this fixture; the paths are borrowed from `paths`.
+        fn inputs<'a>(&'a self, paths: &'a (PathBuf, PathBuf)) -> KeyInputs<'a> {
+            KeyInputs {
                 java: Path::new("/usr/bin/java"),
-                spark_home: home,
+                spark_home: self.dir.path(),
                 spark_version: "4.3.0",
-                conf_dir: &home.join("conf"),
-                properties: &home.join("server.properties"),
+                conf_dir: &paths.0,
+                properties: &paths.1,
                 effective: &self.effective,
                 launch_env: &self.launch_env,
                 passed: &self.passed,
                 work_dir: None,
-            })
+            }
+        }
+
+        fn paths(&self) -> (PathBuf, PathBuf) {
+            let home = self.dir.path();
+            (home.join("conf"), home.join("server.properties"))
+        }
+
+        fn key(&self) -> String {
+            key(&self.inputs(&self.paths()))
         }
     }
 
@@ -474,18 +483,8 @@ mod tests {
     fn plan_uses_a_matching_entry_only() {
         let f = Fixture::new();
         let cache = f.dir.path().join("cache");
-        let home = f.dir.path();
-        let inputs = KeyInputs {
-            java: Path::new("/usr/bin/java"),
-            spark_home: home,
-            spark_version: "4.3.0",
-            conf_dir: &home.join("conf"),
-            properties: &home.join("server.properties"),
-            effective: &f.effective,
-            launch_env: &f.launch_env,
-            passed: &f.passed,
-            work_dir: None,
-        };
+        let paths = f.paths();
+        let inputs = f.inputs(&paths);
         let Plan::Record(key, path) = plan(Some(&cache), &inputs) else {
             panic!("no entry yet: record");
         };
@@ -513,7 +512,7 @@ mod tests {
         fs::write(&path, "{").unwrap();
         assert!(matches!(plan(Some(&cache), &inputs), Plan::Record(..)));
         // A spark-env.sh may do anything on each launch: no shortcut.
-        fs::write(home.join("conf/spark-env.sh"), "echo hi\n").unwrap();
+        fs::write(f.dir.path().join("conf/spark-env.sh"), "echo hi\n").unwrap();
         assert!(matches!(plan(Some(&cache), &inputs), Plan::Off));
         assert!(matches!(plan(None, &inputs), Plan::Off));
     }

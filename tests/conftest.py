@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import signal
@@ -54,6 +55,20 @@ def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     assert not gained, f"the tests wrote {', '.join(gained)} into the checkout {CHECKOUT}"
 
 
+@contextlib.contextmanager
+def _for_the_run(name: str, value: Path) -> Iterator[None]:
+    """`name` set to `value` in this process (and every process it starts), then put back."""
+    previous = os.environ.get(name)
+    os.environ[name] = str(value)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_site_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An empty site configuration for the whole run (and every process it starts), so a file
@@ -61,13 +76,8 @@ def no_site_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     of the site configuration point SPARKCONNECT_SITE_CONFIG at their own file."""
     path = tmp_path_factory.mktemp("site") / "config.toml"
     path.write_text("")
-    previous = os.environ.get("SPARKCONNECT_SITE_CONFIG")
-    os.environ["SPARKCONNECT_SITE_CONFIG"] = str(path)
-    yield path
-    if previous is None:
-        del os.environ["SPARKCONNECT_SITE_CONFIG"]
-    else:
-        os.environ["SPARKCONNECT_SITE_CONFIG"] = previous
+    with _for_the_run("SPARKCONNECT_SITE_CONFIG", path):
+        yield path
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -77,13 +87,8 @@ def no_user_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     `prestart = true`, which would make every kernel launch a server). Tests of the config file
     point SPARKCONNECT_CONFIG (or XDG_CONFIG_HOME, unsetting it) at their own."""
     path = tmp_path_factory.mktemp("user-config") / "config.toml"
-    previous = os.environ.get("SPARKCONNECT_CONFIG")
-    os.environ["SPARKCONNECT_CONFIG"] = str(path)
-    yield path
-    if previous is None:
-        del os.environ["SPARKCONNECT_CONFIG"]
-    else:
-        os.environ["SPARKCONNECT_CONFIG"] = previous
+    with _for_the_run("SPARKCONNECT_CONFIG", path):
+        yield path
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -92,14 +97,9 @@ def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     its classes, a builder makes the archive, later servers start from it, as on a user's
     machine. Builders still running at the end are stopped."""
     cache = tmp_path_factory.mktemp("cache")
-    previous = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(cache)
-    yield cache
-    kill_processes_naming(str(cache))
-    if previous is None:
-        del os.environ["XDG_CACHE_HOME"]
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    with _for_the_run("XDG_CACHE_HOME", cache):
+        yield cache
+        kill_processes_naming(str(cache))
 
 
 @pytest.fixture

@@ -66,10 +66,12 @@ def run(shell: InteractiveShell, cell: str) -> CellRun:
     )
 
 
-def cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, home: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The `sparkconnect` terminal command in a subprocess, with this process's environment
-    (and `home` as its SPARKCONNECT_HOME, when given)."""
-    env = os.environ.copy()
+    (and `home` as its SPARKCONNECT_HOME, when given; `env` on top)."""
+    env = {**os.environ, **(env or {})}
     if home is not None:
         env["SPARKCONNECT_HOME"] = str(home)
     return subprocess.run(

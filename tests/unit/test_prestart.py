@@ -5,9 +5,7 @@ names a pre-started server's launcher. Kernels and servers: tests/test_prestart.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,8 @@ import pytest
 from sparkconnect import autoload
 from sparkconnect.errors import ProfileError
 from sparkconnect.server import caller, prestart
+
+from ..support.helpers import cli
 
 USER_LINES = "c.InteractiveShell.xmode = 'Plain'\n"
 
@@ -95,14 +95,7 @@ def test_the_block_is_valid_kernel_config() -> None:
 
 
 def _cli(ipython_dir: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IPYTHONDIR": str(ipython_dir), "SPARKCONNECT_CONFIG": str(config)}
-    return subprocess.run(
-        [sys.executable, "-m", "sparkconnect", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    return cli(*args, env={"IPYTHONDIR": str(ipython_dir), "SPARKCONNECT_CONFIG": str(config)})
 
 
 def test_terminal_enable_prestart_then_off(tmp_path: Path) -> None:

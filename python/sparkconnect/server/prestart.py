@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from sparkconnect.errors import ProfileError, SparkConnectError
-from sparkconnect.server import caller, lifecycle, profiles
+from sparkconnect.server import caller, detached, lifecycle, profiles
 
 SETTING = "prestart"
 """The config file's top-level key."""
@@ -86,23 +85,11 @@ def launch_in_background(
     """Start the helper, detached (its own session, so a kernel restart's signal to the
     kernel's process group does not reach it). `by` labels the notebook, `profile` is the one
     its `spark` would start with when none is named."""
-    log_path = Path(lifecycle.home()) / LOG_NAME
-    # `--by=...`: a notebook's name may begin with a dash.
-    command = [sys.executable, "-m", MODULE, f"--by={by}", f"--idle-timeout={idle_timeout!r}"]
+    args = [f"--by={by}", f"--idle-timeout={idle_timeout!r}"]  # `--by=`: a name may begin with "-"
     if profile:
-        command.append(f"--profile={profile}")
-    # Appended: kernels started together each start a helper, and all of them write here.
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=fd,
-            stderr=fd,
-            start_new_session=True,
-        )
-    finally:
-        os.close(fd)
+        args.append(f"--profile={profile}")
+    # Appended: kernels started together each start a helper, and all of them write there.
+    return detached.python_module(MODULE, args, Path(lifecycle.home()) / LOG_NAME, append=True)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,12 +7,11 @@ itself: the terminal command imports neither sessions nor pyspark."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sparkconnect._core import ServerInfo
+from sparkconnect.server import detached as detached_helper
 from sparkconnect.server import lifecycle
 
 WARMUP_MODULE = "sparkconnect.session.warmup"
@@ -21,15 +20,9 @@ WARMUP_MODULE = "sparkconnect.session.warmup"
 def detached(server: ServerInfo) -> subprocess.Popen[bytes]:
     """Warm `server` up from a helper that outlives this process; it logs to `warmup.log` in
     the home."""
-    log_path = Path(lifecycle.home()) / "warmup.log"
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", WARMUP_MODULE, str(server.pid), str(server.pid_start_time)],
-            stdin=subprocess.DEVNULL,
-            stdout=fd,
-            stderr=fd,
-            start_new_session=True,
-        )
-    finally:
-        os.close(fd)
+    return detached_helper.python_module(
+        WARMUP_MODULE,
+        [str(server.pid), str(server.pid_start_time)],
+        Path(lifecycle.home()) / "warmup.log",
+        append=False,
+    )
