@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sparkconnect
+from tests.support.helpers import cmdline, processes_naming
 
 from . import comparison, first_use, launch_steps, scenarios
 from .chart import draw
@@ -53,6 +54,17 @@ def compile_package() -> None:
     compileall.compile_dir(str(Path(sparkconnect.__file__).parent), quiet=1)
 
 
+def show_what_the_server_left(bench: Bench) -> None:
+    """A failed scenario's temporary directory goes with the run: print the end of the server's
+    logs (and any JVM crash report) while they exist, so a failure in CI can be understood."""
+    for path in sorted(bench.root.rglob("*.log")) + sorted(bench.root.rglob("hs_err*")):
+        lines = path.read_text(errors="replace").splitlines()
+        print(f"--- {path.relative_to(bench.root)} (last {min(len(lines), 40)} lines)")
+        print("\n".join(lines[-40:]), flush=True)
+    for pid in processes_naming(str(bench.root)):
+        print(f"--- still running: pid {pid}: {' '.join(cmdline(pid)[:4])} …", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--quick", action="store_true", help="one run each, small sizes")
@@ -82,6 +94,9 @@ def main() -> None:
                 for figure in scenario(bench):
                     figures.append(figure)
                     print(f"  {figure.name}: median {figure.median:.4g} {figure.unit}", flush=True)
+        except Exception:
+            show_what_the_server_left(bench)
+            raise
         finally:
             bench.stop_server()
             stop_reuse_server()

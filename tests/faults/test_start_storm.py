@@ -15,16 +15,15 @@ import pytest
 from sparkconnect import _core
 
 from ..support.helpers import java_servers_of, wait_until
-from .conftest import FAST_JVM
 
 pytestmark = pytest.mark.jvm
 
 WORKERS = 16
 ROUNDS = 20
 WORKER = Path(__file__).with_name("storm_worker.py")
-# Twenty JVM launches dominate this test's time: on top of the cheaper JIT every fault test
-# uses (conftest.py), the Spark UI's web server is not started; nothing here needs it.
-STORM_CONF = {**FAST_JVM, "spark.ui.enabled": "false"}
+# Twenty JVM launches dominate this test's time: on top of the cheaper JVM of every test
+# (tests/conftest.py), the Spark UI's web server is not started; nothing here needs it.
+STORM_CONF = {"spark.ui.enabled": "false"}
 
 
 @pytest.fixture
