@@ -129,6 +129,12 @@ def rss_mib(pids: list[int]) -> float:
     return total_kib / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process `pid` has used so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid in all_pids():

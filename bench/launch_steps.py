@@ -14,7 +14,10 @@ imported), while a watcher thread polls /proc and the server log about every mil
   `SparkConnectService: start GRPC service` (the Spark session and Connect plugin made);
 - → gRPC port open (a connect on the port succeeds);
 - port open → start returns (readiness seen by the core, the state written);
-- first query: `range(10).count()` over a new Connect session (a cold server's JVM warm-up).
+- first query: `range(10).count()` over a new Connect session (a cold server's JVM warm-up);
+- the server JVM's CPU time (all its threads: JIT compilers, collector) when the start returns
+  and after the first query: on two cores, the work any scheme must fit in before a cheap first
+  answer (what pre-start can hide behind a user's pause).
 
 Each round runs one start through spark-submit (the recorded command removed first) and one
 direct start (the command that start recorded), so both see the same load.
@@ -39,7 +42,7 @@ from pathlib import Path
 
 from sparkconnect.server import lifecycle
 
-from .harness import Bench, free_port
+from .harness import Bench, cpu_seconds, free_port
 from .stats import Figure
 
 LAUNCHER = "org.apache.spark.launcher.Main"
@@ -144,6 +147,10 @@ STEPS = [
     "first query (`range(10).count()`)",
     "total: call → first answer",
 ]
+CPU_STEPS = [
+    "server JVM CPU time, start returned",
+    "server JVM CPU time, first query answered",
+]
 
 
 def _one(bench: Bench) -> tuple[list[float], str]:
@@ -161,10 +168,12 @@ def _one(bench: Bench) -> tuple[list[float], str]:
         returned = time.time()
         stop.set()
         watcher.join(timeout=5)
+    cpu_ready = cpu_seconds(server.pid)
     session = SparkSession(connection=server.connect_url())
     query_began = time.time()
     session.range(10).count()
     answered = time.time()
+    cpu_answered = cpu_seconds(server.pid)
     session.stop()
     bench.stop_server()
     spawn = server.started_at
@@ -188,6 +197,8 @@ def _one(bench: Bench) -> tuple[list[float], str]:
         returned - port_open,
         answered - query_began,
         answered - began,
+        cpu_ready,
+        cpu_answered,
     ]
     return steps, server.launch_path or "spark-submit"
 
@@ -207,7 +218,7 @@ def launch_steps(bench: Bench) -> list[Figure]:
     bench.stop_server()
     lifecycle.start({})
     by_path: dict[str, list[list[float]]] = {
-        path: [[] for _ in STEPS] for path in ("spark-submit", "direct")
+        path: [[] for _ in STEPS + CPU_STEPS] for path in ("spark-submit", "direct")
     }
     for _ in range(bench.runs):
         for forced in (True, False):
@@ -227,5 +238,5 @@ def launch_steps(bench: Bench) -> list[Figure]:
             baseline_samples=theirs,
             note=f"{len(ours)} direct launches, {len(theirs)} through spark-submit, alternating",
         )
-        for name, ours, theirs in zip(STEPS, direct, submit, strict=True)
+        for name, ours, theirs in zip(STEPS + CPU_STEPS, direct, submit, strict=True)
     ]

@@ -91,9 +91,12 @@ def main() -> None:
                 if args.only and scenario.__name__ not in args.only:
                     continue
                 print(f"· {scenario.__name__} …", flush=True)
+                began = time.monotonic()
                 for figure in scenario(bench):
                     figures.append(figure)
                     print(f"  {figure.name}: median {figure.median:.4g} {figure.unit}", flush=True)
+                # Where a run's time goes (CI runs the quick pass in every `make test`).
+                print(f"  ({time.monotonic() - began:.0f} s)", flush=True)
         except Exception:
             show_what_the_server_left(bench)
             raise
