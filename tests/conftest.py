@@ -103,11 +103,11 @@ def archive_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 CHEAP_TEST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-"""The suite starts over a hundred short-lived JVMs on two cores and is bound by their CPU:
-without the optimising JIT compiler (C2, which pays off only in long runs) and the parallel
-collector's threads, a server start and first query take half the CPU time (12 s -> 6.5 s
-measured) and a third less wall time. What the tests check (the lifecycle, sessions, outputs)
-does not depend on them; the benchmarks run the JVM as users get it."""
+"""The suite starts over a hundred short-lived JVMs on two cores and is bound by their CPU.
+Without the optimising JIT compiler (C2, which pays off only in long runs) a server start and
+first query took half the CPU time (12 s -> 6.5 s, measured) and a third less wall time; the
+serial collector spares G1's threads. What the tests check (the lifecycle, sessions, outputs)
+does not depend on either; the benchmarks run the JVM as users get it."""
 
 
 @pytest.fixture(scope="session", autouse=True)
