@@ -65,6 +65,48 @@ def test_a_spark_error_is_a_few_lines_with_the_stack_collapsed(kernel: Kernel) -
     assert "UnresolvedRelation [missing_table]" in page and "\tat org.apache.spark.sql." in page
 
 
+# Spark's own DataFrame quickstart notebook, unchanged: the function's result does not fit
+# the schema (v - mean is a float, the schema says long), so pyarrow refuses it in the worker.
+APPLY_IN_PANDAS = """import pandas as pd
+df = spark.createDataFrame([(1, 1.0), (1, 2.0), (2, 3.0), (2, 5.0), (2, 10.0)], ("id", "v"))
+def subtract_mean(pdf: pd.DataFrame) -> pd.DataFrame:
+    v = pdf.v
+    return pdf.assign(v=v - v.mean())
+df.groupby("id").applyInPandas(subtract_mean, schema="id long, v long").show()"""
+FAILING_UDF = """from pyspark.sql.functions import udf
+@udf("int")
+def parse_age(text):
+    return int(text)
+spark.createDataFrame([("41",), ("forty",)], ["age"]).select(parse_age("age")).collect()"""
+
+
+def test_a_failed_python_worker_shows_the_cause_first_and_the_users_frames(
+    kernel: Kernel,
+) -> None:
+    result = kernel.run(APPLY_IN_PANDAS)
+    assert result.status == "error"
+    shown = plain(result.text)
+    first = next(line for line in shown.splitlines() if line.startswith("PythonException"))
+    assert first.startswith(
+        "PythonException: PySparkValueError: Failed to convert the value of the column 'v'"
+    ), shown
+    for internal in ("worker.py", "serializers.py", "pyarrow/", "During handling"):
+        assert internal not in shown, internal
+    assert len(shown.splitlines()) <= 25, shown
+    details = [
+        o.data["text/html"] for o in result.outputs if "<summary>" in o.data.get("text/html", "")
+    ]
+    assert len(details) == 1 and "<summary>Python worker traceback" in details[0], details
+    assert "ArrowInvalid" in details[0], "the whole worker traceback is one click away"
+
+    # A UDF that raises in the user's own code: its frame and source line are shown.
+    result = kernel.run(FAILING_UDF)
+    shown = plain(result.text)
+    assert "ValueError: invalid literal for int() with base 10: 'forty'" in shown, shown
+    assert ", in parse_age\n    return int(text)" in shown, shown
+    assert "worker.py" not in shown and len(shown.splitlines()) <= 25, shown
+
+
 def test_the_failing_line_of_a_longer_cell_is_named(kernel: Kernel) -> None:
     result = kernel.run("df = spark.range(3)\nx = 1\ndf.selectExpr('nope').collect()")
     shown = plain(result.text)

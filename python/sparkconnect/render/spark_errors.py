@@ -7,6 +7,9 @@ through pyspark, grpc and our magics comes on top. What the user needs first is 
 which ends with its SQLSTATE and, for SQL, the position; a query context that follows it
 (`== SQL (line 1, position 8) ==` with the query and a caret) points at the mistake and stays.
 Works on any exception shaped like pyspark's PySparkException, without importing pyspark.
+A failure in Python code Spark ran (a UDF, a pandas function) is read by worker_traceback.py:
+its last exception becomes the message, the user's frames follow it, and the worker's traceback
+joins the details.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from sparkconnect.render import worker_traceback
 from sparkconnect.render.display import colour, escape, html_output
 
 JVM_MARKER = "\n\nJVM stacktrace:\n"
@@ -38,6 +42,10 @@ class SparkErrorReport:
     """The JVM stack trace the server sent."""
     where: str = ""
     """The cell's line that raised, when the cell has several."""
+    user_frames: str = ""
+    """The frames of the user's own code in a failed Python worker's traceback."""
+    worker: str = ""
+    """A failed Python worker's whole traceback (pyspark's worker, pyarrow, the user's code)."""
 
     @classmethod
     def of(cls, error: BaseException, where: str = "") -> SparkErrorReport:
@@ -51,32 +59,41 @@ class SparkErrorReport:
             stack = shown_stack.strip()
         message, rest = split_message(text.strip())
         context, plan = split_rest(rest)
-        return cls(
+        report = cls(
             type(error).__name__, message, context or sent_context(error), plan, stack, where
         )
+        failure = worker_traceback.parse(message)
+        if failure is not None:
+            report.message = failure.root_cause
+            report.user_frames = "\n".join(failure.user_frames)
+            report.worker = failure.traceback
+        return report
+
+    def _detail_parts(self) -> list[tuple[str, str]]:
+        parts = [
+            ("Python worker traceback", self.worker),
+            ("query plan", self.plan),
+            ("JVM stack trace", self.stack),
+        ]
+        return [(name, text) for name, text in parts if text]
 
     @property
     def details(self) -> str:
-        """What the short form leaves out: the plan and the JVM stack trace."""
-        parts = []
-        if self.plan:
-            parts.append(f"Query plan:\n{self.plan}")
-        if self.stack:
-            parts.append(f"JVM stack trace:\n{self.stack}")
-        return "\n\n".join(parts)
+        """What the short form leaves out: the worker's traceback, the plan, the JVM stack."""
+        return "\n\n".join(
+            f"{name[:1].upper()}{name[1:]}:\n{text}" for name, text in self._detail_parts()
+        )
 
     def details_title(self) -> str:
-        what = [
-            name
-            for name, text in (("query plan", self.plan), ("JVM stack trace", self.stack))
-            if text
-        ]
-        title = " and ".join(what)
+        names = [name for name, _ in self._detail_parts()] or ["nothing more"]
+        title = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return f"{title[:1].upper()}{title[1:]} ({len(self.details.splitlines())} lines)"
 
     def lines(self, coloured: bool = False, hint: str = "") -> list[str]:
         """The short form for a terminal or a Jupyter error output: a few lines."""
         out = [f"{colour(self.name, 'error', coloured)}: {self.message}"]
+        if self.user_frames:
+            out.append(self.user_frames)
         if self.context:
             out.append(self.context)
         if self.where:
