@@ -129,9 +129,14 @@ def rss_mib(pids: list[int]) -> float:
     return total_kib / 1024
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name (which may hold spaces): state, parent, …"""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) the process `pid` has used so far, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -139,7 +144,7 @@ def descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid in all_pids():
         try:
-            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            parent = int(_stat_fields(pid)[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(pid)

@@ -55,9 +55,10 @@ def compile_package() -> None:
 
 
 def show_what_the_server_left(bench: Bench) -> None:
-    """A failed scenario's temporary directory goes with the run: print the end of the server's
-    logs (and any JVM crash report) while they exist, so a failure in CI can be understood."""
-    for path in sorted(bench.root.rglob("*.log")) + sorted(bench.root.rglob("hs_err*")):
+    """A failed scenario's temporary directory goes with the run: print the end of the logs in
+    it (server, watchdog, warm-up, pre-start) and what still runs there while they exist, so a
+    failure in CI can be understood."""
+    for path in sorted(bench.root.rglob("*.log")):
         lines = path.read_text(errors="replace").splitlines()
         print(f"--- {path.relative_to(bench.root)} (last {min(len(lines), 40)} lines)")
         print("\n".join(lines[-40:]), flush=True)

@@ -117,9 +117,9 @@ class SparkConnect(Magics):
     ).tag(config=True)
     show_jvm_stack = Bool(
         False,
-        help="Show a Spark error's query plan and JVM stack trace with it: in a terminal "
-        "after the message, in JupyterLab expanded. False: collapsed in JupyterLab, `%tb` in a "
-        "terminal.",
+        help="Show a Spark error's query plan, JVM stack trace and Python worker traceback "
+        "with it: in a terminal after the message, in JupyterLab expanded. False: collapsed in "
+        "JupyterLab, `%tb` in a terminal.",
     ).tag(config=True)
     warm_up = Bool(
         True,

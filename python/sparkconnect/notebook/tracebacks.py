@@ -34,10 +34,9 @@ from sparkconnect.render.spark_errors import SparkErrorReport, is_cancelled
 ERROR_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
 SPARK_MODULES = ("pyspark.", "grpc.", "grpc_status.")
 CANCELLED_LINE = "Cancelled"
-TERMINAL_HINT = (
-    "(query plan and JVM stack trace: `%tb`, or for every error "
-    "`%config SparkConnect.show_jvm_stack = True`)"
-)
+TERMINAL_HINT = "({what}: `%tb`, or for every error `%config SparkConnect.show_jvm_stack = True`)"
+"""Where a terminal finds what the short form leaves out; `what` names it (the report's details:
+a query plan, a JVM stack trace, a Python worker's traceback)."""
 
 
 def spark_error_type() -> type[BaseException] | None:
@@ -171,7 +170,7 @@ class ShortTracebacks:
         if spark is not None and isinstance(value, spark):
             report = SparkErrorReport.of(value, where=cell_line(tb))
             expanded = self.expanded()
-            hint = "" if self.rich or expanded else TERMINAL_HINT
+            hint = "" if self.rich or expanded else TERMINAL_HINT.format(what=report.details_what())
             stb = report.lines(coloured, hint)
             if expanded and not self.rich and report.details:
                 stb += ["", report.details]

@@ -84,10 +84,14 @@ class SparkErrorReport:
             f"{name[:1].upper()}{name[1:]}:\n{text}" for name, text in self._detail_parts()
         )
 
+    def details_what(self) -> str:
+        """What the details hold, in words: "query plan and JVM stack trace"."""
+        names = [name for name, _ in self._detail_parts()]
+        return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
     def details_title(self) -> str:
-        names = [name for name, _ in self._detail_parts()] or ["nothing more"]
-        title = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        return f"{title[:1].upper()}{title[1:]} ({len(self.details.splitlines())} lines)"
+        what = self.details_what() or "nothing more"
+        return f"{what[:1].upper()}{what[1:]} ({len(self.details.splitlines())} lines)"
 
     def lines(self, coloured: bool = False, hint: str = "") -> list[str]:
         """The short form for a terminal or a Jupyter error output: a few lines."""
