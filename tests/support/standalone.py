@@ -71,7 +71,9 @@ class StandaloneCluster:
                 state = get_json(f"http://127.0.0.1:{self.webui_port}/json/")
                 if sum(w["state"] == "ALIVE" for w in state["workers"]) >= count:
                     return
-            except OSError:
+            # ValueError: while the master's UI is starting, its root page can answer for
+            # `/json/` (HTML) before the JSON handler is in place.
+            except (OSError, ValueError):
                 pass
             time.sleep(0.5)
         self.stop()
