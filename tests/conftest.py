@@ -18,9 +18,8 @@ from IPython.core.interactiveshell import InteractiveShell
 import sparkconnect
 from sparkconnect import _core
 from sparkconnect.session.kernel_session import KERNEL_SESSION
-
-from .support.helpers import java_servers_of, kill_processes_naming
-from .support.processes import python
+from tests.support.helpers import java_servers_of, kill_processes_naming
+from tests.support.processes import python
 
 
 def _kill_leftovers(home: Path) -> None:
@@ -196,7 +195,7 @@ def other_notebook(module_home: Path) -> Iterator[subprocess.Popen[str]]:
 def page(lab: Any) -> Iterator[Any]:
     """A Chromium page, for browser tests whose module defines the `lab` (JupyterLab) fixture.
     Playwright is imported here, not at collection, so test runs without a browser stay light."""
-    from .support.lab_page import chromium_page
+    from tests.support.lab_page import chromium_page
 
     with chromium_page() as opened:
         yield opened

@@ -15,10 +15,9 @@ import pytest
 
 import sparkconnect
 from sparkconnect import _core
-
-from ..support.helpers import java_servers_of, wait_until
-from ..support.processes import gone, python, server, watchdogs_of
-from ..support.spark_ui import app_api
+from tests.support.helpers import java_servers_of, wait_until
+from tests.support.processes import gone, python, server, watchdogs_of
+from tests.support.spark_ui import app_api
 
 pytestmark = pytest.mark.jvm
 

@@ -12,9 +12,8 @@ import pytest
 
 import sparkconnect
 from sparkconnect import _core
-
-from ..support.helpers import java_servers_of, wait_until
-from ..support.processes import gone, lock_is_free, python, server
+from tests.support.helpers import java_servers_of, wait_until
+from tests.support.processes import gone, lock_is_free, python, server
 
 pytestmark = pytest.mark.jvm
 

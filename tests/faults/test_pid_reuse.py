@@ -12,9 +12,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import _core
-
-from ..support.helpers import STATE_RECORD, run
-from ..support.processes import server
+from tests.support.helpers import STATE_RECORD, run
+from tests.support.processes import server
 
 pytestmark = pytest.mark.jvm
 

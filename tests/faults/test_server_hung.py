@@ -16,9 +16,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
 from sparkconnect import StartError, _core
-
-from ..support.helpers import java_servers_of, run, wait_until
-from ..support.processes import gone, server
+from tests.support.helpers import java_servers_of, run, wait_until
+from tests.support.processes import gone, server
 
 pytestmark = pytest.mark.jvm
 

@@ -15,9 +15,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect import ServerGoneError
 from sparkconnect.notebook.lazy import LazySpark
-
-from ..support.helpers import java_servers_of, run, wait_until
-from ..support.processes import gone, server
+from tests.support.helpers import java_servers_of, run, wait_until
+from tests.support.processes import gone, server
 
 pytestmark = pytest.mark.jvm
 

@@ -9,9 +9,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect.session.labels import with_user
-
-from ..support.helpers import run
-from ..support.processes import server
+from tests.support.helpers import run
+from tests.support.processes import server
 
 pytestmark = pytest.mark.jvm
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from sparkconnect import _core
-
-from ..support.helpers import java_servers_of, wait_until
+from tests.support.helpers import java_servers_of, wait_until
 
 pytestmark = pytest.mark.jvm
 
