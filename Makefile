@@ -1,4 +1,4 @@
-# Set-up, lint and tests. `make demo` and `make test` are the README's two Quickstart commands;
+# Set-up, lint, docs and tests. `make demo` and `make test` are the README's Development commands;
 # CI runs `make test` (through .ci/run).
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +19,7 @@ LAB := labextension
 LAB_OUT := wheel-data/data/share/jupyter/labextensions/sparkconnect-lab
 LAB_NPM := $(LAB)/node_modules/.package-lock.json
 
-.PHONY: install browser demo lint lint-lab lint-rust lint-python lint-types check test test-rust test-python test-fast bench bench-quick wheel clean labextension
+.PHONY: install browser demo docs lint lint-lab lint-rust lint-python lint-types check test test-rust test-python test-fast bench bench-quick wheel clean labextension
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ $(PY):
 # Reinstall only when the package sources changed.
 # The built lab extension too: the editable install copies wheel-data into the venv.
 $(VENV)/.installed: $(PY) pyproject.toml Cargo.toml $(wildcard src/*.rs src/*/*.rs) $(wildcard python/sparkconnect/* python/sparkconnect/*/*) $(wildcard wheel-data/data/etc/jupyter/*/*) $(wildcard wheel-data/purelib/*) $(wildcard $(LAB_OUT)/* $(LAB_OUT)/static/*)
-	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m pip install --quiet -e ".[test,bench,docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -74,8 +74,8 @@ lint-rust:
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.
 lint-python: install
-	$(VENV)/bin/ruff check python tests examples bench wheel-data/purelib
-	$(VENV)/bin/ruff format --check python tests examples bench wheel-data/purelib
+	$(VENV)/bin/ruff check python tests examples bench docs/hooks wheel-data/purelib
+	$(VENV)/bin/ruff format --check python tests examples bench docs/hooks wheel-data/purelib
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 lint-types: install
@@ -84,6 +84,14 @@ lint-types: install
 
 test-rust: $(PY)
 	+LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --quiet
+
+# The documentation site (mkdocs.yml, docs/) into site/. Strict: a broken link or anchor, or a
+# page missing from the nav, fails the build; so does a missing bench/results/latest.* (the
+# benchmarks page is filled from them by docs/hooks/benchmarks.py).
+# Not --quiet: it hides warnings from strict mode's count too (mkdocs/mkdocs#4126), so a broken
+# link would pass. NO_MKDOCS_2_WARNING silences the theme's banner about its own future.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # Two workers, each taking whole files (their module-scoped servers stay shared): a test spends
 # much of its time waiting for a JVM, a kernel or a page, which the other worker's test fills.
@@ -108,7 +116,7 @@ wheel: install
 	$(VENV)/bin/maturin build --release --out dist --target-dir target/wheel
 	$(VENV)/bin/auditwheel show dist/sparkconnect-*.whl
 
-# Figures against their baselines, written to bench/results/ (see the README's Speed section).
+# Figures against their baselines, written to bench/results/ (docs/benchmarks.md is built from them).
 bench: install
 	$(PY) -m bench.run
 
@@ -117,7 +125,7 @@ bench-quick: install
 	$(PY) -m bench.run --quick
 
 test: install
-	$(MAKE) --no-print-directory -j 3 --output-sync=target lint test-rust
+	$(MAKE) --no-print-directory -j 3 --output-sync=target lint test-rust docs
 	$(MAKE) --no-print-directory test-python bench-quick
 
 clean:

@@ -115,7 +115,7 @@ def main() -> None:
         "figures": [f.as_dict() for f in figures],
         "peers": {key: vars(peer) for key, peer in bench.peers.items()},
     }
-    # Only a whole run replaces latest.* (the README's figures); focused runs and quick ones
+    # Only a whole run replaces latest.* (the docs' benchmarks page); focused runs and quick ones
     # keep their own (and stay out of git).
     suffix = "-quick" if args.quick else "-focused" if args.only else ""
     title = f"sparkconnect vs alternatives ({mode} mode, {machine['cores']} cores, {stamp})"

@@ -1,7 +1,7 @@
 //! The server's start-up archive: JVM class-data sharing (CDS) for the classes Spark loads.
 //!
 //! A server JVM that maps an archive of those classes reaches an open port in about half the
-//! time and takes less memory (see the README's Speed section). An archive is valid only for
+//! time and takes less memory (see docs/benchmarks.md). An archive is valid only for
 //! the Java and classpath it was made with, so every machine makes its own, once per Java and
 //! Spark installation (the archive key):
 //!
