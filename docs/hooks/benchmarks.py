@@ -16,6 +16,7 @@ stops the build with one message saying what to do.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,14 @@ def _which_run(config: MkDocsConfig, data: dict[str, Any]) -> str:
     machine = data.get("machine", {})
     parts = [
         f"pyspark {machine['pyspark']}" if "pyspark" in machine else None,
-        machine.get("java"),
+        _java(str(machine.get("java", ""))),
         f"{machine['cores']} cores" if "cores" in machine else None,
     ]
     on = ", ".join(part for part in parts if part)
     return f"The figures of the latest full run ({source}; {on})."
+
+
+def _java(described: str) -> str | None:
+    """`openjdk version "17.0.15" 2025-04-15` (as `java -version` says it) as `Java 17.0.15`."""
+    version = re.search(r'"([^"]+)"', described)
+    return f"Java {version.group(1)}" if version else described or None
