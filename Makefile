@@ -129,4 +129,4 @@ test: install
 	$(MAKE) --no-print-directory test-python bench-quick
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) target site
