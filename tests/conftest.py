@@ -17,7 +17,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
 from sparkconnect import _core
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 from tests.support.helpers import java_servers_of, kill_processes_naming
 from tests.support.processes import python
 

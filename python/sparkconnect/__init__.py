@@ -72,9 +72,9 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
 def panel() -> object:
     """The live control panel: in Jupyter a widget (end a cell with it to show it), elsewhere the
     status card with a note. Loads the extension into IPython first when needed."""
-    from sparkconnect.notebook.panel import for_api
+    from sparkconnect.notebook.extension import panel_for_api
 
-    return for_api()
+    return panel_for_api()
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:

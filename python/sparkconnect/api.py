@@ -11,9 +11,10 @@ from sparkconnect.render.display import Card
 from sparkconnect.render.logview import LogFilter, LogView, read_tail
 from sparkconnect.render.server_cards import conf_card, remote_card, status_card
 from sparkconnect.render.spark_errors import SparkErrorReport
+from sparkconnect.render.ui_link_option import UI_LINK
 from sparkconnect.server import lifecycle
 from sparkconnect.server.remote import endpoint
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 from sparkconnect.session.labels import LABELS
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def status() -> Card:
     """The server's state as a card (text in a terminal, HTML in Jupyter)."""
     if KERNEL_SESSION.remote is not None:
         return remote_card(KERNEL_SESSION.remote, KERNEL_SESSION.current)
-    return status_card(lifecycle.status(), KERNEL_SESSION.ui_template, LABELS.notebook)
+    return status_card(lifecycle.status(), UI_LINK.template, LABELS.notebook)
 
 
 def logs(n: int = 50, level: str | None = None, grep: str | None = None) -> LogView:

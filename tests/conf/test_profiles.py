@@ -175,6 +175,6 @@ def test_default_profile_option(shell: InteractiveShell, home: Path, config: Pat
         text = run(shell, "%spark conf").texts[0]
         assert "4g  (user profile dotted)" in text
     finally:
-        from sparkconnect.session.kernel_session import KERNEL_SESSION
+        from sparkconnect.session.start_defaults import START_DEFAULTS
 
-        KERNEL_SESSION.profile = None
+        START_DEFAULTS.forget_profile()

@@ -16,7 +16,7 @@ from sparkconnect import _core
 from sparkconnect.errors import ProfileError
 from sparkconnect.render import conf_editor
 from sparkconnect.server import conf_rows, lifecycle, site_config
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.start_defaults import START_DEFAULTS
 from sparkconnect.web import conf as web_conf
 from tests.support.helpers import cli, java_servers_of, run
 
@@ -66,7 +66,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_file: Path) -> Pa
 @pytest.fixture(autouse=True)
 def forget_profile() -> object:
     yield
-    KERNEL_SESSION.profile = None
+    START_DEFAULTS.forget_profile()
 
 
 # Discovery ------------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def test_site_idle_timeout_is_the_options_default(
     # (`site` first: the extension is loaded with the site file in place.)
     magics = shell.magics_manager.registry["SparkConnect"]
     assert magics.idle_timeout == 1800.0  # type: ignore[attr-defined]
-    assert KERNEL_SESSION.idle_timeout == 1800.0
+    assert START_DEFAULTS.idle_timeout == 1800.0
 
 
 # A failing env_script ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import sys
 
 import pyspark.sql.connect.session  # noqa: F401  (imported once, before the rounds)
 
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from sparkconnect.notebook.panel import LIVE, open_panel
 from sparkconnect.notebook.panel.controller import Panel
 from sparkconnect.notebook.panel.refresher import Presence, Refresher
 from sparkconnect.notebook.panel.widget import PanelWidget
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 from tests.support.helpers import run, wait_until
 from tests.support.kernels import Kernel
 

@@ -1,5 +1,5 @@
 """The private pyspark attributes that session renewal and server-gone detection rely on
-(session/resilience.py, session/kernel_session.py), and the channel builder the start-up hook of
+(session/resilience.py, session/remote_endpoint.py), and the channel builder the start-up hook of
 child processes patches (wheel-data/purelib/_sparkconnect_token_scope.py).
 
 pyspark does not promise them. At run time `protect` only installs the renewal when they are
@@ -22,7 +22,7 @@ CLIENT_ATTRIBUTES = ("_session_id", "_server_session_id", "_stub")
 
 @pytest.fixture
 def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A Connect session made as kernel_session makes one, to a port nobody listens on."""
+    """A Connect session made as the session binding makes one, to a port nobody listens on."""
     monkeypatch.setenv("SPARK_CONNECT_MODE_ENABLED", "1")
     from pyspark.sql.connect.session import SparkSession
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sparkconnect._core import SparkConnectError
 from sparkconnect.server import lifecycle
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import threading
 from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 
 from sparkconnect.notebook.cell_events import follow, unfollow
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 CANCEL_WAIT = 5.0
 """Seconds the cell's end waits for the server to confirm; the cancel goes on in the background

@@ -1,4 +1,5 @@
-"""`%load_ext sparkconnect` and `%unload_ext sparkconnect`."""
+"""`%load_ext sparkconnect` and `%unload_ext sparkconnect`; `sparkconnect.panel()`, which loads
+the extension first."""
 
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ from sparkconnect.notebook import prestart
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect, spark_is_ours
+from sparkconnect.notebook.panel import open_panel, text_fallback
 from sparkconnect.render.notice import show_notice
 from sparkconnect.server import caller, lifecycle
 from sparkconnect.session import notices
-from sparkconnect.session.kernel_session import (
-    KERNEL_SESSION,
-    import_client_in_background,
-    wait_for_client_import,
-)
+from sparkconnect.session.binding import KERNEL_SESSION
+from sparkconnect.session.client_import import import_client_in_background, wait_for_client_import
+from sparkconnect.session.start_defaults import START_DEFAULTS
 
 
 def _magics(shell: InteractiveShell) -> SparkConnect:
@@ -65,7 +65,7 @@ def load(shell: InteractiveShell) -> None:
     caller.use(caller.NOTEBOOK)
     # Before anything can import pyspark: classic builder code and friends then answer with
     # this notebook's session (the patches apply as pyspark's modules are imported).
-    KERNEL_SESSION.enable()
+    KERNEL_SESSION.classic.enable()
     notices.present(show_notice)
     if not _watchers(shell):
         shell.events.register("pre_run_cell", ServerWatch(shell))
@@ -96,7 +96,7 @@ def _import_client_soon(shell: InteractiveShell) -> None:
 
     def after_the_loading_cell(result: object = None) -> None:
         unfollow(shell, post_run_cell=after_the_loading_cell)
-        if KERNEL_SESSION.enabled:  # not unloaded meanwhile
+        if KERNEL_SESSION.classic.on:  # not unloaded meanwhile
             import_client_in_background()
 
     follow(shell, post_run_cell=after_the_loading_cell)
@@ -111,8 +111,8 @@ def unload(shell: InteractiveShell) -> None:
     for magics in [c for c in shell.configurables if isinstance(c, SparkConnect)]:
         magics.uninstall()
     KERNEL_SESSION.close()
-    KERNEL_SESSION.enabled = False
-    KERNEL_SESSION.profile = None
+    KERNEL_SESSION.classic.disable()
+    START_DEFAULTS.forget_profile()
     notices.present(None)
     lifecycle.release()
     for kind in ("line", "cell"):
@@ -120,3 +120,18 @@ def unload(shell: InteractiveShell) -> None:
     shell.configurables[:] = [c for c in shell.configurables if not isinstance(c, SparkConnect)]
     if spark_is_ours(shell.user_ns.get("spark")):
         del shell.user_ns["spark"]
+
+
+def panel_for_api() -> Any:
+    """`sparkconnect.panel()`: the panel of the IPython this runs in, with the extension loaded
+    (its hooks feed the panel); the text card outside IPython."""
+    from IPython.core.getipython import get_ipython
+
+    shell: InteractiveShell | None = get_ipython()
+    if shell is None:
+        return text_fallback("The live panel needs IPython in a Jupyter front end.")
+    manager = shell.extension_manager
+    assert manager is not None, "an InteractiveShell always has an extension manager"
+    manager.load_extension("sparkconnect")
+    magics = next(c for c in shell.configurables if isinstance(c, SparkConnect))
+    return open_panel(shell, magics.progress_bar.ledger, magics.rich)

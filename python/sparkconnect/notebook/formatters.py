@@ -14,7 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect.render.session_card import session_card
 from sparkconnect.render.tables import dataframe_bundle
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.render.ui_link_option import UI_LINK
+from sparkconnect.session.binding import KERNEL_SESSION
 
 DATAFRAME_MODULE = "pyspark.sql.connect.dataframe"
 DATAFRAME_CLASS = "DataFrame"
@@ -25,7 +26,7 @@ SESSION_CLASS = "NotebookSession"
 def session_bundle(session: Any) -> dict[str, str]:
     """`spark` ending a cell: its card, in a terminal IPython too (text/plain)."""
     server, remote = KERNEL_SESSION.location(session)
-    card = session_card(session, server, remote, KERNEL_SESSION.ui_template)
+    card = session_card(session, server, remote, UI_LINK.template)
     return {"text/plain": repr(card), "text/html": card._repr_html_()}
 
 

@@ -13,7 +13,7 @@ from sparkconnect.render.jobs_model import JobRow, notebook_rows
 from sparkconnect.render.jobs_table import JobsTable
 from sparkconnect.server import lifecycle, spark_rest
 from sparkconnect.server.spark_rest import UiJob
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 
 def ask_ui() -> tuple[list[UiJob] | None, list[str]]:

@@ -12,7 +12,7 @@ from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
 from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.render.jobs_ledger import first_line
 from sparkconnect.server.uilink import SESSION_ENV
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 from sparkconnect.session.labels import LABELS
 
 

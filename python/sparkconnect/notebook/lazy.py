@@ -6,7 +6,8 @@ from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 
-from sparkconnect.session.kernel_session import KERNEL_SESSION, wait_for_client_import
+from sparkconnect.session.binding import KERNEL_SESSION
+from sparkconnect.session.client_import import wait_for_client_import
 
 
 class LazySpark:

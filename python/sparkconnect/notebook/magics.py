@@ -43,8 +43,11 @@ from sparkconnect.render.server_cards import (
     ui_url,
 )
 from sparkconnect.render.start_failure import StartFailure
+from sparkconnect.render.ui_link_option import UI_LINK
 from sparkconnect.server import lifecycle, profiles, uilink
-from sparkconnect.session.kernel_session import KERNEL_SESSION, Started
+from sparkconnect.session import classic_takeover
+from sparkconnect.session.binding import KERNEL_SESSION, Started
+from sparkconnect.session.start_defaults import START_DEFAULTS
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.shell.progress import ProgressHandler
@@ -179,12 +182,9 @@ class SparkConnect(Magics):
         self.progress_bar.enabled = self.progress
         self.progress_bar.keep_summary = self.progress_summary
         # The lazy `spark` starts servers, and the Python API shows status cards, too: these
-        # options live on the session, not here.
-        KERNEL_SESSION.ui_template = self.ui_url
-        KERNEL_SESSION.idle_timeout = self.idle_timeout
-        KERNEL_SESSION.warm_up = self.warm_up
-        if self.default_profile and KERNEL_SESSION.profile is None:
-            KERNEL_SESSION.profile = self.default_profile
+        # options live below the magics, not here.
+        UI_LINK.follow_option(self.ui_url)
+        START_DEFAULTS.follow_options(self.idle_timeout, self.warm_up, self.default_profile)
 
     # Installation -------------------------------------------------------------------------------
     def install(self) -> None:
@@ -297,7 +297,7 @@ class SparkConnect(Magics):
                 started.seconds,
                 started.plan,
                 started.unmet,
-                KERNEL_SESSION.ui_template,
+                UI_LINK.template,
             )
         )
 
@@ -339,9 +339,9 @@ class SparkConnect(Magics):
         if running is None:
             print("No Spark Connect server is running; `%spark start` launches it.")
             return
-        url = ui_url(running, KERNEL_SESSION.ui_template)
+        url = ui_url(running, UI_LINK.template)
         if url:
-            show(Link(url, "Spark UI", ui_url(running, KERNEL_SESSION.ui_template, absolute=True)))
+            show(Link(url, "Spark UI", ui_url(running, UI_LINK.template, absolute=True)))
         else:
             print(f"The Spark UI: {uilink.HOW_TO_OPEN}.")
 
@@ -363,7 +363,7 @@ class SparkConnect(Magics):
 
     def _profiles(self, args: argparse.Namespace) -> None:
         try:
-            show(profiles_card(profiles.config_path(), KERNEL_SESSION.profile))
+            show(profiles_card(profiles.config_path(), START_DEFAULTS.profile))
         except ProfileError as err:
             raise UsageError(str(err)) from None
 
@@ -414,4 +414,4 @@ def _say_launched(started: Started) -> None:
 def spark_is_ours(value: Any) -> bool:
     """`spark` holds what the extension put there: the lazy stand-in, or a session it created
     (closed ones too: unloading closes it, and loading again must replace it)."""
-    return isinstance(value, LazySpark) or KERNEL_SESSION.issued(value)
+    return isinstance(value, LazySpark) or classic_takeover.issued(value)

@@ -20,7 +20,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from sparkconnect.errors import ProfileError, SparkConnectError
 from sparkconnect.server import caller, lifecycle, prestart
 from sparkconnect.session import warmup
-from sparkconnect.session.kernel_session import KERNEL_SESSION, wait_for_client_import
+from sparkconnect.session.binding import KERNEL_SESSION
+from sparkconnect.session.client_import import wait_for_client_import
+from sparkconnect.session.start_defaults import START_DEFAULTS
 
 CELL_POLL = 0.05
 """Seconds between two looks at whether a cell still runs (a thread's polling, no cell's)."""
@@ -36,14 +38,13 @@ def on_load(shell: InteractiveShell, option: bool | None) -> None:
         wanted = prestart.setting() if option is None else option
         if not wanted or not prestart.needed():
             return
-        idle = KERNEL_SESSION.idle_timeout
         label = caller.current().label
         helper = prestart.launch_in_background(
             by=label,
-            profile=KERNEL_SESSION.profile,
-            idle_timeout=lifecycle.default_idle_timeout() if idle is None else idle,
+            profile=START_DEFAULTS.profile,
+            idle_timeout=START_DEFAULTS.launch_idle_timeout(),
         )
-        if KERNEL_SESSION.warm_up:
+        if START_DEFAULTS.warm_up:
             threading.Thread(
                 target=_warm_up_when_launched,
                 args=(shell, helper, caller.prestarted(label)),

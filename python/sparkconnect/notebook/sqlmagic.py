@@ -8,7 +8,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from sparkconnect.render.tables import dataframe_bundle
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 
 def check_name(name: str) -> str:

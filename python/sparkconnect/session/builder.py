@@ -16,12 +16,13 @@ server is one application for every notebook, so it is ignored.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from _sparkconnect_import_hook import when_imported
 
 from sparkconnect.server import caller
-from sparkconnect.session.kernel_session import KERNEL_SESSION
 from sparkconnect.session.notices import tell
 
 IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
@@ -30,6 +31,20 @@ IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
 START_ONLY = frozenset({"spark.master", "spark.local.dir", "spark.default.parallelism"})
 START_ONLY_PREFIXES = ("spark.executorEnv.",)
 _REFUSED_AS_START_ONLY = ("CANNOT_MODIFY_CONFIG", "CANNOT_MODIFY_STATIC_CONFIG")
+
+
+@dataclass
+class _Process:
+    """What the patches need to know of this process: given to `install` by the session
+    binding, which this module does not import (the binding is the one that installs it)."""
+
+    active: Callable[[], bool]
+    """Whether this process uses our sessions now."""
+    session: Callable[[], Any]
+    """This process's session, started or attached first when needed."""
+
+
+_process = _Process(active=lambda: False, session=lambda: None)
 
 
 def _condition(error: BaseException) -> str:
@@ -81,14 +96,14 @@ def apply_conf(session: Any, options: dict[str, str]) -> None:
 
 
 def notebook_session(options: dict[str, str]) -> Any:
-    session = KERNEL_SESSION.get()
+    session = _process.session()
     apply_conf(session, options)
     return session
 
 
 def _takes_over(builder: Any) -> bool:
     return (
-        KERNEL_SESSION.enabled
+        _process.active()
         and "spark.remote" not in builder._options
         and getattr(builder, "_channel_builder", None) is None
     )
@@ -133,13 +148,14 @@ def _patch_connect(module: Any) -> None:
         except Exception as err:
             # Where classic PySpark would have had a session since the builder ran, ours is
             # started or attached (the extension defines `spark` for the whole notebook).
-            if KERNEL_SESSION.enabled and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
-                return KERNEL_SESSION.get()
+            if _process.active() and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
+                return _process.session()
             raise
 
     session_class.active = classmethod(active_or_ours)
 
 
-def install() -> None:
+def install(active: Callable[[], bool], session: Callable[[], Any]) -> None:
+    _process.active, _process.session = active, session
     when_imported("pyspark.sql.session", _patch_classic)
     when_imported("pyspark.sql.connect.session", _patch_connect)

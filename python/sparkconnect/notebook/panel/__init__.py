@@ -55,20 +55,3 @@ def close_all() -> None:
     """Stop every live panel's updates and threads (a new panel, `%unload_ext`)."""
     while LIVE:
         LIVE.pop().close()
-
-
-def for_api() -> Any:
-    """`sparkconnect.panel()`: the panel of the IPython this runs in, with the extension loaded
-    (its hooks feed the panel); the text card outside IPython."""
-    from IPython.core.getipython import get_ipython
-
-    shell: InteractiveShell | None = get_ipython()
-    if shell is None:
-        return text_fallback("The live panel needs IPython in a Jupyter front end.")
-    manager = shell.extension_manager
-    assert manager is not None, "an InteractiveShell always has an extension manager"
-    manager.load_extension("sparkconnect")
-    from sparkconnect.notebook.magics import SparkConnect
-
-    magics = next(c for c in shell.configurables if isinstance(c, SparkConnect))
-    return open_panel(shell, magics.progress_bar.ledger, magics.rich)

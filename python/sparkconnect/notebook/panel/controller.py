@@ -26,7 +26,8 @@ from sparkconnect.render.jobs_ledger import OperationLedger
 from sparkconnect.render.log_feed import LogFeed
 from sparkconnect.server import conf_rows, lifecycle, uilink
 from sparkconnect.server.spark_rest import UiJob
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
+from sparkconnect.session.start_defaults import START_DEFAULTS
 from sparkconnect.values import LOG_LEVELS
 
 STATE_EVERY = 1.0
@@ -65,7 +66,7 @@ class Panel:
         self._log_path = ""
         self.logs = LogFeed()
         self.presence = Presence()
-        self.profile = KERNEL_SESSION.profile or ""
+        self.profile = START_DEFAULTS.profile or ""
         self.widget = PanelWidget(
             on_close=self.close,
             known_keys=conf_editor.known_keys(),

@@ -9,8 +9,9 @@ from typing import Any
 from sparkconnect._core import Status
 from sparkconnect.render.server_cards import ui_url
 from sparkconnect.render.server_state import server_state as shared_state
+from sparkconnect.render.ui_link_option import UI_LINK
 from sparkconnect.server import lifecycle
-from sparkconnect.session.kernel_session import KERNEL_SESSION
+from sparkconnect.session.binding import KERNEL_SESSION
 
 
 def server_state(status: Status | None = None) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def server_state(status: Status | None = None) -> dict[str, Any]:
             "log_path": "",
             "problem": "",
         }
-    template = KERNEL_SESSION.ui_template
+    template = UI_LINK.template
     data = shared_state(
         status or lifecycle.status(), lambda server: ui_url(server, template), me=os.getpid()
     )

@@ -1,13 +1,15 @@
-"""This process's own Spark Connect session on the user's shared server.
+"""This process's own Spark Connect session, and where it is bound: the user's shared server,
+or an endpoint someone else runs.
 
 One session per process (per notebook kernel): its temp views and session confs are its own, while
-the server and its JVM are shared with every other notebook of the user.
+the server and its JVM are shared with every other notebook of the user. What a start uses when
+its caller names nothing is in `start_defaults`, the session's retry policy in `retry_policy`, what
+differs on a remote endpoint in `remote_endpoint`, pyspark's classic entry points in
+`classic_takeover`, the background import of the client in `client_import`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import threading
 import time
@@ -17,11 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError, SparkConnectError
-from sparkconnect.server import caller, lifecycle, profiles
+from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
-from sparkconnect.session import cache_release, cache_tracking, child_env, warmup
+from sparkconnect.session import cache_release, cache_tracking, child_env, remote_endpoint, warmup
+from sparkconnect.session.classic_takeover import ClassicTakeover
+from sparkconnect.session.client_import import wait_for_client_import
 from sparkconnect.session.labels import with_user
 from sparkconnect.session.notices import tell
+from sparkconnect.session.retry_policy import SessionRetryPolicy
+from sparkconnect.session.start_defaults import START_DEFAULTS
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -51,71 +57,8 @@ class Started:
     (value there, value asked)); empty after a launch."""
 
 
-_client_import: threading.Thread | None = None
-
-
-def import_client_in_background() -> None:
-    """Import the Connect client on a background thread (about a second of pandas, pyarrow,
-    grpc and pyspark), so that `%load_ext` returns at once and the first use of `spark` does
-    not pay for the import again. A failing import is left for `_open` to raise where it
-    matters."""
-    global _client_import
-    if _client_import is not None or "pyspark.sql.connect.session" in sys.modules:
-        return
-
-    def work() -> None:
-        with contextlib.suppress(Exception):
-            import pyspark.sql.connect.session  # noqa: F401
-
-    _client_import = threading.Thread(target=work, name="sparkconnect-import", daemon=True)
-    _client_import.start()
-
-
-def wait_for_client_import() -> None:
-    """Wait until the background import is done. Whoever imports pyspark (or pandas, pyarrow,
-    ...) while it runs must wait first: two threads importing one cyclic package graph from
-    different ends can each hold a module the other needs, and Python then breaks the tie by
-    handing one of them a partly initialised module (an AttributeError far from the cause)."""
-    thread = _client_import
-    if thread is not None and thread is not threading.current_thread():
-        thread.join()
-
-
 def _server_key(info: ServerInfo) -> tuple[int, int]:
     return (info.pid, info.pid_start_time)
-
-
-def _make_default(session: SparkSession) -> None:
-    """Make `session` pyspark's default and active session (opening one fills those slots only
-    when they are empty, and a connect empties them only after the endpoint accepted it)."""
-    from pyspark.sql.connect.session import SparkSession
-
-    SparkSession._set_default_and_active_session(session)
-
-
-def _check_endpoint(session: SparkSession, target: Endpoint) -> None:
-    """One round trip, so that a refused token, a TLS mismatch or an incompatible server shows up
-    now, in words, and within seconds: pyspark's own policy would retry an unreachable endpoint
-    for minutes. Raises ConnectError; the session's own retry policy is put back on success."""
-    import warnings
-
-    from pyspark.sql.connect.client.retries import DefaultPolicy
-
-    from sparkconnect.session.rpc_errors import refusal
-
-    client = session.client
-    policies = client.get_retry_policies()
-    client.set_retry_policies([DefaultPolicy(max_retries=2, initial_backoff=100, max_backoff=500)])
-    try:
-        with warnings.catch_warnings():
-            # pyspark warns RETRIES_EXCEEDED before raising; the error below says it all.
-            warnings.simplefilter("ignore")
-            session.version  # noqa: B018
-    except Exception as err:
-        raise ConnectError(
-            refusal(err, target.shown, target.host, has_token=";token=" in target.url)
-        ) from None
-    client.set_retry_policies(policies)
 
 
 class KernelSession:
@@ -127,64 +70,21 @@ class KernelSession:
         self._ended = False
         """`spark.stop()` ended the held session; its next use resumes it."""
         self._resuming = threading.RLock()
-        self._patched = False
-        self.enabled = False
-        """This process uses our sessions (the extension is loaded, or the API made one): the
-        classic builder, `SparkContext` and friends answer for them (see `enable`)."""
-        self.remote: Endpoint | None = None
-
-        """Set while the session is on an endpoint someone else runs (`%spark connect`)."""
-        self.profile: str | None = None
-        """The profile the next start uses when none is named: the last one used here, else the
-        `SparkConnect.default_profile` option."""
+        self._server: ServerInfo | None = None
+        """The user's server the session is bound to (None for a remote endpoint)."""
+        self._remote: Endpoint | None = None
+        self._retry_policy = SessionRetryPolicy()
+        self.classic = ClassicTakeover(self.get)
+        """pyspark's classic entry points, serving this session once enabled."""
         self.on_connect: list[Callable[[SparkSession], None]] = []
         """Called with every new session (the extension registers its progress handler)."""
         self.on_launch: list[Callable[[Started], None]] = []
         """Called when `get` launched a server (the extension says so in one line)."""
-        self._server: ServerInfo | None = None
-        """The user's server the session is bound to (None for a remote endpoint)."""
-        self._policy: Any = None
-        self._told_gone = False
-        self.idle_timeout: float | None = None
-        """Idle timeout (seconds) given to servers this process launches (0: never stop); None:
-        the site configuration's, else 15 minutes."""
-        self.warm_up = True
-        """Whether a server this process launches is warmed up in the background (`warmup`)."""
-        self.ui_template = ""
-        """The `SparkConnect.ui_url` option for the Spark UI links this process shows ("":
-        detected). Kept here, below the magics that set it, for the Python API's cards too."""
 
-    def enable(self) -> None:
-        """Make pyspark's classic entry points serve this process's session: the builder and
-        `SparkSession.active()` return it, relative paths mean this process's working
-        directory, `SparkContext` and `df.rdd` explain what to write instead. Each patch is
-        applied when pyspark's module is imported (or now), so this imports nothing itself."""
-        if self.enabled:
-            return
-        self.enabled = True
-        # pyspark.sql.functions, udf and friends pick the Connect implementation only when this
-        # is set (pyspark's own builder sets it the same way for remote sessions); set now, a
-        # UDF defined before the session exists is a Connect UDF too.
-        os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
-        if not self._patched:
-            from sparkconnect.session import builder, local_paths, no_context
-
-            builder.install()
-            local_paths.install()
-            no_context.install(lambda: self.enabled, self._created_here)
-            self._patched = True
-
-    def _created_here(self, session: object) -> bool:
-        from sparkconnect.session.notebook_session import NotebookSession
-
-        return isinstance(session, NotebookSession)
-
-    def issued(self, value: object) -> bool:
-        """Whether `value` is a session this process's sparkconnect made, even one closed
-        since: the notebook's `spark` may still hold it, and unloading or loading the extension
-        again must recognise it as its own to remove or replace it. Imports nothing: with no
-        session module loaded yet, no such session exists."""
-        return "sparkconnect.session.notebook_session" in sys.modules and self._created_here(value)
+    @property
+    def remote(self) -> Endpoint | None:
+        """The endpoint someone else runs that the session is on (`%spark connect`), if any."""
+        return self._remote
 
     @property
     def current(self) -> SparkSession | None:
@@ -197,13 +97,13 @@ class KernelSession:
         None for a session this process no longer holds (its server was replaced, say)."""
         if session is not self._session:
             return None, None
-        return self._server, self.remote
+        return self._server, self._remote
 
     def plan(
         self, conf: dict[str, str] | None = None, profile: str | None = None
     ) -> profiles.ConfPlan:
         """What a start with these arguments would apply. Raises ProfileError."""
-        return lifecycle.plan(conf, profile, fallback=self.profile)
+        return lifecycle.plan(conf, profile, fallback=START_DEFAULTS.profile)
 
     def start(
         self,
@@ -221,16 +121,10 @@ class KernelSession:
         `plan` made by `self.plan` already), and connect. `conf` is saved for later starts once
         the server runs: a bad profile, or a conf that keeps the server from starting (a bad
         master URL, say), changes nothing."""
-        if self.remote is not None:
-            me = caller.current()
-            raise ConnectError(
-                f"{me.me.capitalize()} is attached to {self.remote.shown}; "
-                f"{me.command('stop')} detaches it before it can use its own server."
-            )
+        if self._remote is not None:
+            raise remote_endpoint.no_own_server(self._remote)
         plan = plan or self.plan(conf, profile)
-        idle = idle_timeout if idle_timeout is not None else self.idle_timeout
-        if idle is None:
-            idle = lifecycle.default_idle_timeout()
+        idle = START_DEFAULTS.launch_idle_timeout(idle_timeout)
         began = time.monotonic()
         # A restart keeps the session open until the core has replaced the server: a restart it
         # refuses (other notebooks attached, no `force`) then leaves this notebook as it was.
@@ -238,9 +132,9 @@ class KernelSession:
             plan, port=port, timeout=timeout, restart=restart, idle_timeout=idle, force=force
         )
         if plan.profile is not None:
-            self.profile = plan.profile.name
+            START_DEFAULTS.used_profile(plan.profile.name)
         session = self._bind(result.server)
-        if result.launched and (self.warm_up if warm_up is None else warm_up):
+        if result.launched and (START_DEFAULTS.warm_up if warm_up is None else warm_up):
             warmup.in_background(result.server)
         return Started(
             session=session,
@@ -254,7 +148,7 @@ class KernelSession:
         """The session, starting or attaching first when needed. A server launched here was
         not asked for in so many words: `on_launch` callbacks get to say so."""
         current = self.current
-        if self.remote is not None and current is not None:
+        if self._remote is not None and current is not None:
             return current
         held = self._held_ended()
         if held is not None:
@@ -279,7 +173,7 @@ class KernelSession:
             self.close()
         session = self._open(target.url, held)
         try:
-            _check_endpoint(session, target)
+            remote_endpoint.check(session, target)
         except ConnectError:
             session.release_session_on_close = False  # it never got one
             session.shut()
@@ -291,9 +185,9 @@ class KernelSession:
         if held is None:
             # Only now, the endpoint's session working, is our own left behind.
             self.close()
-            _make_default(session)
+            remote_endpoint.make_default(session)
         lifecycle.release()
-        self._session, self._url, self.remote = session, target.url, target
+        self._session, self._url, self._remote = session, target.url, target
         child_env.export(target.url)
         self._connected(session, resumed=held is not None)
         return session
@@ -303,7 +197,7 @@ class KernelSession:
         confs such as spark.sql.shuffle.partitions, as opposed to the server's), with the values
         they have in it now. Empty without a session: nothing to ask (and nothing to set)."""
         session = self.current
-        if session is None or self.remote is not None:
+        if session is None or self._remote is not None:
             return {}
         found = {}
         for key in keys:
@@ -322,7 +216,7 @@ class KernelSession:
             if not session.ended:
                 session.shut()  # an object from before a restart: pyspark's own stop
             return
-        remote = self.remote
+        remote = self._remote
         self._shut(session, self._url, remote)
         session.mark_ended()
         self._ended = True
@@ -345,8 +239,8 @@ class KernelSession:
                         "`SparkSession.builder.getOrCreate()`)."
                     )
                 self._session, self._ended = session, True
-            if self.remote is not None:
-                self.connect_remote(self.remote)
+            if self._remote is not None:
+                self.connect_remote(self._remote)
             else:
                 self.start()
 
@@ -367,40 +261,28 @@ class KernelSession:
         bound = self._server
         if self._session is None or bound is None or bound.alive():
             return None
-        from sparkconnect.session.resilience import gone_message, unregister
+        from sparkconnect.session.resilience import unregister
 
-        message = None if self._told_gone else gone_message(bound, failed=False)
+        message = self._retry_policy.server_gone()
         unregister(self._session)
-        self._session = self._url = self._server = self._policy = None
-        self._told_gone = False
+        self._session = self._url = self._server = None
         child_env.withdraw()
         return message
 
-    def _mark_told(self, gone: ServerInfo) -> None:
-        """Called when a command failed because `gone` is gone: its error says so, and the next
-        cell need not say it again."""
-        if self._server is not None and self._server.connect_url() == gone.connect_url():
-            self._told_gone = True
-
     def close(self) -> None:
         """Release the session on the server, then close the channel."""
-        session, url, remote, ended = self._session, self._url, self.remote, self._ended
-        self._session = self._url = self.remote = self._server = None
+        session, url, remote, ended = self._session, self._url, self._remote, self._ended
+        self._session = self._url = self._remote = self._server = None
         self._ended = False
         child_env.withdraw()
         if session is None or ended:
             # An ended session was shut already; if it is used again, `resume` adopts it.
-            self._retire_policy()
+            self._retry_policy.retire()
             return
         self._shut(session, url, remote)
 
-    def _retire_policy(self) -> None:
-        policy, self._policy = self._policy, None
-        if policy is not None:
-            policy.retire()
-
     def _shut(self, session: NotebookSession, url: str | None, remote: Endpoint | None) -> None:
-        self._retire_policy()
+        self._retry_policy.retire()
         running = lifecycle.status().server
         if remote is None and (
             running is None or running.connect_url() != url or running.stopped()
@@ -421,7 +303,7 @@ class KernelSession:
     def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
         """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""
         wait_for_client_import()
-        self.enable()
+        self.classic.enable()
         from sparkconnect.session.notebook_session import NotebookSession
 
         url = with_user(url)
@@ -432,7 +314,6 @@ class KernelSession:
 
     def _connected(self, session: NotebookSession, resumed: bool) -> None:
         self._ended = False
-        self._told_gone = False
         for callback in self.on_connect:
             callback(session)
         if resumed:
@@ -449,12 +330,9 @@ class KernelSession:
         # panel's Start) may come while the import of the kernel's start-up still runs.
         wait_for_client_import()
         from sparkconnect.session import local_paths
-        from sparkconnect.session.resilience import protect
 
         session = self._open(url, held)
-        self._policy = protect(
-            session, info, self._mark_told, on_renew=lambda: _own_python(session, info)
-        )
+        self._retry_policy.install(session, info, on_renew=lambda: _own_python(session, info))
         self._session, self._url, self._server = session, url, info
         _own_python(session, info)
         warmup.yield_to(session)
