@@ -20,6 +20,7 @@ from sparkconnect.session import notices
 from sparkconnect.session.binding import KERNEL_SESSION
 from sparkconnect.session.client_import import import_client_in_background, wait_for_client_import
 from sparkconnect.session.start_defaults import START_DEFAULTS
+from sparkconnect.wording import PREFIX
 
 
 def _magics(shell: InteractiveShell) -> SparkConnect:
@@ -28,7 +29,7 @@ def _magics(shell: InteractiveShell) -> SparkConnect:
     except TraitError as err:
         # A bad value in ipython_config.py (or an earlier refused %config) must not keep the
         # extension from loading.
-        print(f"sparkconnect: ignoring the SparkConnect options, one is invalid: {err}")
+        print(f"{PREFIX}ignoring the SparkConnect options, one is invalid: {err}")
         config = copy.deepcopy(shell.config)
         config.pop("SparkConnect", None)
         return SparkConnect(shell=shell, config=config)

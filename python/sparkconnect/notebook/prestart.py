@@ -23,6 +23,7 @@ from sparkconnect.session import warmup
 from sparkconnect.session.binding import KERNEL_SESSION
 from sparkconnect.session.client_import import wait_for_client_import
 from sparkconnect.session.start_defaults import START_DEFAULTS
+from sparkconnect.wording import PREFIX
 
 CELL_POLL = 0.05
 """Seconds between two looks at whether a cell still runs (a thread's polling, no cell's)."""
@@ -52,9 +53,9 @@ def on_load(shell: InteractiveShell, option: bool | None) -> None:
                 daemon=True,
             ).start()
     except ProfileError as err:
-        _say_at_first_cell(shell, f"sparkconnect: no server pre-started: {err}")
+        _say_at_first_cell(shell, f"{PREFIX}no server pre-started: {err}")
     except (OSError, SparkConnectError) as err:  # an unusable home, no fork
-        _say_at_first_cell(shell, f"sparkconnect: could not pre-start the server: {err}")
+        _say_at_first_cell(shell, f"{PREFIX}could not pre-start the server: {err}")
 
 
 def _warm_up_when_launched(

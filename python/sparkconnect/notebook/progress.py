@@ -29,6 +29,7 @@ from sparkconnect.notebook.cell_events import follow, unfollow
 from sparkconnect.render.display import colour, html_output, human_bytes, publish
 from sparkconnect.render.jobs_ledger import Operation, OperationLedger
 from sparkconnect.render.spark_errors import is_cancelled
+from sparkconnect.wording import plural
 
 if TYPE_CHECKING:
     from sparkconnect.render.jobs_ledger import Stage
@@ -114,10 +115,6 @@ class CellRun:
             return f"Spark: {what} in {self.seconds():.1f} s"
         _, where = self.counts(running=False)
         return f"Spark job {outcome} after {self.seconds():.1f} s ({' · '.join(where)})"
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 _OUTCOME_MARK = {"done": ("✔", "success"), "cancelled": ("✖", "error"), "failed": ("✖", "error")}

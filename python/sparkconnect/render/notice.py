@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sparkconnect.render.display import escape, html_output, show
-
-PREFIX = "sparkconnect: "
+from sparkconnect.wording import PREFIX
 
 
 @dataclass

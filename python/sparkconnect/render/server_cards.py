@@ -12,6 +12,7 @@ from sparkconnect.server import cache_records, caller, lifecycle, workdir
 from sparkconnect.server.profiles import ConfPlan
 from sparkconnect.server.remote import Endpoint
 from sparkconnect.server.uilink import HOW_TO_OPEN, spark_ui_url
+from sparkconnect.wording import PREFIX, plural
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -66,10 +67,6 @@ def conf_summary(conf: dict[str, str]) -> str:
     shown = ", ".join(items[:CONF_SUMMARY_ITEMS])
     more = len(items) - CONF_SUMMARY_ITEMS
     return f"{shown}, and {more} more ({caller.current().command('conf')})" if more > 0 else shown
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def idle_stop(seconds: float | None) -> str:
@@ -226,7 +223,7 @@ def launched_line(server: ServerInfo, seconds: float) -> str:
     a JVM starting is never silent."""
     me = caller.current()
     return (
-        f"sparkconnect: launched a Spark Connect server for {me.me} (pid {server.pid}, "
+        f"{PREFIX}launched a Spark Connect server for {me.me} (pid {server.pid}, "
         f"{server.master}, {seconds:.1f} s); {me.command('status')} shows it."
     )
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sparkconnect import _core
+from sparkconnect.wording import PREFIX
 
 TIMEOUT = 60.0
 """Seconds a script may run. Set-up scripts fetch credentials or source a cluster's environment
@@ -47,14 +48,13 @@ class Ran:
         """Lines for the top of the server log; variable names, never values (secrets)."""
         names = ", ".join(sorted(self.env)) or "no variables"
         head = (
-            f"sparkconnect: ran the env_script {script} of the {owner} in "
+            f"{PREFIX}ran the env_script {script} of the {owner} in "
             f"{self.seconds:.1f} s before launching; it set {names}."
         )
         if not self.output.strip():
             return head + "\n"
         return (
-            f"{head} Its output:\n{self.output.rstrip()}\n"
-            "sparkconnect: end of the env_script's output.\n"
+            f"{head} Its output:\n{self.output.rstrip()}\n{PREFIX}end of the env_script's output.\n"
         )
 
 

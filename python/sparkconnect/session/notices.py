@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-PREFIX = "sparkconnect: "
+from sparkconnect.wording import PREFIX
 
 Presenter = Callable[[str, str], None]
 """(text, level): one paragraph, Markdown `code` spans allowed; level info or warn."""

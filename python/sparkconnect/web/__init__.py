@@ -16,6 +16,7 @@ from sparkconnect.server import caller
 from sparkconnect.server.uilink import HUB_PREFIX_ENV, UI_ADDRESS_ENV, UI_PROXY_ENV
 from sparkconnect.web import handlers, uiproxy
 from sparkconnect.web.lab_state import LabState
+from sparkconnect.wording import PREFIX
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -30,10 +31,10 @@ def _load_jupyter_server_extension(app: Any) -> None:
     ui_routes = uiproxy.routes(base)
     app.web_app.add_handlers(".*", [*handlers.routes(base, LabState()), *(ui_routes or [])])
     if ui_routes is None:
-        app.log.info("sparkconnect: jupyter-server-proxy is not installed; no /%s/", uiproxy.PATH)
+        app.log.info(PREFIX + "jupyter-server-proxy is not installed; no /%s/", uiproxy.PATH)
         return
     os.environ[UI_PROXY_ENV] = url_path_join(base, uiproxy.PATH) + "/"
-    app.log.info("sparkconnect: the Spark UI is served at %s", os.environ[UI_PROXY_ENV])
+    app.log.info(PREFIX + "the Spark UI is served at %s", os.environ[UI_PROXY_ENV])
     # The port is settled after extensions load (a taken port moves it on): set when the loop
     # starts, before any terminal or kernel can.
     app.io_loop.add_callback(_publish_address, app)
