@@ -26,6 +26,12 @@ pub fn private_file_options() -> OpenOptions {
 /// cannot cross file systems), created 0600, fsynced, then renamed over `path`. A reader sees
 /// either the old content or the new one, never a torn write, even if the kernel dies mid-way.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    atomic_write_mode(path, bytes, PRIVATE_FILE_MODE)
+}
+
+/// `atomic_write` with the file's permission bits `mode` (exactly, whatever the umask) instead
+/// of 0600: for a file that is not private, such as a configuration file others read.
+pub fn atomic_write_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
@@ -42,6 +48,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
             .write(true)
             .create_new(true)
             .open(&tmp)?;
+        if mode != PRIVATE_FILE_MODE {
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, path)?;
@@ -142,6 +151,20 @@ mod tests {
         let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         // No temporary files left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_write_mode_sets_exactly_that_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.py");
+        atomic_write_mode(&p, b"shared", 0o644).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"shared");
+        let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o644);
+        // Into a directory that is not there: an error naming the file, nothing left behind.
+        let err = atomic_write(&dir.path().join("none/f"), b"x").unwrap_err();
+        assert!(err.to_string().contains("none/f"), "{err}");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -9,19 +9,19 @@
 //! that process is gone, so a restart or a stop never leaves a watchdog behind.
 //!
 //! "Idle" means: no live lease (leases of dead kernels are pruned) and no running Spark job
-//! (asked of the Spark UI's REST API on loopback, signed with the server's UI key: a refused
-//! request counts as "unknown", so a server is never stopped because its UI said no). The shutdown itself happens under the
+//! (asked of the Spark UI's REST API through the core's one client of it, `spark_ui.rs`, signed
+//! with the server's UI key: a refused request counts as "unknown", so a server is never stopped
+//! because its UI said no). The shutdown itself happens under the
 //! lifecycle lock after re-checking both, so a kernel that attaches at the last moment either
 //! keeps the server (its lease is seen) or waits for the lock and then launches a fresh one.
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::errors::{CheckInterrupt, Result};
 use crate::home::Home;
+use crate::spark_ui::{self, UiError};
 use crate::state::{self, Phase, ReadState, ServerState};
-use crate::{leases, lock, process, recorded, uiauth};
+use crate::{leases, lock, process, recorded};
 
 /// How often the watchdog checks that its server still exists.
 const TICK: Duration = Duration::from_millis(200);
@@ -66,44 +66,15 @@ enum Jobs {
     Unknown,
 }
 
-/// A `GET` on the Spark UI over loopback, signed with the server's UI key (see `uiauth.rs`);
-/// the body when it answered 200.
-fn ui_get(port: u16, key: Option<&str>, path: &str) -> std::result::Result<Vec<u8>, Jobs> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = match TcpStream::connect_timeout(&addr, UI_TIMEOUT) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Err(Jobs::NoUi),
-        Err(_) => return Err(Jobs::Unknown),
-    };
-    // A server recorded before the UI was locked has no key, and its UI wants no header.
-    let authorization = match key.map(uiauth::bearer) {
-        Some(Some(bearer)) => format!("Authorization: {bearer}\r\n"),
-        Some(None) => return Err(Jobs::Unknown),
-        None => String::new(),
-    };
-    ui_exchange(&mut stream, path, &authorization).ok_or(Jobs::Unknown)
-}
-
-fn ui_exchange(stream: &mut TcpStream, path: &str, authorization: &str) -> Option<Vec<u8>> {
-    stream.set_read_timeout(Some(UI_TIMEOUT)).ok()?;
-    stream.set_write_timeout(Some(UI_TIMEOUT)).ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.0\r\nHost: localhost\r\nAccept: application/json\r\n\
-         {authorization}\r\n"
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = Vec::new();
-    stream.take(8 << 20).read_to_end(&mut response).ok()?;
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head.lines().next()?.split_whitespace().nth(1)?;
-    (status == "200").then(|| response[split + 4..].to_vec())
-}
-
 /// Running Spark jobs of the server's application, as its UI's REST API lists them.
 fn running_jobs(ui_port: u16, key: Option<&str>) -> Jobs {
     let json = |path: &str| -> std::result::Result<serde_json::Value, Jobs> {
-        serde_json::from_slice(&ui_get(ui_port, key, path)?).map_err(|_| Jobs::Unknown)
+        let body = spark_ui::get(ui_port, key, path, UI_TIMEOUT).map_err(|e| match e {
+            UiError::Off => Jobs::NoUi,
+            // Refused (403), unsigned, or no answer in time: not "no jobs".
+            _ => Jobs::Unknown,
+        })?;
+        serde_json::from_slice(&body).map_err(|_| Jobs::Unknown)
     };
     let count = || -> std::result::Result<usize, Jobs> {
         let apps = json("/api/v1/applications")?;
@@ -254,7 +225,7 @@ fn due(last: Option<Instant>, every: Duration) -> bool {
 mod tests {
     use super::*;
     use crate::errors::no_interrupt;
-    use std::net::TcpListener;
+    use crate::spark_ui::stand_in::{serve, KEY};
 
     #[test]
     fn check_interval_is_bounded() {
@@ -266,75 +237,17 @@ mod tests {
         assert_eq!(check_interval(Duration::from_secs(3600)), MAX_CHECK);
     }
 
-    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
-
-    /// Whether `header` is `Bearer <JWS>` with a valid HS256 signature by `KEY` and an `exp` in
-    /// the future, as Spark's JWSFilter checks it.
-    fn signed_by_key(header: &str) -> bool {
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        use base64::Engine;
-        use hmac::{Hmac, Mac};
-        let Some((input, signature)) = header
-            .strip_prefix("Bearer ")
-            .and_then(|jws| jws.rsplit_once('.'))
-        else {
-            return false;
-        };
-        let mut mac =
-            Hmac::<sha2::Sha256>::new_from_slice(&URL_SAFE_NO_PAD.decode(KEY).unwrap()).unwrap();
-        mac.update(input.as_bytes());
-        let good = URL_SAFE_NO_PAD
-            .decode(signature)
-            .is_ok_and(|sig| mac.verify_slice(&sig).is_ok());
-        let claims: serde_json::Value = input
-            .split_once('.')
-            .and_then(|(_, c)| URL_SAFE_NO_PAD.decode(c).ok())
-            .and_then(|c| serde_json::from_slice(&c).ok())
-            .unwrap_or_default();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        good && claims["exp"].as_u64().is_some_and(|exp| exp > now)
-    }
-
-    /// A stand-in for the Spark UI's REST API locked like ours: answers each request from
-    /// `bodies` when it carries a JWS signed with `KEY`, and 403 (as Spark's filter) otherwise.
-    fn fake_ui(bodies: Vec<&'static str>) -> u16 {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for body in bodies {
-                let (mut conn, _) = listener.accept().unwrap();
-                let mut buf = [0u8; 4096];
-                let n = conn.read(&mut buf).unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).into_owned();
-                let signed = request
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("Authorization: "))
-                    .any(signed_by_key);
-                let reply = if signed {
-                    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{body}")
-                } else {
-                    "HTTP/1.1 403 Forbidden\r\n\r\nAuthorization header is missing.".to_owned()
-                };
-                conn.write_all(reply.as_bytes()).unwrap();
-            }
-        });
-        port
-    }
-
     #[test]
     fn counts_running_jobs_from_the_ui() {
-        let port = fake_ui(vec![
+        let port = serve(vec![
             r#"[{"id": "local-1"}]"#,
             r#"[{"jobId": 3}, {"jobId": 4}]"#,
         ]);
         assert_eq!(running_jobs(port, Some(KEY)), Jobs::Running(2));
-        let port = fake_ui(vec![r#"[{"id": "local-1"}]"#, "[]"]);
+        let port = serve(vec![r#"[{"id": "local-1"}]"#, "[]"]);
         assert_eq!(running_jobs(port, Some(KEY)), Jobs::Running(0));
         // An answer that says nothing is not "no jobs".
-        let port = fake_ui(vec!["not json"]);
+        let port = serve(vec!["not json"]);
         assert_eq!(running_jobs(port, Some(KEY)), Jobs::Unknown);
         // Nothing listening: the UI is off.
         let free = crate::launch::pick_free_port().unwrap();
@@ -344,13 +257,11 @@ mod tests {
     #[test]
     fn a_refused_request_is_unknown_never_idle() {
         // Unsigned, or signed with another key: the UI refuses, and the server counts as busy.
-        let port = fake_ui(vec![r#"[{"id": "local-1"}]"#]);
+        let port = serve(vec![r#"[{"id": "local-1"}]"#]);
         assert_eq!(running_jobs(port, None), Jobs::Unknown);
         let other = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
-        let port = fake_ui(vec![r#"[{"id": "local-1"}]"#]);
+        let port = serve(vec![r#"[{"id": "local-1"}]"#]);
         assert_eq!(running_jobs(port, Some(other)), Jobs::Unknown);
-        assert!(signed_by_key(&uiauth::bearer(KEY).unwrap()));
-        assert!(!signed_by_key(&uiauth::bearer(other).unwrap()));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod process;
 mod readiness;
 mod recorded;
 mod server;
+mod spark_ui;
 mod state;
 mod uiauth;
 

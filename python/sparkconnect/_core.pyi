@@ -8,6 +8,7 @@ the pending conf and the server log. Every function takes the home directory exp
 Blocking calls release the GIL and check for signals, so Ctrl-C interrupts them.
 """
 
+import os
 from typing import final
 
 __version__: str
@@ -99,6 +100,13 @@ class ServerInfo:
         <JWS>` (HS256, signed with the server's own UI key, expires after a few minutes). The UI
         answers 403 to requests without it. None for a server recorded before the UI was locked.
         Never print it."""
+
+    def ui_get(self, path: str, *, timeout: float) -> str:
+        """The body of the server's Spark UI's answer to a `GET` of `path` (e.g.
+        `/api/v1/applications`), signed with the server's UI key: the package's one client of
+        the UI, which the idle watchdog uses too. Connecting and each read may take `timeout`
+        seconds. Raises ConnectionRefusedError when nothing listens (the UI is off), OSError
+        when it did not answer in time or answered with another status than 200."""
 
     def alive(self) -> bool:
         """Whether this server's process still runs (same pid and start time, not a zombie).
@@ -286,3 +294,10 @@ def watch_idle(home: str, *, pid: int, pid_start_time: int, idle_timeout: float)
     """The idle watchdog loop of one server (run by `python -m sparkconnect.server.watchdog`):
     returns "stopped-idle" after stopping the server for idleness, "server-gone" when it went
     away otherwise."""
+
+def atomic_write(path: str | os.PathLike[str], text: str, *, mode: int = 0o600) -> None:
+    """Replace the file at `path` with `text` atomically: a temporary file beside it, written and
+    flushed to disk, then renamed over it; a reader sees the old content or the new, never part
+    of it. The file gets exactly `mode` (default 0600: private). The core's one atomic writer,
+    which writes the state, leases and conf files too. SparkConnectError, naming the file, when
+    it cannot be written."""

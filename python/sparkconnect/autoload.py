@@ -27,10 +27,10 @@ removes it with the rest.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from sparkconnect import _core
 
 CONFIG_NAME = "ipython_kernel_config.py"
 BEGIN = "# >>> sparkconnect enable >>> (`sparkconnect disable` removes this block)"
@@ -97,17 +97,7 @@ def _write(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _core.atomic_write(path, text, mode=mode)
 
 
 def enable(path: Path, prestart: bool = False) -> bool:

@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::convert::path_str;
+use super::convert::{path_str, seconds, ui_error};
 use crate::logs::{self, Excerpt, Level};
 use crate::process;
 use crate::server::{StartOutcome, StatusReport, StopOutcome};
+use crate::spark_ui;
 use crate::state::ServerState;
 use crate::uiauth;
 
@@ -121,6 +123,29 @@ impl PyServerInfo {
     /// older version).
     fn ui_authorization(&self) -> Option<String> {
         self.ui_key.as_deref().and_then(uiauth::bearer)
+    }
+
+    /// The body of this server's Spark UI's answer to a `GET` of `path` (e.g.
+    /// `/api/v1/applications`), signed with the server's UI key; connecting and each read may
+    /// take `timeout` seconds. Raises ConnectionRefusedError when nothing listens (the UI is off),
+    /// OSError when it did not answer in time or answered with another status than 200.
+    #[pyo3(signature = (path, *, timeout))]
+    fn ui_get(&self, py: Python<'_>, path: &str, timeout: f64) -> PyResult<String> {
+        let timeout = seconds("timeout", timeout)?;
+        if timeout.is_zero() {
+            return Err(PyValueError::new_err("timeout must be more than 0 seconds"));
+        }
+        if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(PyValueError::new_err(format!(
+                "a Spark UI path begins with / and has no spaces or control characters, not {}",
+                py_repr(path)
+            )));
+        }
+        let (port, key) = (self.ui_port, self.ui_key.as_deref());
+        let body = py
+            .detach(|| spark_ui::get(port, key, path, timeout))
+            .map_err(ui_error)?;
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
     /// Whether this server's process still runs (same pid and start time, not a zombie). Reads

@@ -6,13 +6,16 @@ use std::path::Path;
 use std::time::Duration;
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyKeyboardInterrupt, PyValueError};
+use pyo3::exceptions::{
+    PyConnectionRefusedError, PyException, PyKeyboardInterrupt, PyOSError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::conf;
 use crate::errors::{self, CheckInterrupt, CoreError};
+use crate::spark_ui::UiError;
 
 create_exception!(
     sparkconnect._core,
@@ -121,6 +124,17 @@ where
 /// Plain conversion for calls that do not wait.
 pub fn core<T>(py: Python<'_>, result: errors::Result<T>) -> PyResult<T> {
     result.map_err(|e| to_pyerr(py, e, None))
+}
+
+/// Why the Spark UI gave nothing (`spark_ui.rs`), as Python's own errors for a request that
+/// failed: ConnectionRefusedError when nothing listens (the UI is off), OSError otherwise (no
+/// answer in time, a refusal, a key that cannot sign), so that one `except OSError` covers all.
+pub fn ui_error(err: UiError) -> PyErr {
+    let message = err.to_string();
+    match err {
+        UiError::Off => PyConnectionRefusedError::new_err(message),
+        UiError::NoAnswer(_) | UiError::Status(_) | UiError::BadKey => PyOSError::new_err(message),
+    }
 }
 
 pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {

@@ -24,7 +24,7 @@ use crate::home::Home;
 use crate::launch::LaunchSpec;
 use crate::logs::{self, Filter, Level};
 use crate::server::{self, StartParams};
-use crate::{archive, conf, errors, idle};
+use crate::{archive, conf, errors, fsutil, idle};
 
 /// Return the per-user home, creating it with mode 0700 if needed.
 #[pyfunction]
@@ -228,6 +228,23 @@ fn watch_idle(
     Ok(end.name())
 }
 
+/// Replace the file at `path` with `text` atomically: a temporary file beside it, written and
+/// flushed to disk, then renamed over it; a reader sees the old content or the new, never part
+/// of it. The file gets exactly `mode` (default 0600: private). SparkConnectError, naming the
+/// file, when it cannot be written.
+#[pyfunction]
+#[pyo3(signature = (path, text, *, mode=0o600))]
+fn atomic_write(py: Python<'_>, path: PathBuf, text: &str, mode: u32) -> PyResult<()> {
+    if mode > 0o7777 {
+        return Err(PyValueError::new_err(format!(
+            "mode must be permission bits (at most 0o7777), got {mode:#o}"
+        )));
+    }
+    without_gil(py, || {
+        fsutil::atomic_write_mode(&path, text.as_bytes(), mode)
+    })
+}
+
 /// The start-up archive builder (run by `python -m sparkconnect.server.archive_builder`): waits
 /// until the class list of server (`pid`, `pid_start_time`) is complete, then dumps the
 /// archive. Returns the archive's path, or None when there was nothing to do (another builder
@@ -298,6 +315,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_log_since, m)?)?;
     m.add_function(wrap_pyfunction!(watch_idle, m)?)?;
     m.add_function(wrap_pyfunction!(build_class_archive, m)?)?;
+    m.add_function(wrap_pyfunction!(atomic_write, m)?)?;
     // `PyModule::add` maintains an `__all__`; the typed boundary (the .pyi) declares none, and
     // the Python package re-exports what it wants explicitly.
     m.delattr("__all__")?;

@@ -1,19 +1,18 @@
 """The Spark UI's REST API, to see from outside which jobs run on the server and for whom.
 
-The UI answers only signed requests: these go through `spark_rest.ui_headers`, the package's
-one signer, so a test that reads the UI also checks that our signature is accepted.
+The UI answers only signed requests: these go through `ServerInfo.ui_get`, the package's one
+client of the UI (the core's, which signs), so a test that reads the UI also checks that our
+signature is accepted.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sparkconnect import _core
-from sparkconnect.server.spark_rest import ui_headers
 
 
 @dataclass
@@ -41,12 +40,9 @@ which on two busy cores (two test workers) has taken over 10 s."""
 
 
 def page(server: _core.ServerInfo, path: str, timeout: float = TIMEOUT) -> str:
-    """The text at `path` (e.g. `/jobs/`) of `server`'s UI, asked with its key."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{server.ui_port}{path}", headers=ui_headers(server)
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return str(response.read().decode())
+    """The text at `path` (e.g. `/jobs/`) of `server`'s UI, asked with its key. OSError when it
+    does not answer."""
+    return server.ui_get(path, timeout=timeout)
 
 
 def get(server: _core.ServerInfo, path: str, timeout: float = TIMEOUT) -> Any:

@@ -15,9 +15,10 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from sparkconnect import _core
 
 SESSION_NAME_ENV = "JPY_SESSION_NAME"
 """Set by Jupyter servers (JupyterLab, Notebook) on the kernels they start: the notebook path."""
@@ -65,15 +66,7 @@ def register(home: str, pid: int, name: str, session_id: str | None) -> None:
     directory = _dir(home)
     directory.mkdir(mode=0o700, exist_ok=True)
     record = json.dumps({"name": name, "session_id": session_id})
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{pid}.")  # created 0600
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(record)
-        os.replace(temporary, directory / str(pid))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    _core.atomic_write(directory / str(pid), record)
 
 
 def forget(home: str, pid: int) -> None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sparkconnect import _core
 
 PLAN, TABLE = "plan", "table"
 
@@ -106,15 +106,7 @@ def write(home: str, record: Record) -> None:
             "entries": [e.as_json() for e in record.entries],
         }
     )
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".record.")  # created 0600
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(body)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    _core.atomic_write(target, body)
 
 
 def remove(home: str, record: Record) -> None:

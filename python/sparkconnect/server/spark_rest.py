@@ -6,17 +6,16 @@ one notebook's session, and of one operation, can be told apart. The UI answers 
 JVM; a busy driver can be slow, so every call is bounded in time and a UI that does not answer
 (disabled, still starting, stopped) reads as None rather than an error.
 
-The UI answers only requests signed with its server's key (Spark's JWSFilter, see the core's
-uiauth.rs): `ui_headers` is the one place on the Python side that adds the signature, for
-everything here that talks to the UI (this module, the Jupyter proxy, the terminal forwarder).
+The requests themselves go through the core's one client of the UI (`ServerInfo.ui_get`, the
+core's spark_ui.rs), which the idle watchdog uses too: it signs them with the server's UI key
+(Spark's JWSFilter, see the core's uiauth.rs), which never leaves the core, and bounds them in
+time. What the answers mean is read here.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -142,26 +141,18 @@ def _job(raw: dict[str, Any]) -> UiJob:
     )
 
 
-def ui_headers(server: ServerInfo) -> dict[str, str]:
-    """The headers that let one request (made within a few minutes) into `server`'s Spark UI.
-    Empty for a server recorded before the UI was locked."""
-    authorization = server.ui_authorization()
-    return {"Authorization": authorization} if authorization else {}
-
-
-def _get(server: ServerInfo, url: str, timeout: float) -> Any:
-    request = urllib.request.Request(url, headers=ui_headers(server))
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.load(response)
+def _get(server: ServerInfo, path: str, timeout: float) -> Any:
+    return json.loads(server.ui_get(path, timeout=timeout))
 
 
 def jobs(server: ServerInfo, timeout: float = TIMEOUT) -> list[UiJob] | None:
     """Every job the server's UI remembers (newest first); None when the UI does not answer."""
-    base = f"http://127.0.0.1:{server.ui_port}/api/v1/applications"
+    base = "/api/v1/applications"
     try:
         applications = _get(server, base, timeout)
         if not applications:
             return None
         return jobs_of(_get(server, f"{base}/{applications[0]['id']}/jobs", timeout))
-    except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
+    # OSError: no answer (ui_get); the others: an answer that is not the UI's job list.
+    except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -1,6 +1,6 @@
 """`sparkconnect ui`: the Spark UI for a browser on this machine, without Jupyter.
 
-The UI answers only requests signed with its server's key (see spark_rest.ui_headers), which a
+The UI answers only requests signed with its server's key (see uilink.ui_headers), which a
 browser cannot make. This forwarder listens on 127.0.0.1 and signs what it passes on. Every local
 user shares loopback, so the forwarder has a lock of its own: a random secret in the address it
 prints. The first visit to that address trades the secret for an HttpOnly cookie and redirects
@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sparkconnect.server import spark_rest
+from sparkconnect.server import uilink
 
 if TYPE_CHECKING:
     from sparkconnect._core import ServerInfo
@@ -131,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() not in NOT_FORWARDED}
         # Spark builds absolute redirects from the Host it was asked for: ours keeps them here.
         headers["Host"] = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-        headers.update(spark_rest.ui_headers(server))
+        headers.update(uilink.ui_headers(server))
         upstream = http.client.HTTPConnection("127.0.0.1", server.ui_port, timeout=TIMEOUT)
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)

@@ -1,8 +1,8 @@
 """Where the browser reaches the Spark Web UI.
 
 The UI listens on 127.0.0.1 inside the user's container and answers only requests signed with its
-server's key (Spark's JWSFilter; see spark_rest.ui_headers): a browser pointed straight at its
-port gets 403. The ways in are our own signing front ends, first match wins:
+server's key (Spark's JWSFilter; see `ui_headers`): a browser pointed straight at its port gets
+403. The ways in are our own signing front ends, first match wins:
 
 1. `SparkConnect.ui_url` (a template with `{port}`) when set: the admin or user knows best (it
    must lead to something that signs, such as our Jupyter server extension behind a gateway).
@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sparkconnect._core import ServerInfo
 
 HUB_PREFIX_ENV = "JUPYTERHUB_SERVICE_PREFIX"
 UI_PROXY_ENV = "SPARKCONNECT_UI_PROXY"
@@ -82,3 +86,12 @@ def spark_ui_url(port: int, template: str, absolute: bool = False) -> str:
     if proxied:
         return f"{proxied.rstrip('/')}/jobs/"
     return ""
+
+
+def ui_headers(server: ServerInfo) -> dict[str, str]:
+    """The headers a signing front end adds to one request (made within a few minutes) it
+    passes on to `server`'s Spark UI: the core signs it with the server's UI key. Empty for a
+    server recorded before the UI was locked. (The package's own requests to the UI go through
+    the core's client, `ServerInfo.ui_get`, which signs them itself.)"""
+    authorization = server.ui_authorization()
+    return {"Authorization": authorization} if authorization else {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from sparkconnect._core import ServerInfo
-from sparkconnect.server import lifecycle, spark_rest
+from sparkconnect.server import lifecycle, uilink
 
 PATH = "sparkui"
 NO_SERVER = (
@@ -68,7 +68,7 @@ def routes(base: str) -> list[tuple[str, type, dict[str, Any]]] | None:
             # The browser's Authorization (a Jupyter token, say) is for Jupyter: Spark gets ours.
             headers = super().proxy_request_headers()
             headers.pop("Authorization", None)
-            headers.update(spark_rest.ui_headers(self._running()))
+            headers.update(uilink.ui_headers(self._running()))
             return headers
 
         async def http_get(self, path: str) -> Any:
