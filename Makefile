@@ -74,8 +74,8 @@ lint-rust:
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.
 lint-python: install
-	$(VENV)/bin/ruff check python tests examples bench docs/hooks wheel-data/purelib
-	$(VENV)/bin/ruff format --check python tests examples bench docs/hooks wheel-data/purelib
+	$(VENV)/bin/ruff check python tests examples bench drive docs/hooks wheel-data/purelib
+	$(VENV)/bin/ruff format --check python tests examples bench drive docs/hooks wheel-data/purelib
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 lint-types: install

@@ -9,8 +9,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
-from tests.support.helpers import java_servers_of
-from tests.support.kernels import Kernel
+from drive.kernels import Kernel
+from drive.procfs import java_servers_of
 
 from .harness import Bench, bare_server_to_first_answer, descendants, java_pids_under, rss_mib
 from .peers import (

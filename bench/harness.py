@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drive.kernels import Kernel
+from drive.procfs import all_pids, cmdline, processes_naming
+from drive.waiting import wait_until
 from sparkconnect import _core
 from sparkconnect.server import lifecycle
-from tests.support.helpers import all_pids, cmdline, processes_naming, wait_until
-from tests.support.kernels import Kernel
 
 from .peers import Peer, peers
 from .timing import run_timed

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sparkconnect
-from tests.support.helpers import cmdline, processes_naming
+from drive.procfs import cmdline, processes_naming
 
 from . import comparison, first_use, launch_steps, scenarios
 from .chart import draw

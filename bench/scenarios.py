@@ -14,10 +14,10 @@ from pathlib import Path
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
+from drive.kernels import Kernel
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.server import lifecycle
-from tests.support.helpers import java_servers_of
-from tests.support.kernels import Kernel
 
 from .harness import (
     Bench,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from tests.support.kernels import Kernel
+from drive.kernels import Kernel
 
 _ELAPSED = re.compile(r"ELAPSED ([0-9.]+)")
 

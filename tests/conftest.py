@@ -16,9 +16,9 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.procfs import java_servers_of, kill_processes_naming
 from sparkconnect import _core
 from sparkconnect.session.binding import KERNEL_SESSION
-from tests.support.helpers import java_servers_of, kill_processes_naming
 from tests.support.processes import python
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel, KernelRun
 from sparkconnect import _core
-from tests.support.kernels import Kernel, KernelRun
 
 pytestmark = pytest.mark.jvm
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel
 from sparkconnect import _core
-from tests.support.kernels import Kernel
 
 pytestmark = pytest.mark.jvm
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel
 from sparkconnect.server import lifecycle
-from tests.support.kernels import Kernel
 
 pytestmark = pytest.mark.jvm
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import sparkconnect
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.server import workdir
-from tests.support.helpers import cli, java_servers_of
+from tests.support.helpers import cli
 
 pytestmark = pytest.mark.jvm
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
-from tests.support.helpers import cli, java_servers_of
+from tests.support.helpers import cli
 
 
 def test_status_when_stopped_exits_3(home: Path) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from drive.procfs import cmdline, java_servers_of
 from sparkconnect import _core
 from sparkconnect.errors import StartError
 from sparkconnect.server import lifecycle
-from tests.support.helpers import cmdline, java_servers_of
 
 pytestmark = pytest.mark.jvm
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import all_pids, cmdline
 from sparkconnect import _core
-from tests.support.helpers import all_pids, cmdline, run
+from tests.support.helpers import run
 from tests.support.spark_ui import app_api
 from tests.support.standalone import StandaloneCluster
 

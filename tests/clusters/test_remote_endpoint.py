@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.errors import ConnectError
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.server import lifecycle
 from sparkconnect.session.child_env import CHILD_ENV
 from tests.support.fake_endpoint import fake_endpoint
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 
 pytestmark = pytest.mark.jvm
 

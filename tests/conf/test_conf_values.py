@@ -11,11 +11,12 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.render.start_failure import StartFailure
 from sparkconnect.server import conf_keys, conf_rows, conf_values, lifecycle
 from sparkconnect.web import conf as web_conf
-from tests.support.helpers import cli, java_servers_of, run
+from tests.support.helpers import cli, run
 
 BAD = "spark.executor.memory=lots"
 

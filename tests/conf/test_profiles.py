@@ -8,9 +8,10 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.server import profiles, workdir
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 
 CONFIG = """\
 [profiles.bigmem]

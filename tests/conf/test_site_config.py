@@ -12,13 +12,14 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.errors import ProfileError
 from sparkconnect.render import conf_editor
 from sparkconnect.server import conf_rows, lifecycle, site_config
 from sparkconnect.session.start_defaults import START_DEFAULTS
 from sparkconnect.web import conf as web_conf
-from tests.support.helpers import cli, java_servers_of, run
+from tests.support.helpers import cli, run
 
 SITE = """\
 default_profile = "cluster"

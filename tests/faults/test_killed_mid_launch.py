@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import sparkconnect
+from drive.procfs import java_servers_of
+from drive.waiting import wait_until
 from sparkconnect import _core
-from tests.support.helpers import java_servers_of, wait_until
 from tests.support.processes import gone, lock_is_free, python, server
 
 pytestmark = pytest.mark.jvm

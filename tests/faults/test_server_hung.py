@@ -15,8 +15,10 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.procfs import java_servers_of
+from drive.waiting import wait_until
 from sparkconnect import StartError, _core
-from tests.support.helpers import java_servers_of, run, wait_until
+from tests.support.helpers import run
 from tests.support.processes import gone, server
 
 pytestmark = pytest.mark.jvm

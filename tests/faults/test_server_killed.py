@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
+from drive.waiting import wait_until
 from sparkconnect import ServerGoneError
 from sparkconnect.notebook.lazy import LazySpark
-from tests.support.helpers import java_servers_of, run, wait_until
+from tests.support.helpers import run
 from tests.support.processes import gone, server
 
 pytestmark = pytest.mark.jvm

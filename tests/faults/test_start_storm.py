@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from drive.procfs import java_servers_of
+from drive.waiting import wait_until
 from sparkconnect import _core
-from tests.support.helpers import java_servers_of, wait_until
 
 pytestmark = pytest.mark.jvm
 

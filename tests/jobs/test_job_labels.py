@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import cli, wait_until
-from tests.support.kernels import Kernel, attached_kernels
+from drive.kernels import Kernel
+from drive.waiting import wait_until
+from tests.support.helpers import cli
+from tests.support.kernels import attached_kernels
 from tests.support.spark_ui import app_api, page, running, running_jobs_of
 
 pytestmark = pytest.mark.jvm

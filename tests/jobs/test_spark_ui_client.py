@@ -23,7 +23,6 @@ import pytest
 
 from sparkconnect import _core
 from sparkconnect.server import spark_rest
-
 from tests.support.helpers import STATE_RECORD, free_port
 
 KEY = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from IPython.core.application import ENV_CONFIG_DIRS
 
+from drive.kernels import Kernel
+from drive.procfs import java_servers_of
 from sparkconnect import _core, autoload
-from tests.support.helpers import java_servers_of
-from tests.support.kernels import Kernel
 
 USER_CONFIG = (
     "c.InteractiveShellApp.extensions = ['autoreload']\nc.InteractiveShell.xmode = 'Plain'\n"

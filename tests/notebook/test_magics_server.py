@@ -13,9 +13,10 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 from tests.support.processes import server
 
 pytestmark = pytest.mark.jvm

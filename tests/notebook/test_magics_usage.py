@@ -10,9 +10,10 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 
 
 @pytest.mark.parametrize(

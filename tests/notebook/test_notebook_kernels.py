@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kernels import Kernel, attached_kernels
+from drive.kernels import Kernel
+from tests.support.kernels import attached_kernels
 from tests.support.spark_ui import running_jobs_of
 
 pytestmark = pytest.mark.jvm

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kernels import Kernel
+from drive.kernels import Kernel
 
 pytestmark = pytest.mark.jvm
 

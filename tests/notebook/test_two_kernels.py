@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel
+from drive.procfs import java_servers_of
 from sparkconnect import _core
-from tests.support.helpers import java_servers_of
-from tests.support.kernels import Kernel
 
 pytestmark = pytest.mark.jvm
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kernels import Kernel
+from drive.kernels import Kernel
 
 CODE = "<code class='sparkconnect-inline'>"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.kernels import Kernel
 from sparkconnect import _core
 from sparkconnect.notebook.tracebacks import ERROR_LOGGERS
 from tests.support.helpers import run
-from tests.support.kernels import Kernel
 from tests.support.spark_ui import jobs
 
 pytestmark = pytest.mark.jvm

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support.helpers import kill_processes_naming
+from drive.procfs import kill_processes_naming
 
 pytestmark = pytest.mark.jvm
 

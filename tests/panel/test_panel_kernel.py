@@ -20,6 +20,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.kernels import Kernel
+from drive.waiting import wait_until
 from sparkconnect import _core
 from sparkconnect.notebook.lazy import LazySpark
 from sparkconnect.notebook.magics import SparkConnect
@@ -28,8 +30,7 @@ from sparkconnect.notebook.panel.controller import Panel
 from sparkconnect.notebook.panel.refresher import Presence, Refresher
 from sparkconnect.notebook.panel.widget import PanelWidget
 from sparkconnect.session.binding import KERNEL_SESSION
-from tests.support.helpers import run, wait_until
-from tests.support.kernels import Kernel
+from tests.support.helpers import run
 
 SLEEPING_JOB = (
     "spark.range(0, {tasks}, 1, {tasks})"

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.helpers import wait_until
+from drive.waiting import wait_until
 
 pytestmark = [
     pytest.mark.jvm,

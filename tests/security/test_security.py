@@ -12,8 +12,9 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.procfs import all_pids, cmdline
 from sparkconnect import _core
-from tests.support.helpers import all_pids, cmdline, run
+from tests.support.helpers import run
 
 pytestmark = pytest.mark.jvm
 

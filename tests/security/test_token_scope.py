@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel, KernelRun
 from sparkconnect import _core
 from tests.support.fake_endpoint import FakeEndpoint, fake_endpoint
-from tests.support.kernels import Kernel, KernelRun
 
 pytestmark = pytest.mark.jvm
 

@@ -26,8 +26,9 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import sparkconnect
+from drive.procfs import all_pids, cmdline
 from sparkconnect import _core
-from tests.support.helpers import all_pids, cli, cmdline, run
+from tests.support.helpers import cli, run
 from tests.support.spark_ui import app_api, page
 
 pytestmark = pytest.mark.jvm

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import HomeError, _core
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 from tests.support.refusal import assert_refused
 
 NOBODY = 65534

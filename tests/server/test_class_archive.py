@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from drive.procfs import cmdline, kill_processes_naming, processes_naming
+from drive.waiting import wait_until
 from sparkconnect import _core, api
-from tests.support.helpers import cmdline, kill_processes_naming, processes_naming, wait_until
 
 pytestmark = pytest.mark.jvm
 

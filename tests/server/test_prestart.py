@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel
+from drive.procfs import java_servers_of, processes_naming
+from drive.waiting import wait_until
 from sparkconnect import _core, autoload
 from sparkconnect.server import prestart
 from sparkconnect.session.warmup import TAG
-from tests.support.helpers import cli, java_servers_of, processes_naming, wait_until
-from tests.support.kernels import Kernel
+from tests.support.helpers import cli
 from tests.support.processes import server
 from tests.support.spark_ui import Job, jobs
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from drive.procfs import java_servers_of
 from sparkconnect import _core
-from tests.support.helpers import java_servers_of, run
+from tests.support.helpers import run
 
 pytestmark = pytest.mark.jvm
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from tests.support.helpers import java_servers_of, run, wait_until
+from drive.procfs import java_servers_of
+from drive.waiting import wait_until
+from tests.support.helpers import run
 from tests.support.processes import gone, server
 
 

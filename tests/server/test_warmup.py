@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from drive.kernels import Kernel
+from drive.procfs import cmdline, processes_naming
+from drive.waiting import wait_until
 from sparkconnect import _core
 from sparkconnect.session.warmup import TAG
-from tests.support.helpers import cmdline, processes_naming, wait_until
-from tests.support.kernels import Kernel
 from tests.support.spark_ui import Job, jobs
 
 pytestmark = pytest.mark.jvm

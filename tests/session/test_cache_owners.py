@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import sparkconnect
-from tests.support.helpers import wait_until
-from tests.support.kernels import Kernel
+from drive.kernels import Kernel
+from drive.waiting import wait_until
 
 pytestmark = pytest.mark.jvm
 

@@ -10,9 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from drive.procfs import all_pids, cmdline
 from sparkconnect import _core
-
-from .helpers import all_pids, cmdline
 
 
 def python(code: str, home: Path, **kwargs: object) -> subprocess.Popen[str]:
