@@ -7,8 +7,8 @@
 //!
 //! 1. A launch with no archive yet runs the server with `-XX:DumpLoadedClassList`: the JVM
 //!    writes the name of every class it loads, at no measurable cost to its start.
-//! 2. Once that server is ready, a detached builder (`python -m sparkconnect.server.archive_builder`, at the
-//!    lowest CPU priority) waits until the list stops growing (the first queries have run) or
+//! 2. Once that server is ready, a detached builder (`python -m
+//!    sparkconnect.server.detached.archive_builder`, at the lowest CPU priority) waits until the list stops growing (the first queries have run) or
 //!    the server exits, then runs `java -Xshare:dump` on it with the server's own classpath and
 //!    module options, and renames the result into place.
 //! 3. Later launches pass `-XX:SharedArchiveFile`; after readiness we check in /proc that the
@@ -287,7 +287,8 @@ fn build_log_path(list: &Path) -> PathBuf {
     list.with_extension("log")
 }
 
-/// `PYTHON -m sparkconnect.server.archive_builder LIST PID START_TIME`, detached and at nice 19.
+/// `PYTHON -m sparkconnect.server.detached.archive_builder LIST PID START_TIME`, detached and at
+/// nice 19.
 fn spawn_builder(list: &Path, server: &ServerState, python: &str) -> Result<()> {
     let args = [
         list.as_os_str().to_owned(),
@@ -296,7 +297,7 @@ fn spawn_builder(list: &Path, server: &ServerState, python: &str) -> Result<()> 
     ];
     let pid = process::spawn_helper(
         python,
-        "sparkconnect.server.archive_builder",
+        "sparkconnect.server.detached.archive_builder",
         args,
         &build_log_path(list),
         true,

@@ -1,8 +1,8 @@
 //! Idle shutdown: a small watchdog process per server that stops it once nobody uses it.
 //!
-//! Where it lives: the watchdog is its own process (`python -m sparkconnect.server.watchdog`, which
-//! runs `watch` below with the GIL released), launched detached right after the server is
-//! recorded as ready, and only when an idle timeout was asked for. It cannot live in a kernel
+//! Where it lives: the watchdog is its own process (`python -m
+//! sparkconnect.server.detached.watchdog`, which runs `watch` below with the GIL released),
+//! launched detached right after the server is recorded as ready, and only when an idle timeout was asked for. It cannot live in a kernel
 //! (kernels come and go, and the last one may be the one that died), nor in the JVM (Spark has
 //! no such option); checks done only when someone calls the core would never fire when nobody
 //! does. It watches exactly one server, identified by pid and start time, and exits as soon as
@@ -185,8 +185,8 @@ pub fn watch(
 }
 
 /// Launches the watchdog of a ready server with an idle timeout: `PYTHON -m
-/// sparkconnect.server.watchdog HOME PID START_TIME TIMEOUT`, detached in its own session (it
-/// outlives the kernel), logging to the home's watchdog log. `python` is the launching kernel's
+/// sparkconnect.server.detached.watchdog HOME PID START_TIME TIMEOUT`, detached in its own
+/// session (it outlives the kernel), logging to the home's watchdog log. `python` is the launching kernel's
 /// own interpreter, which has sparkconnect installed. A watchdog that cannot start is logged: the
 /// server runs, but will not stop by itself when idle.
 pub fn spawn_watchdog(home: &Home, server: &ServerState, python: &str) {
@@ -201,7 +201,7 @@ pub fn spawn_watchdog(home: &Home, server: &ServerState, python: &str) {
     ];
     match process::spawn_helper(
         python,
-        "sparkconnect.server.watchdog",
+        "sparkconnect.server.detached.watchdog",
         args,
         &home.watchdog_log(),
         false,

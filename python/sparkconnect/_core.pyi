@@ -285,15 +285,15 @@ def read_log_since(
     (the server restarted), reading starts at the new log's beginning."""
 
 def build_class_archive(class_list: str, *, pid: int, pid_start_time: int) -> str | None:
-    """The start-up archive builder (run by `python -m sparkconnect.server.archive_builder`):
-    waits until the class list of server (`pid`, `pid_start_time`) is complete, then dumps the
-    archive. Returns its path, or None when there was nothing to do; raises StartError when the
-    dump failed."""
+    """The start-up archive builder (run by `python -m
+    sparkconnect.server.detached.archive_builder`): waits until the class list of server (`pid`,
+    `pid_start_time`) is complete, then dumps the archive. Returns its path, or None when there
+    was nothing to do; raises StartError when the dump failed."""
 
 def watch_idle(home: str, *, pid: int, pid_start_time: int, idle_timeout: float) -> str:
-    """The idle watchdog loop of one server (run by `python -m sparkconnect.server.watchdog`):
-    returns "stopped-idle" after stopping the server for idleness, "server-gone" when it went
-    away otherwise."""
+    """The idle watchdog loop of one server (run by `python -m
+    sparkconnect.server.detached.watchdog`): returns "stopped-idle" after stopping the server for
+    idleness, "server-gone" when it went away otherwise."""
 
 def atomic_write(path: str | os.PathLike[str], text: str, *, mode: int = 0o600) -> None:
     """Replace the file at `path` with `text` atomically: a temporary file beside it, written and

@@ -17,12 +17,12 @@ It is appended as a marked block, so a file the user already has is kept as it i
 Enabling twice changes nothing; `disable` removes the block, and the file if nothing else is
 left in it.
 
-`--prestart` adds `c.SparkConnect.prestart = True` to the block: kernels then also launch the
-server in the background at start-up when none runs (server/prestart.py). The block says what
-the last `enable` asked for: `enable` without `--prestart` rewrites it without that line, in
-place, which turns pre-start off again (unless the user's sparkconnect config file asks for it
-with `prestart = true`, which then decides, as in any kernel without the option); `disable`
-removes it with the rest.
+`--prestart` adds `c.SparkConnect.prestart = True` to the block: kernels then also launch the server
+in the background at start-up when none runs (server/detached/prestart.py). The block says what the
+last `enable` asked for: `enable` without `--prestart` rewrites it without that line, in place,
+which turns pre-start off again (unless the user's sparkconnect config file asks for it with
+`prestart = true`, which then decides, as in any kernel without the option); `disable` removes it
+with the rest.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ from sparkconnect.render.server_cards import (
     uptime,
 )
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import caller, lifecycle, prestart, profiles, warmup_launcher
+from sparkconnect.server import caller, lifecycle, profiles
+from sparkconnect.server.detached import prestart, warmup_launcher
 from sparkconnect.server.ui_forwarder import UiForwarder
 from sparkconnect.values import (
     CommandParser,

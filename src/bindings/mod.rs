@@ -245,8 +245,8 @@ fn atomic_write(py: Python<'_>, path: PathBuf, text: &str, mode: u32) -> PyResul
     })
 }
 
-/// The start-up archive builder (run by `python -m sparkconnect.server.archive_builder`): waits
-/// until the class list of server (`pid`, `pid_start_time`) is complete, then dumps the
+/// The start-up archive builder (run by `python -m
+/// sparkconnect.server.detached.archive_builder`): waits until the class list of server (`pid`, `pid_start_time`) is complete, then dumps the
 /// archive. Returns the archive's path, or None when there was nothing to do (another builder
 /// has the key, the server was gone); raises StartError when the dump failed.
 #[pyfunction]

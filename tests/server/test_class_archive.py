@@ -45,7 +45,8 @@ def builders(cache: Path) -> list[int]:
     return [
         pid
         for pid in processes_naming(str(cache))
-        if "sparkconnect.server.archive_builder" in cmdline(pid) or "-Xshare:dump" in cmdline(pid)
+        if "sparkconnect.server.detached.archive_builder" in cmdline(pid)
+        or "-Xshare:dump" in cmdline(pid)
     ]
 
 

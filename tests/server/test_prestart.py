@@ -17,7 +17,7 @@ from drive.kernels import Kernel
 from drive.procfs import java_servers_of, processes_naming
 from drive.waiting import wait_until
 from sparkconnect import _core, autoload
-from sparkconnect.server import prestart
+from sparkconnect.server.detached import prestart
 from sparkconnect.session.warmup import TAG
 from tests.support.helpers import cli
 from tests.support.processes import server

@@ -12,7 +12,8 @@ import pytest
 
 from sparkconnect import autoload
 from sparkconnect.errors import ProfileError
-from sparkconnect.server import caller, prestart
+from sparkconnect.server import caller
+from sparkconnect.server.detached import prestart
 from tests.support.helpers import cli
 
 USER_LINES = "c.InteractiveShell.xmode = 'Plain'\n"

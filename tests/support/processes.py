@@ -53,5 +53,5 @@ def watchdogs_of(home: Path) -> list[int]:
     return [
         pid
         for pid in all_pids()
-        if "sparkconnect.server.watchdog" in cmdline(pid) and str(home) in cmdline(pid)
+        if "sparkconnect.server.detached.watchdog" in cmdline(pid) and str(home) in cmdline(pid)
     ]

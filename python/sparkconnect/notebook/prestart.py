@@ -1,5 +1,5 @@
-"""At kernel start-up, pre-start the user's server when asked to (server/prestart.py says how and
-why in the background).
+"""At kernel start-up, pre-start the user's server when asked to (server/detached/prestart.py says
+how and why in the background).
 
 Only a kernel that loads the extension at start-up (`sparkconnect enable`) pre-starts: a
 `%load_ext` in a cell is followed by that cell's own use of Spark, and `autostart` starts the
@@ -18,7 +18,8 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 
 from sparkconnect.errors import ProfileError, SparkConnectError
-from sparkconnect.server import caller, lifecycle, prestart
+from sparkconnect.server import caller, lifecycle
+from sparkconnect.server.detached import prestart
 from sparkconnect.session import warmup
 from sparkconnect.session.binding import KERNEL_SESSION
 from sparkconnect.session.client_import import wait_for_client_import

@@ -16,7 +16,8 @@ from sparkconnect._core import StartError
 from sparkconnect.errors import SparkConnectError
 from sparkconnect.render.server_cards import stop_card
 from sparkconnect.render.start_failure import StartFailure
-from sparkconnect.server import lifecycle, warmup_launcher
+from sparkconnect.server import lifecycle
+from sparkconnect.server.detached import warmup_launcher
 from sparkconnect.web.outcome import Outcome, said
 
 ACTIONS = ("start", "stop", "stop-all", "restart", "restart-all")

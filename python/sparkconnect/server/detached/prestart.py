@@ -14,7 +14,8 @@ call; an administrator who wants it for a whole environment writes the kernel op
 (`sparkconnect enable --sys-prefix --prestart`), which users can still turn off.
 
 The kernel only looks (the state file, no lock) and, when no server runs or starts, starts a
-detached helper, `python -m sparkconnect.server.prestart`, and goes on with its own start-up.
+detached helper, `python -m sparkconnect.server.detached.prestart`, and goes on with its own
+start-up.
 Measured on two busy cores (kernel start to ready, 5 alternating rounds): 1.47 s with the
 helper, 1.60 s without pre-start, 3.57 s with the same start on a thread of the kernel, whose
 launch competes with the kernel's own start-up from its first millisecond. A thread would also,
@@ -50,7 +51,7 @@ SETTING = "prestart"
 """The config file's top-level key."""
 LAUNCHED, FAILED, FOUND = 0, 1, 3
 """The helper's exit status: it launched the server, it could not, or one ran already."""
-MODULE = "sparkconnect.server.prestart"
+MODULE = "sparkconnect.server.detached.prestart"
 LOG_NAME = "prestart.log"
 
 log = logging.getLogger("sparkconnect.prestart")

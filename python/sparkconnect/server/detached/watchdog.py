@@ -1,6 +1,7 @@
-"""`python -m sparkconnect.server.watchdog HOME PID START_TIME IDLE_TIMEOUT`: the idle watchdog
-of one Spark Connect server. The core launches it next to a server that has an idle timeout; the
-loop itself is in the core (`watch_idle`). It exits when its server is gone, whoever stopped it.
+"""`python -m sparkconnect.server.detached.watchdog HOME PID START_TIME IDLE_TIMEOUT`: the idle
+watchdog of one Spark Connect server. The core launches it next to a server that has an idle
+timeout; the loop itself is in the core (`watch_idle`). It exits when its server is gone, whoever
+stopped it.
 
 Beside that loop, a thread looks for what processes killed outright had cached on the server
 (server/cache_records.py), as often as the idle loop checks for use, and runs the helper that

@@ -1,4 +1,4 @@
-"""`python -m sparkconnect.server.archive_builder CLASS_LIST PID START_TIME`: builds the
+"""`python -m sparkconnect.server.detached.archive_builder CLASS_LIST PID START_TIME`: builds the
 start-up archive (JVM class-data sharing) from the class list the server (PID, START_TIME) is
 writing. The core launches it detached and at the lowest CPU priority next to the first server
 of a Java and Spark installation; the work itself is in the core (`build_class_archive`)."""
