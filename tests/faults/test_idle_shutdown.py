@@ -73,8 +73,8 @@ def test_never_while_a_kernel_is_attached_then_stops_once_it_died(home: Path) ->
 
 
 def running_jobs(info: _core.ServerInfo) -> int | None:
-    """Running jobs, as the Spark UI's REST API lists them (what the watchdog asks too, signed
-    likewise); None while the UI is too busy to answer."""
+    """Running jobs, as the Spark UI's REST API lists them, asked through the client the
+    watchdog uses (the core's); None while the UI is too busy to answer."""
     try:
         return len(app_api(info, "jobs?status=running", timeout=5))
     except (OSError, ValueError, IndexError):
