@@ -377,7 +377,7 @@ class SparkConnect(Magics):
         show(open_panel(self._shell, self.progress_bar.ledger, self.rich))
 
     def _jobs(self, args: argparse.Namespace) -> None:
-        from sparkconnect.notebook import jobs  # asks the Spark UI: urllib only when used
+        from sparkconnect.notebook import jobs  # asks the Spark UI: imported only when used
 
         show(jobs.table(self.progress_bar.ledger))
 
