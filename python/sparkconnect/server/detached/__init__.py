@@ -7,7 +7,7 @@ they outlive it), each `python -m sparkconnect.server.detached.<name>`:
   of a Java and Spark installation (the core's archive.rs);
 - prestart: launches the user's server in the background, started by a kernel's start-up.
 
-warmup_launcher starts the warm-up helper, which imports pyspark and so lives with the sessions
+warmup_launcher starts the warm-up process, which imports pyspark and so lives with the sessions
 (`python -m sparkconnect.session.warmup`), as does the cache release the watchdog starts
 (`python -m sparkconnect.session.cache_release`). Here, under server/, none of them imports
 IPython or pyspark (pyproject.toml's contracts): each stays small and starts fast.
