@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 VARIABLE = "SPARKCONNECT_CHILD_REMOTE"
 CLIENT = "pyspark.sql.connect.client.core"
-"""Defines `DefaultChannelBuilder` (pyspark 4.0 to 4.3 alike), which turns a URL into a channel."""
+"""Defines `DefaultChannelBuilder` (pyspark 4.0 to 4.3 alike), which turns a URL into a channel. The
+names used here are listed in sparkconnect/session/pyspark_internals.py (TOKEN_SCOPE)."""
 TOKEN = "token"
 
 

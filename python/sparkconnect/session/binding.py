@@ -21,7 +21,14 @@ from sparkconnect._core import ServerInfo, StartResult, StopResult
 from sparkconnect.errors import ConnectError, SparkConnectError
 from sparkconnect.server import lifecycle, profiles
 from sparkconnect.server.remote import Endpoint, probe
-from sparkconnect.session import cache_release, cache_tracking, child_env, remote_endpoint, warmup
+from sparkconnect.session import (
+    cache_release,
+    cache_tracking,
+    child_env,
+    pyspark_internals,
+    remote_endpoint,
+    warmup,
+)
 from sparkconnect.session.classic_takeover import ClassicTakeover
 from sparkconnect.session.client_import import wait_for_client_import
 from sparkconnect.session.labels import with_user
@@ -175,7 +182,7 @@ class KernelSession:
         try:
             remote_endpoint.check(session, target)
         except ConnectError:
-            session.release_session_on_close = False  # it never got one
+            pyspark_internals.release_on_close(session, False)  # it never got one
             session.shut()
             if held is not None:
                 # Ended, as it was: its next use resumes it on our own server.
@@ -289,7 +296,7 @@ class KernelSession:
         ):
             # The server is gone, was replaced, or is stopped (SIGSTOP): a release would fail
             # or wait forever for an answer. Just close the channel.
-            session.release_session_on_close = False
+            pyspark_internals.release_on_close(session, False)
         elif remote is None and cache_tracking.TRACKER.follows(session):
             # The server's cache outlives sessions: what this one cached goes with it.
             cache_tracking.TRACKER.release(session)
@@ -298,7 +305,8 @@ class KernelSession:
         session.shut()
 
     def _held_ended(self) -> NotebookSession | None:
-        return self._session if self._ended else None
+        # A pyspark whose session cannot be resumed: a new session object instead.
+        return self._session if self._ended and self._session.resumable else None
 
     def _open(self, url: str, held: NotebookSession | None) -> NotebookSession:
         """A new session object, or `held` (ended by `spark.stop()`) in a fresh session."""

@@ -23,6 +23,7 @@ from typing import Any
 from _sparkconnect_import_hook import when_imported
 
 from sparkconnect.server import caller
+from sparkconnect.session import pyspark_internals as internals
 from sparkconnect.session.notices import tell
 
 IGNORED = frozenset({"spark.app.name", "spark.remote", "spark.api.mode"})
@@ -101,58 +102,74 @@ def notebook_session(options: dict[str, str]) -> Any:
     return session
 
 
-def _takes_over(builder: Any) -> bool:
+def _options(builder: Any) -> dict[str, str]:
+    # The same attribute on the classic builder and the Connect one.
+    return dict(internals.read(internals.BUILDER_OPTIONS, builder, {}))
+
+
+def _takes_over(builder: Any, feature: internals.Feature) -> bool:
+    if not _process.active() or not internals.usable(feature, builder):
+        return False
+    # Only the Connect builder has a channel builder: a session for a server of the user's own.
     return (
-        _process.active()
-        and "spark.remote" not in builder._options
-        and getattr(builder, "_channel_builder", None) is None
+        "spark.remote" not in _options(builder)
+        and internals.read(internals.CONNECT_CHANNEL_BUILDER, builder) is None
     )
 
 
-def _patch_builder(builder_class: Any) -> None:
-    original = builder_class.getOrCreate
+def _patch_builder(module: Any, name: internals.Name, feature: internals.Feature) -> None:
+    def wrapper(original: Any) -> Any:
+        @functools.wraps(original)
+        def get_or_create(self: Any) -> Any:
+            if not _takes_over(self, feature):
+                return original(self)
+            return notebook_session(_options(self))
 
-    @functools.wraps(original)
-    def get_or_create(self: Any) -> Any:
-        if not _takes_over(self):
-            return original(self)
-        return notebook_session(dict(self._options))
+        return get_or_create
 
-    builder_class.getOrCreate = get_or_create
+    internals.wrap(name, module, wrapper)
 
 
 def _patch_classic(module: Any) -> None:
-    builder_class = module.SparkSession.Builder
-    _patch_builder(builder_class)
-    validate = builder_class._validate_startup_urls
+    if internals.usable(internals.CLASSIC_BUILDER):
+        _patch_builder(module, internals.BUILDER_GET_OR_CREATE, internals.CLASSIC_BUILDER)
+    if not internals.usable(internals.BUILDER_MASTER):
+        return
 
-    @functools.wraps(validate)
-    def validate_startup_urls(self: Any) -> None:
-        # `.master(...)` next to the SPARK_REMOTE we export is no conflict: the master is
-        # reported by `apply_conf` like the other start-only confs.
-        if not _takes_over(self):
-            validate(self)
+    def wrapper(validate: Any) -> Any:
+        @functools.wraps(validate)
+        def validate_startup_urls(self: Any) -> None:
+            # `.master(...)` next to the SPARK_REMOTE we export is no conflict: the master is
+            # reported by `apply_conf` like the other start-only confs.
+            if not _takes_over(self, internals.BUILDER_MASTER):
+                validate(self)
 
-    builder_class._validate_startup_urls = validate_startup_urls
+        return validate_startup_urls
+
+    internals.wrap(internals.BUILDER_VALIDATE_URLS, module, wrapper)
 
 
 def _patch_connect(module: Any) -> None:
-    session_class = module.SparkSession
-    _patch_builder(session_class.Builder)
-    active = session_class.__dict__["active"].__func__
+    if internals.usable(internals.CONNECT_BUILDER):
+        _patch_builder(module, internals.CONNECT_GET_OR_CREATE, internals.CONNECT_BUILDER)
+    if not internals.usable(internals.ACTIVE_OR_OURS):
+        return
 
-    @functools.wraps(active)
-    def active_or_ours(cls: Any) -> Any:
-        try:
-            return active(cls)
-        except Exception as err:
-            # Where classic PySpark would have had a session since the builder ran, ours is
-            # started or attached (the extension defines `spark` for the whole notebook).
-            if _process.active() and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
-                return _process.session()
-            raise
+    def wrapper(active: Any) -> Any:
+        @functools.wraps(active)
+        def active_or_ours(cls: Any) -> Any:
+            try:
+                return active(cls)
+            except Exception as err:
+                # Where classic PySpark would have had a session since the builder ran, ours
+                # is started or attached (the extension defines `spark` for the notebook).
+                if _process.active() and _condition(err) == "NO_ACTIVE_OR_DEFAULT_SESSION":
+                    return _process.session()
+                raise
 
-    session_class.active = classmethod(active_or_ours)
+        return active_or_ours
+
+    internals.wrap(internals.ACTIVE, module, wrapper)
 
 
 def install(active: Callable[[], bool], session: Callable[[], Any]) -> None:

@@ -26,6 +26,7 @@ from sparkconnect import _core
 from sparkconnect._core import ServerInfo
 from sparkconnect.server import cache_records
 from sparkconnect.server.cache_records import PLAN, Entry, Record
+from sparkconnect.session import pyspark_internals as internals
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,8 @@ def release(session: Any, entry: Entry) -> None:
         from pyspark.sql.connect.proto import Relation
 
         relation = Relation.FromString(base64.b64decode(entry.payload))
-        session.client._analyze(method="unpersist", relation=relation, blocking=False)
+        analyze = internals.read(internals.ANALYZE, session.client)
+        analyze(method="unpersist", relation=relation, blocking=False)
     else:
         session.catalog.uncacheTable(entry.payload)
 
@@ -52,6 +54,8 @@ def sweep(home: str, server: ServerInfo) -> int:
     entries were released. Records of dead processes made on an earlier server are dropped
     without a word: their cache went with its JVM. When the server cannot be reached, records
     stay for the next sweep."""
+    if not internals.usable(internals.CACHE_RELEASE):
+        return 0  # the records stay, for a process whose pyspark can replay them
     with _sweeping:
         records = cache_records.read_all(home)
         current = server_key(server)

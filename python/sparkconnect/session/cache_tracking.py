@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sparkconnect._core import ServerInfo
 from sparkconnect.server import attached_names, cache_records, lifecycle
 from sparkconnect.server.cache_records import PLAN, TABLE, Entry, Record
+from sparkconnect.session import pyspark_internals as internals
 from sparkconnect.session.cache_release import release, server_key
 
 if TYPE_CHECKING:
@@ -84,13 +85,17 @@ class CacheTracker:
         """(pid, its start time): read from /proc once per process, not on every persist."""
 
     def attach(self, session: SparkSession, server: ServerInfo) -> None:
-        """Follow what `session` (on our user's `server`) caches from now on."""
+        """Follow what `session` (on our user's `server`) caches from now on; nothing with a
+        pyspark that lacks what the following needs."""
+        client = session.client
+        if not internals.usable(internals.CACHE_RELEASE, client, session.catalog):
+            return
         _install_catalog_hooks()
         self._session, self._server = session, server_key(server)
-        client = session.client
-        analyze = client._analyze
+        analyze = internals.read(internals.ANALYZE, client)
         if not getattr(analyze, _MARK, False):
-            vars(client)["_analyze"] = self._analyzing(session, analyze)
+            # On the client object: other sessions of the process are not followed.
+            internals.write(internals.ANALYZE, client, self._analyzing(session, analyze))
 
     def detach(self) -> None:
         self._session = self._server = None
@@ -202,36 +207,48 @@ TRACKER = CacheTracker()
 def _install_catalog_hooks() -> None:
     """Wrap the Connect catalog's cache methods (once per process): they run commands, not the
     analyze calls `attach` follows. Only the tracked session's calls are recorded."""
-    from pyspark.sql.connect.catalog import Catalog
+    from pyspark.sql.connect import catalog
 
-    if getattr(Catalog.cacheTable, _MARK, False):
+    if getattr(internals.read(internals.CACHE_TABLE, catalog.Catalog), _MARK, False):
         return
-    cache_table, uncache_table, clear_cache = (
-        Catalog.cacheTable,
-        Catalog.uncacheTable,
-        Catalog.clearCache,
-    )
 
-    def cacheTable(self: Any, tableName: str, storageLevel: Any = None) -> None:
-        cache_table(self, tableName, storageLevel)
-        if TRACKER.follows(self._sparkSession):
-            TRACKER.note(table_entry(tableName), keep=True)
+    def followed(self: Any) -> bool:
+        return TRACKER.follows(internals.read(internals.CATALOG_SESSION, self))
 
-    def uncacheTable(self: Any, tableName: str) -> None:
-        uncache_table(self, tableName)
-        if TRACKER.follows(self._sparkSession):
-            TRACKER.note(table_entry(tableName), keep=False)
+    def cache_table(original: Callable[..., None]) -> Callable[..., None]:
+        def cacheTable(self: Any, tableName: str, storageLevel: Any = None) -> None:
+            original(self, tableName, storageLevel)
+            if followed(self):
+                TRACKER.note(table_entry(tableName), keep=True)
 
-    def clearCache(self: Any) -> None:
-        clear_cache(self)
-        if TRACKER.follows(self._sparkSession):
-            TRACKER.note(None, keep=False)  # the server holds nothing anymore
+        return cacheTable
 
-    for wrapper, original in (
-        (cacheTable, cache_table),
-        (uncacheTable, uncache_table),
-        (clearCache, clear_cache),
+    def uncache_table(original: Callable[..., None]) -> Callable[..., None]:
+        def uncacheTable(self: Any, tableName: str) -> None:
+            original(self, tableName)
+            if followed(self):
+                TRACKER.note(table_entry(tableName), keep=False)
+
+        return uncacheTable
+
+    def clear_cache(original: Callable[..., None]) -> Callable[..., None]:
+        def clearCache(self: Any) -> None:
+            original(self)
+            if followed(self):
+                TRACKER.note(None, keep=False)  # the server holds nothing anymore
+
+        return clearCache
+
+    for name, wrapper in (
+        (internals.CACHE_TABLE, cache_table),
+        (internals.UNCACHE_TABLE, uncache_table),
+        (internals.CLEAR_CACHE, clear_cache),
     ):
-        wrapper.__doc__ = original.__doc__
-        setattr(wrapper, _MARK, True)
-        setattr(Catalog, original.__name__, wrapper)
+
+        def marked(original: Callable[..., None], wrapper: Any = wrapper) -> Callable[..., None]:
+            wrapped = wrapper(original)
+            wrapped.__doc__ = original.__doc__
+            setattr(wrapped, _MARK, True)
+            return wrapped  # type: ignore[no-any-return]
+
+        internals.wrap(name, catalog, marked)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 
 from sparkconnect.server.remote import split_token
+from sparkconnect.session import pyspark_internals as internals
 
 REMOTE_ENV = "SPARK_REMOTE"
 CHILD_ENV = "SPARKCONNECT_CHILD_REMOTE"
@@ -42,6 +43,9 @@ def export(url: str) -> None:
         os.environ.pop(CHILD_ENV, None)
     else:
         os.environ[CHILD_ENV] = url
+        # The hook of the child processes checks the same names, with the same pyspark, and
+        # without them leaves pyspark as it is: it cannot say so, this process does.
+        internals.usable(internals.TOKEN_SCOPE)
 
 
 def withdraw() -> None:

@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from sparkconnect.session import pyspark_internals as internals
+
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
 
 DESCRIPTION_CONF = "spark.job.description"
-_REQUEST_BUILDER = "_execute_plan_request_with_metadata"
+_REQUEST_BUILDER = internals.EXECUTE_REQUEST
 """The client method that builds every ExecutePlanRequest (queries and commands alike)."""
 
 log = logging.getLogger(__name__)
@@ -80,9 +82,10 @@ class JobLabels:
         """Label the operations of `session` from now on (called with every new session)."""
         self._session, self._described, self._tags = session, None, set()
         client = session.client
-        build = getattr(client, _REQUEST_BUILDER, None)
-        if build is not None and not getattr(build, "_sparkconnect_labels", False):
-            setattr(client, _REQUEST_BUILDER, self._describing(session, build))
+        if internals.usable(internals.JOB_LABELS, client):
+            build = internals.read(_REQUEST_BUILDER, client)
+            if not getattr(build, "_sparkconnect_labels", False):
+                internals.write(_REQUEST_BUILDER, client, self._describing(session, build))
         self._retag()
 
     def detach(self) -> None:
@@ -92,7 +95,7 @@ class JobLabels:
         for tag in self._tags:
             session.removeTag(tag)
         self._tags = set()
-        vars(session.client).pop(_REQUEST_BUILDER, None)
+        vars(session.client).pop(_REQUEST_BUILDER.attribute, None)
 
     def start_cell(self, number: int | None, code: str = "") -> None:
         """A cell starts (on the thread that runs cells, whose operations the tags go with);

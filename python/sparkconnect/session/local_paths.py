@@ -36,6 +36,7 @@ from typing import Any
 from _sparkconnect_import_hook import when_imported
 
 from sparkconnect.errors import SparkConnectError
+from sparkconnect.session import pyspark_internals as internals
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Options naming a path, compared without case as Spark compares option names.
@@ -106,45 +107,55 @@ def _rewrite_options(options: MutableMapping[str, str], cwd: str) -> None:
 
 
 def _patch(module: Any) -> None:
-    source = module.DataSource
-    source_init, source_plan = source.__init__, source.plan
+    # All or nothing: reading relative paths from the notebook's directory while writing them
+    # to the server's would be worse than either.
+    if not internals.usable(internals.LOCAL_PATHS):
+        return
 
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        source_init(self, *args, **kwargs)
-        setattr(self, _CWD, os.getcwd())
+    def source_init(original: Callable[..., None]) -> Callable[..., None]:
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            setattr(self, _CWD, os.getcwd())
 
-    def plan(self: Any, session: Any) -> Any:
-        relation = source_plan(self, session)
-        cwd = _cwd_for(session, getattr(self, _CWD, None))
-        if cwd is not None:
-            read = relation.read.data_source
-            resolved = [resolve(path, cwd) for path in read.paths]
-            del read.paths[:]
-            read.paths.extend(resolved)
-            _rewrite_options(read.options, cwd)
-        return relation
+        return init
 
-    source.__init__, source.plan = init, plan
-
-    def writer(cls: Any, field: str, oneof: str | None) -> None:
-        command_of = cls.command
-
-        def command(self: Any, session: Any) -> Any:
-            message = command_of(self, session)
-            cwd = _cwd_for(session, None)
+    def source_plan(original: Callable[..., Any]) -> Callable[..., Any]:
+        def plan(self: Any, session: Any) -> Any:
+            relation = original(self, session)
+            cwd = _cwd_for(session, getattr(self, _CWD, None))
             if cwd is not None:
-                write = getattr(message, field)
-                if oneof is not None and write.WhichOneof(oneof) == "path":
-                    write.path = resolve(write.path, cwd)
-                _rewrite_options(write.options, cwd)
-            return message
+                read = relation.read.data_source
+                resolved = [resolve(path, cwd) for path in read.paths]
+                del read.paths[:]
+                read.paths.extend(resolved)
+                _rewrite_options(read.options, cwd)
+            return relation
 
-        cls.command = command
+        return plan
 
-    writer(module.WriteOperation, "write_operation", "save_type")
-    writer(module.WriteOperationV2, "write_operation_v2", None)
-    writer(module.WriteStreamOperation, "write_stream_operation_start", "sink_destination")
+    internals.wrap(internals.SOURCE_INIT, module, source_init)
+    internals.wrap(internals.SOURCE_PLAN, module, source_plan)
+
+    def writer(name: internals.Name, field: str, oneof: str | None) -> None:
+        def wrapper(command_of: Callable[..., Any]) -> Callable[..., Any]:
+            def command(self: Any, session: Any) -> Any:
+                message = command_of(self, session)
+                cwd = _cwd_for(session, None)
+                if cwd is not None:
+                    write = getattr(message, field)
+                    if oneof is not None and write.WhichOneof(oneof) == "path":
+                        write.path = resolve(write.path, cwd)
+                    _rewrite_options(write.options, cwd)
+                return message
+
+            return command
+
+        internals.wrap(name, module, wrapper)
+
+    writer(internals.WRITE_COMMAND, "write_operation", "save_type")
+    writer(internals.WRITE_V2_COMMAND, "write_operation_v2", None)
+    writer(internals.WRITE_STREAM_COMMAND, "write_stream_operation_start", "sink_destination")
 
 
 def install() -> None:
-    when_imported("pyspark.sql.connect.plan", _patch)
+    when_imported(internals.PLAN, _patch)

@@ -18,10 +18,12 @@ from pyspark.sql.connect.client import SparkConnectClient
 from pyspark.sql.connect.session import SparkSession
 
 from sparkconnect.errors import NoSparkContextError
+from sparkconnect.session import pyspark_internals as internals
 
 _CLIENT = "_sparkconnect_client"
 _OWNER = "_sparkconnect_owner"
 _ENDED = "_sparkconnect_ended"
+_RESUMABLE = "_sparkconnect_resumable"
 
 
 class Owner(Protocol):
@@ -39,24 +41,36 @@ class NotebookSession(SparkSession):
     def open(cls, url: str, owner: Owner) -> NotebookSession:
         session = cls(connection=url)
         session.__dict__[_OWNER] = owner
-        # Not cls._set_default_and_active_session: it assigns class attributes through `cls`,
-        # which would shadow pyspark's slots on this subclass instead of filling them.
-        SparkSession._set_default_and_active_session(session)
+        # pyspark's constructor stored its client through the `_client` property below; one
+        # that keeps it elsewhere makes a session that stays stopped once stopped, like its own.
+        session.__dict__[_RESUMABLE] = internals.usable(
+            internals.STOP_RESUME, session, session.client
+        )
+        internals.make_default(session)
         return session
+
+    @property
+    def resumable(self) -> bool:
+        """Whether its next use after `stop()` can continue in a fresh session (`reopen`)."""
+        return bool(self.__dict__.get(_RESUMABLE))
 
     def reopen(self, url: str) -> None:
         """Continue in a fresh session on the server at `url`."""
         client = SparkConnectClient(connection=url)
         self.__dict__[_CLIENT] = client
-        self._session_id = client._session_id
-        self.release_session_on_close = True
+        internals.write(
+            internals.SESSION_SESSION_ID, self, internals.read(internals.CLIENT_SESSION_ID, client)
+        )
+        internals.release_on_close(self, True)
         self.__dict__[_ENDED] = False
-        SparkSession._set_default_and_active_session(self)
+        internals.make_default(self)
 
     # pyspark reads `_client` directly all over the session's methods and from DataFrames; a
     # property is the one place every use passes through.
     @property
     def _client(self) -> SparkConnectClient:
+        if _CLIENT not in self.__dict__:
+            raise AttributeError("_client")  # a pyspark that never set it (see `open`)
         if self.__dict__.get(_ENDED):
             self.__dict__[_OWNER].resume(self)
         client: SparkConnectClient = self.__dict__[_CLIENT]
@@ -77,7 +91,7 @@ class NotebookSession(SparkSession):
     @property
     def is_stopped(self) -> bool:
         # Asked by pyspark's getActiveSession and by our own checks: must not resume.
-        return self.ended or self.__dict__[_CLIENT].is_closed
+        return self.ended or bool(self.client.is_closed)
 
     def stop(self) -> None:
         self.__dict__[_OWNER].end(self)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sparkconnect.errors import ConnectError
 from sparkconnect.server import caller
 from sparkconnect.server.remote import Endpoint
+from sparkconnect.session import pyspark_internals
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -19,15 +20,10 @@ def check(session: SparkSession, target: Endpoint) -> None:
     for minutes. Raises ConnectError; the session's own retry policy is put back on success."""
     import warnings
 
-    from pyspark.sql.connect.client.retries import DefaultPolicy
-
     from sparkconnect.session.rpc_errors import refusal
 
-    client = session.client
-    policies = client.get_retry_policies()
-    client.set_retry_policies([DefaultPolicy(max_retries=2, initial_backoff=100, max_backoff=500)])
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), pyspark_internals.few_retries(session.client):
             # pyspark warns RETRIES_EXCEEDED before raising; the error below says it all.
             warnings.simplefilter("ignore")
             session.version  # noqa: B018
@@ -35,15 +31,12 @@ def check(session: SparkSession, target: Endpoint) -> None:
         raise ConnectError(
             refusal(err, target.shown, target.host, has_token=";token=" in target.url)
         ) from None
-    client.set_retry_policies(policies)
 
 
 def make_default(session: SparkSession) -> None:
     """Make `session` pyspark's default and active session (opening one fills those slots only
     when they are empty, and a connect empties them only after the endpoint accepted it)."""
-    from pyspark.sql.connect.session import SparkSession
-
-    SparkSession._set_default_and_active_session(session)
+    pyspark_internals.make_default(session)
 
 
 def no_own_server(target: Endpoint) -> ConnectError:

@@ -11,23 +11,27 @@ use (or when it is released); every later request fails with INVALID_HANDLE.SESS
 SESSION_NOT_FOUND. The policy then moves the client to a new session id and lets pyspark retry
 the request; `RenewingStub` stamps the retried request with that id. The user sees one note.
 
-This module imports pyspark and so is only imported once a session is created.
+This module imports pyspark (its grpc), and so is only imported once a session is created. The
+pyspark names it needs are looked up when a session is protected (pyspark_internals.py): without
+them the session works as pyspark's own, without the fast failure or the renewal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import grpc
 from grpc_status import rpc_status
-from pyspark.sql.connect.client.retries import DefaultPolicy
 
 from sparkconnect._core import ServerInfo
 from sparkconnect.errors import ServerGoneError
 from sparkconnect.server import lifecycle as user_server
+from sparkconnect.session import pyspark_internals as internals
 from sparkconnect.session.notices import tell
 
 SESSION_GONE = ("INVALID_HANDLE.SESSION_CLOSED", "INVALID_HANDLE.SESSION_NOT_FOUND")
@@ -98,8 +102,10 @@ def gone_message(server: ServerInfo, failed: bool) -> str:
     )
 
 
-class ServerAwarePolicy(DefaultPolicy):
-    """pyspark's default retry policy, bounded by the life of our server process."""
+class ServerAware:
+    """pyspark's default retry policy, bounded by the life of our server process: mixed into
+    pyspark's `DefaultPolicy` by `policy_class` (a class statement naming it would fail to import
+    with a pyspark that lacks it)."""
 
     def __init__(
         self,
@@ -107,8 +113,11 @@ class ServerAwarePolicy(DefaultPolicy):
         session: Any,
         on_gone: Callable[[ServerInfo], None],
         on_renew: Callable[[], None] | None = None,
+        renews: bool = True,
     ) -> None:
         super().__init__()
+        self._renews = renews
+        """Whether this pyspark has what renewal replaces (pyspark_internals.RENEWAL)."""
         self._server = server
         self._session = session
         self._on_gone = on_gone
@@ -125,7 +134,7 @@ class ServerAwarePolicy(DefaultPolicy):
         if isinstance(e, grpc.RpcError):
             found = error_class(e)
             if found in SESSION_GONE and self._server.alive():
-                if self._retired or getattr(e, _NO_RENEW, False):
+                if self._retired or not self._renews or getattr(e, _NO_RENEW, False):
                     return False
                 # pyspark asks twice about one error (accept it, then pick a wait).
                 if e is self._renewed_for:
@@ -136,19 +145,19 @@ class ServerAwarePolicy(DefaultPolicy):
                 # retry loop, this replaces the gRPC error the caller would otherwise see.
                 self._on_gone(self._server)
                 raise ServerGoneError(gone_message(self._server, failed=True)) from None
-        return bool(super().can_retry(e))
+        return bool(super().can_retry(e))  # type: ignore[misc]
 
     def _renew(self, error: BaseException, reason: str | None) -> bool:
         client = self._session.client
-        old = client._session_id
+        old = internals.read(internals.CLIENT_SESSION_ID, client)
         if old in self._renewed_from:
             return False  # the fresh session failed the same way: give up, show the error
         self._renewed_from.add(old)
         self._renewed_for = error
         new = str(uuid.uuid4())
-        client._session_id = new
-        client._server_session_id = None
-        self._session._session_id = new
+        internals.write(internals.CLIENT_SESSION_ID, client, new)
+        internals.write(internals.CLIENT_SERVER_SESSION_ID, client, None)
+        internals.write(internals.SESSION_SESSION_ID, self._session, new)
         tell(RENEWED_NOTE.format(reason=reason))
         if self._on_renew is not None:
             # Settings the process itself made (not the user's) are put back in the new session
@@ -183,18 +192,25 @@ class RenewingStub:
         return call
 
     def _restamp(self, request: Any) -> None:
-        current = self._client._session_id
+        current = internals.read(internals.CLIENT_SESSION_ID, self._client)
         stamped = getattr(request, "session_id", None)
         if not isinstance(stamped, str) or stamped == current:
             return
         request.session_id = current
         try:
-            if self._client._server_session_id is None and request.HasField(
-                "client_observed_server_side_session_id"
-            ):
+            if internals.read(
+                internals.CLIENT_SERVER_SESSION_ID, self._client
+            ) is None and request.HasField("client_observed_server_side_session_id"):
                 request.ClearField("client_observed_server_side_session_id")
         except ValueError:  # a request type without that field
             pass
+
+
+@functools.cache
+def policy_class() -> type[ServerAware]:
+    """`ServerAware` on pyspark's `DefaultPolicy` (call only once `FAIL_FAST` is usable)."""
+    base = internals.read(internals.DEFAULT_POLICY, importlib.import_module(internals.RETRIES))
+    return type("ServerAwarePolicy", (ServerAware, base), {})
 
 
 def unregister(session: Any) -> None:
@@ -202,11 +218,13 @@ def unregister(session: Any) -> None:
     fills those slots only when they are empty and empties them only in `stop()`; a forgotten
     session left there would be picked up by code that asks for the active session (creating a
     UDF does), and fail against its dead server."""
+    if not internals.usable(internals.DEFAULT_SLOT):
+        return
     from pyspark.sql.connect.session import SparkSession
 
-    if getattr(SparkSession, "_default_session", None) is session:
-        SparkSession._default_session = None
-    active = getattr(SparkSession, "_active_session", None)
+    if internals.read(internals.DEFAULT_SESSION, SparkSession) is session:
+        internals.write(internals.DEFAULT_SESSION, SparkSession, None)
+    active = internals.read(internals.ACTIVE_SESSION, SparkSession)
     if active is not None and getattr(active, "session", None) is session:
         active.session = None
 
@@ -216,13 +234,17 @@ def protect(
     server: ServerInfo,
     on_gone: Callable[[ServerInfo], None],
     on_renew: Callable[[], None] | None = None,
-) -> ServerAwarePolicy:
+) -> ServerAware | None:
     """Installs the policy and the stub on a new session's client; `on_renew` runs in each
-    fresh session the policy moves to. pyspark internals that a future version might rename are
-    probed, not assumed: without them the session still works, only without session renewal."""
+    fresh session the policy moves to. None, and pyspark's own policy stays, with a pyspark
+    that lacks what the policy builds on."""
     client = session.client
-    policy = ServerAwarePolicy(server, session, on_gone, on_renew)
+    if not internals.usable(internals.FAIL_FAST, client):
+        return None
+    renews = internals.usable(internals.RENEWAL, client, session)
+    policy = policy_class()(server, session, on_gone, on_renew, renews=renews)
     client.set_retry_policies([policy])
-    if hasattr(client, "_stub") and hasattr(client, "_session_id"):
-        client._stub = RenewingStub(client, client._stub)
+    if renews:
+        stub = internals.read(internals.CLIENT_STUB, client)
+        internals.write(internals.CLIENT_STUB, client, RenewingStub(client, stub))
     return policy

@@ -36,11 +36,12 @@ import contextlib
 import logging
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from sparkconnect._core import ServerInfo
 from sparkconnect.server import lifecycle
 from sparkconnect.server.spark_rest import WARM_UP_DESCRIPTION, WARM_UP_TAG
+from sparkconnect.session import pyspark_internals as internals
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
@@ -79,9 +80,9 @@ def _interrupt(spark: Any) -> None:
 def yield_to(session: Any) -> None:
     """Warm-ups of this process stop once `session` (the notebook's) runs its first query. A
     pyspark without session hooks (their list is internal) just runs them to the end."""
-    hooks = getattr(session.client, "_session_hooks", None)
-    if isinstance(hooks, list):
-        hooks.append(_YieldHook())
+    client = session.client
+    if internals.usable(internals.WARM_UP_YIELD, client):
+        internals.read(internals.SESSION_HOOKS, client).append(_YieldHook())
 
 
 def _run_queries(spark: SparkSession, run_jobs: bool) -> None:
@@ -104,15 +105,16 @@ def _run_queries(spark: SparkSession, run_jobs: bool) -> None:
     if not run_jobs:
         for frame in (grouped, sql):
             # Private, typed by nothing; the public explain() would print into a notebook cell.
-            cast(Any, frame)._explain_string(mode="codegen")  # planned, code generated; no job
+            explain = internals.read(internals.EXPLAIN_STRING, frame)
+            explain(mode="codegen")  # planned, code generated; no job
         return
     # What show() computes, without printing into whichever notebook cell runs meanwhile.
-    show = cast(Any, spark.range(3).withColumnRenamed("id", "n"))
+    show = internals.read(internals.SHOW_STRING, spark.range(3).withColumnRenamed("id", "n"))
     for query in (
         grouped.collect,
         sql.collect,
         spark.range(5).toPandas,
-        lambda: show._show_string(3, 20, False),
+        lambda: show(3, 20, False),
     ):
         if _user_query.is_set():
             log.debug("warm-up stopped: the notebook runs its own queries")
@@ -156,7 +158,9 @@ def warm(url: str, run_jobs: bool = True) -> None:
         # pyspark releases each operation's results on a background thread, and stop()
         # releases the session before waiting for those: a release that arrives after the
         # session's is logged by the server as an ERROR. Let them finish first.
-        concurrent.futures.wait(getattr(spark.client, "_release_futures", ()), timeout=10)
+        if internals.usable(internals.WARM_UP_RELEASE, spark.client):
+            futures = internals.read(internals.RELEASE_FUTURES, spark.client)
+            concurrent.futures.wait(futures, timeout=10)
         # The client's own calls, not stop(): that holds pyspark's process-wide session lock
         # during the release, and a server that stopped answering (SIGSTOP) would then block
         # the notebook's own session calls too.
@@ -172,9 +176,11 @@ def _runs_jobs(server: ServerInfo) -> bool:
     return server.master.startswith("local")
 
 
-def in_background(server: ServerInfo) -> threading.Thread:
+def in_background(server: ServerInfo) -> threading.Thread | None:
     """Warm `server` up on a daemon thread of this process, until the notebook's own session
-    (see `yield_to`) runs a query."""
+    (see `yield_to`) runs a query. None with a pyspark that lacks what the warm-up uses."""
+    if not internals.usable(internals.WARM_UP):
+        return None
     _user_query.clear()
     thread = threading.Thread(
         target=warm,
@@ -196,6 +202,8 @@ def main(argv: list[str]) -> int:
     server: Any = lifecycle.status().server
     if server is None or (server.pid, server.pid_start_time) != (pid, start_time):
         log.info("no warm-up: the server %d is no longer the one running", pid)
+        return 0
+    if not internals.usable(internals.WARM_UP):
         return 0
     warm(server.connect_url(), _runs_jobs(server))
     log.info("warm-up done")
