@@ -51,6 +51,8 @@ def scope(module: ModuleType) -> None:
         ours = builder_class(os.environ[VARIABLE])
         endpoint, token = ours.endpoint, ours.get(TOKEN)
         original = builder_class.__init__
+        # Called by the patched constructor below, where a missing one would fail every channel.
+        builder_class.getDefault, builder_class.set  # noqa: B018
     except Exception:
         return
 

@@ -113,7 +113,7 @@ def _takes_over(builder: Any, feature: internals.Feature) -> bool:
     # Only the Connect builder has a channel builder: a session for a server of the user's own.
     return (
         "spark.remote" not in _options(builder)
-        and internals.read(internals.CONNECT_CHANNEL_BUILDER, builder) is None
+        and internals.read(internals.CONNECT_CHANNEL_BUILDER, builder, None) is None
     )
 
 

@@ -70,7 +70,8 @@ class NotebookSession(SparkSession):
     @property
     def _client(self) -> SparkConnectClient:
         if _CLIENT not in self.__dict__:
-            raise AttributeError("_client")  # a pyspark that never set it (see `open`)
+            # A pyspark that never set it (see `open`).
+            raise AttributeError(internals.SESSION_CLIENT.attribute)
         if self.__dict__.get(_ENDED):
             self.__dict__[_OWNER].resume(self)
         client: SparkConnectClient = self.__dict__[_CLIENT]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -288,6 +289,11 @@ def _resolve(name: Name, instances: Iterable[object]) -> Any:
         instance = next((i for i in instances if isinstance(i, holder)), _MISSING)
         if instance is _MISSING:
             return None  # nothing to look on here: the caller checks it where it has one
+        # Statically: a class's `__getattr__` may answer any name (a DataFrame's gives a
+        # column); a property (such as the client's `_stub` in newer releases) is then asked.
+        found = inspect.getattr_static(instance, name.attribute, _MISSING)
+        if found is _MISSING or name.attribute in getattr(instance, "__dict__", {}):
+            return found
         holder = instance
     try:
         return getattr(holder, name.attribute, _MISSING)
@@ -309,17 +315,18 @@ def usable(feature: Feature, *instances: object) -> bool:
     gone = missing(feature, *instances)
     if not gone:
         return True
-    for name in gone:
-        with _lock:
-            if name in _lost.values():
-                continue
-            features = NEEDED_BY[name]
-            for each in features:
+    with _lock:
+        new = [name for name in gone if name not in _lost.values()]
+        features = [each for name in new for each in NEEDED_BY[name] if each.key not in _lost]
+        for name in new:
+            for each in NEEDED_BY[name]:
                 _lost.setdefault(each.key, name)
+    if features:
+        names = ", ".join(f"`{name.path}` ({name.module})" for name in new)
+        whats = "; and without ".join(dict.fromkeys(each.what for each in features))
         tell(
-            f"pyspark {pyspark_version()} has no `{name.path}` ({name.module}), so this process "
-            f"runs without {'; and without '.join(each.what for each in features)}. Everything "
-            "else works.",
+            f"pyspark {pyspark_version()} has no {names}, so this process runs without "
+            f"{whats}. Everything else works.",
             level="warn",
         )
     return False
@@ -336,8 +343,11 @@ def forget_lost() -> None:
         _lost.clear()
 
 
-def read(name: Name, holder: object, default: Any = None) -> Any:
-    """`name`'s attribute on `holder` (an instance, a class or a module), or `default`."""
+def read(name: Name, holder: object, default: Any = _MISSING) -> Any:
+    """`name`'s attribute on `holder` (an instance, a class or a module); `default`, when given,
+    where `holder` has none (AttributeError otherwise)."""
+    if default is _MISSING:
+        return getattr(holder, name.attribute)
     return getattr(holder, name.attribute, default)
 
 
