@@ -262,6 +262,7 @@ def clean_pyspark(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     cache_tracking.TRACKER.detach()
     labels.LABELS.detach()
+    child_env.withdraw()
 
 
 def _put_every_feature_in_place(
