@@ -7,7 +7,7 @@ here once, under the features that need it, and the call sites reach it only thr
 module: `usable(feature, ...)` before a feature is put in place, then `read`, `write` and `wrap`.
 A name that a pyspark lacks turns off only the features that need it: the user reads one line
 naming the feature, the name and the pyspark version (once per process), and `import pyspark`,
-`spark` and everything else go on as before. tests/unit/test_pyspark_internals_*.py checks the
+`spark` and everything else go on as before. tests/session/test_pyspark_internals_*.py checks the
 list against the installed pyspark and takes each name away in turn.
 
 A name is looked up on its class or module, or, for an attribute pyspark sets in `__init__`
