@@ -19,7 +19,7 @@ LAB := labextension
 LAB_OUT := wheel-data/data/share/jupyter/labextensions/sparkconnect-lab
 LAB_NPM := $(LAB)/node_modules/.package-lock.json
 
-.PHONY: install browser demo docs lint lint-lab lint-rust lint-python lint-types check test test-rust test-python test-fast bench bench-quick wheel clean labextension
+.PHONY: install browser demo docs lint lint-lab lint-rust lint-python lint-types check test test-rust test-python test-fast test-matrix bench bench-quick wheel clean labextension
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +74,8 @@ lint-rust:
 # lint-imports checks the layer contracts of pyproject.toml; without a cache, as a cache would be one
 # more directory in the checkout and the graph takes about a second to build.
 lint-python: install
-	$(VENV)/bin/ruff check python tests examples bench drive docs/hooks wheel-data/purelib
-	$(VENV)/bin/ruff format --check python tests examples bench drive docs/hooks wheel-data/purelib
+	$(VENV)/bin/ruff check python tests examples bench drive docs/hooks matrix wheel-data/purelib
+	$(VENV)/bin/ruff format --check python tests examples bench drive docs/hooks matrix wheel-data/purelib
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 lint-types: install
@@ -115,6 +115,13 @@ wheel: install
 	rm -f dist/sparkconnect-*.whl
 	$(VENV)/bin/maturin build --release --out dist --target-dir target/wheel
 	$(VENV)/bin/auditwheel show dist/sparkconnect-*.whl
+
+# The compatibility subset (tests marked `compat`) on the newest patch release of every supported
+# pyspark series, each in its own environment under .matrix/ with this wheel; writes
+# docs/pyspark-releases.md. Not part of `make test`: the first run downloads and builds four
+# pyspark releases, and each takes minutes.
+test-matrix: wheel
+	$(PY) -m matrix
 
 # Figures against their baselines, written to bench/results/ (docs/benchmarks.md is built from them).
 bench: install

@@ -62,6 +62,7 @@ def kernels(env: dict[str, str]) -> Iterator[list[Kernel]]:
         kernel.shutdown()
 
 
+@pytest.mark.compat
 def test_builder_returns_the_notebook_session_with_its_confs(
     kernels: list[Kernel], tmp_path: Path
 ) -> None:
@@ -111,6 +112,7 @@ def test_builder_returns_the_notebook_session_with_its_confs(
     assert "True True True True" in checks
 
 
+@pytest.mark.compat
 def test_stop_ends_the_session_not_the_server(kernels: list[Kernel], module_home: Path) -> None:
     a, b = kernels
     ok(a, "%load_ext sparkconnect\nheld = spark\nspark.range(1).count()")
@@ -204,6 +206,7 @@ def test_pandas_api_on_spark(kernels: list[Kernel]) -> None:
     assert "sum 10 True" in shown
 
 
+@pytest.mark.compat
 def test_python_api_builder_and_stop(env: dict[str, str]) -> None:
     """Without IPython: after `sparkconnect.session()` the builder returns it, and `stop()`
     followed by a use continues in a fresh session."""

@@ -61,6 +61,7 @@ def count(kernel: Kernel, expression: str) -> int:
     return int(text.split("rows:")[1].split()[0])
 
 
+@pytest.mark.compat
 def test_each_notebook_reads_and_writes_its_own_folder(
     kernels: tuple[Kernel, Kernel], folders: dict[str, Path], home: Path
 ) -> None:

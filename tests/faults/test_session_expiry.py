@@ -31,6 +31,7 @@ def close_session_on_the_server(home: Path, session_id: str) -> None:
         other.close()
 
 
+@pytest.mark.compat
 def test_next_command_gets_a_fresh_session_and_says_so_once(
     shell: InteractiveShell, home: Path
 ) -> None:

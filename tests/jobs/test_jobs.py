@@ -110,6 +110,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.compat
 @pytest.mark.jvm
 def test_jobs_in_the_notebook_and_the_terminal(
     shell: InteractiveShell, home: Path, monkeypatch: pytest.MonkeyPatch

@@ -22,6 +22,7 @@ from tests.support.processes import server
 pytestmark = pytest.mark.jvm
 
 
+@pytest.mark.compat
 def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Path) -> None:
     result = run(shell, "%spark start")
     assert result.error is None, result.shown
@@ -31,6 +32,7 @@ def test_start_launches_and_binds_spark(shell: InteractiveShell, module_home: Pa
     assert total == 499999500000
 
 
+@pytest.mark.compat
 def test_second_start_attaches(shell: InteractiveShell, module_home: Path) -> None:
     pid = server(module_home).pid
     result = run(shell, "%spark start")
@@ -69,6 +71,7 @@ def test_logs_show_the_server_log(shell: InteractiveShell, module_home: Path) ->
     assert "Spark Connect server started at: 127.0.0.1" in everything
 
 
+@pytest.mark.compat
 def test_python_and_pandas_udfs(shell: InteractiveShell, module_home: Path) -> None:
     run(shell, "%spark start")
     cell = textwrap.dedent(
@@ -130,6 +133,7 @@ def test_restart_applies_the_conf(shell: InteractiveShell, module_home: Path) ->
     assert len(java_servers_of(module_home)) == 1
 
 
+@pytest.mark.compat
 def test_stop_keeps_the_server_for_other_notebooks(
     shell: InteractiveShell, module_home: Path, other_notebook: subprocess.Popen[str]
 ) -> None:
@@ -162,6 +166,7 @@ def test_last_stop_stops_the_server(shell: InteractiveShell, module_home: Path) 
     assert _core.status(str(module_home)).server is None
 
 
+@pytest.mark.compat
 def test_python_api(module_home: Path) -> None:
     spark = sparkconnect.start(conf={"spark.sql.shuffle.partitions": "5"})
     assert spark.range(5).count() == 5

@@ -43,6 +43,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.mark.compat
 def test_start_with_a_profile_applies_its_conf_and_env(
     shell: InteractiveShell, module_home: Path, config: Path
 ) -> None:
@@ -109,6 +110,7 @@ def test_spark_ending_a_cell_is_a_card(
     assert info.token not in page
 
 
+@pytest.mark.compat
 def test_progress_is_one_line_in_a_terminal(shell: InteractiveShell, module_home: Path) -> None:
     result = run(shell, SLEEPING_JOB)
     assert result.error is None, result.shown

@@ -41,6 +41,7 @@ def kernel(module_home: Path) -> Iterator[Kernel]:
         started.shutdown()
 
 
+@pytest.mark.compat
 def test_a_spark_error_is_a_few_lines_with_the_stack_collapsed(kernel: Kernel) -> None:
     result = kernel.run(MISSING_TABLE)
     assert result.status == "error"
@@ -79,6 +80,7 @@ def parse_age(text):
 spark.createDataFrame([("41",), ("forty",)], ["age"]).select(parse_age("age")).collect()"""
 
 
+@pytest.mark.compat
 def test_a_failed_python_worker_shows_the_cause_first_and_the_users_frames(
     kernel: Kernel,
 ) -> None:
@@ -113,6 +115,7 @@ def test_the_failing_line_of_a_longer_cell_is_named(kernel: Kernel) -> None:
     assert "cell line 3: df.selectExpr('nope').collect()" in shown
 
 
+@pytest.mark.compat
 def test_an_interrupted_spark_call_is_one_line_under_the_cancelled_summary(
     kernel: Kernel, module_home: Path
 ) -> None:
@@ -151,6 +154,7 @@ threading.Thread(target=cancel_once_running, daemon=True).start()
 """
 
 
+@pytest.mark.compat
 def test_a_query_cancelled_in_the_panel_ends_like_an_interrupted_one(kernel: Kernel) -> None:
     assert kernel.run(PANEL_CANCEL).status == "ok"
     result = kernel.run(

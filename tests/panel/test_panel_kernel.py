@@ -137,6 +137,7 @@ def test_cancel_endpoint_refuses_what_is_not_a_cancel(shell: InteractiveShell, h
         pass
 
 
+@pytest.mark.compat
 @pytest.mark.jvm
 def test_panel_model_state_and_actions(
     shell: InteractiveShell, home: Path, monkeypatch: pytest.MonkeyPatch

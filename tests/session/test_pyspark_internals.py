@@ -16,6 +16,8 @@ import pytest
 
 from sparkconnect.session.resilience import RenewingStub, protect, unregister
 
+pytestmark = pytest.mark.compat
+
 CLIENT_ATTRIBUTES = ("_session_id", "_server_session_id", "_stub")
 """Read and replaced on the client when a closed session is renewed."""
 
