@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -110,6 +112,21 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
+def jobs_once_the_ui_answers() -> dict[str, Any]:
+    """`sparkconnect jobs --json`, asked again while it says the Spark UI did not answer: the
+    UI's first REST answer sets up its handlers, which took 5.7-7.4 s (measured) on a busy
+    two-core machine, past the command's 3 s. A user would ask again too."""
+    deadline = time.monotonic() + 60
+    while True:
+        done = cli("jobs", "--json")
+        assert done.returncode == 0, done.stderr
+        data: dict[str, Any] = json.loads(done.stdout)
+        silent = any("did not answer" in note for note in data["notes"])
+        if not silent or time.monotonic() > deadline:
+            return data
+        time.sleep(1)
+
+
 @pytest.mark.compat
 @pytest.mark.jvm
 def test_jobs_in_the_notebook_and_the_terminal(
@@ -131,9 +148,7 @@ def test_jobs_in_the_notebook_and_the_terminal(
     assert f"[{result.execution_count}]" in line and "✔ succeeded" in line and "4/4" in line
     assert "sparkconnect-jobs mathjax_ignore" in page and "data-status='succeeded'" in page
 
-    done = cli("jobs", "--json")
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
+    data = jobs_once_the_ui_answers()
     mine = [job for job in data["jobs"] if job["notebook"] == "report.ipynb"]
-    assert mine and all(job["status"] == "succeeded" for job in mine)
+    assert mine and all(job["status"] == "succeeded" for job in mine), data
     assert "Spark jobs on the server" in cli("jobs").stdout

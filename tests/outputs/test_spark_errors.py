@@ -73,6 +73,7 @@ def subtract_mean(pdf: pd.DataFrame) -> pd.DataFrame:
     v = pdf.v
     return pdf.assign(v=v - v.mean())
 df.groupby("id").applyInPandas(subtract_mean, schema="id long, v long").show()"""
+SAFE_ARROW = "spark.sql.execution.pandas.convertToArrowArraySafely"
 FAILING_UDF = """from pyspark.sql.functions import udf
 @udf("int")
 def parse_age(text):
@@ -84,6 +85,10 @@ spark.createDataFrame([("41",), ("forty",)], ["age"]).select(parse_age("age")).c
 def test_a_failed_python_worker_shows_the_cause_first_and_the_users_frames(
     kernel: Kernel,
 ) -> None:
+    # Spark 4.3 converts a pandas function's result to Arrow safely by default; earlier releases
+    # only with this conf (their default truncates the floats to longs): set, the quickstart's
+    # function fails on every release, and on 4.3 nothing changes.
+    assert kernel.run(f'spark.conf.set("{SAFE_ARROW}", "true")').status == "ok"
     result = kernel.run(APPLY_IN_PANDAS)
     assert result.status == "error"
     shown = plain(result.text)
