@@ -85,9 +85,9 @@ spark.createDataFrame([("41",), ("forty",)], ["age"]).select(parse_age("age")).c
 def test_a_failed_python_worker_shows_the_cause_first_and_the_users_frames(
     kernel: Kernel,
 ) -> None:
-    # Spark 4.3 converts a pandas function's result to Arrow safely by default; earlier releases
-    # only with this conf (their default truncates the floats to longs): set, the quickstart's
-    # function fails on every release, and on 4.3 nothing changes.
+    # Spark converts a pandas function's result to Arrow safely by default from 4.1 on; 4.0 only
+    # with this conf (its default truncates the floats to longs): set, the quickstart's function
+    # fails on every release, and from 4.1 on nothing changes.
     assert kernel.run(f'spark.conf.set("{SAFE_ARROW}", "true")').status == "ok"
     result = kernel.run(APPLY_IN_PANDAS)
     assert result.status == "error"
