@@ -62,7 +62,9 @@ def java_versions(scratch: Path) -> list[str]:
     """Every Java version the servers of the run logged, in the order first seen."""
     seen: list[str] = []
     for log in sorted(scratch.rglob("server.log*")):
-        for found in JAVA_LINE.findall(log.read_text(errors="replace")):
+        for logged in JAVA_LINE.findall(log.read_text(errors="replace")):
+            # `17.0.15+6-Debian-1deb12u1` (Spark 4.1 on) and `17.0.15` (4.0) are one Java.
+            found = logged.split("+")[0]
             if found not in seen:
                 seen.append(found)
     return seen

@@ -59,7 +59,7 @@ def test_counts_and_skip_reasons_come_from_the_junit_report(tmp_path: Path) -> N
 
 
 def test_the_java_is_what_the_servers_logged(tmp_path: Path) -> None:
-    for name, java in (("a", "17.0.15"), ("b", "17.0.15"), ("c", "21.0.2")):
+    for name, java in (("a", "17.0.15"), ("b", "17.0.15+6-Debian-1deb12u1"), ("c", "21.0.2")):
         (tmp_path / name / "home").mkdir(parents=True)
         (tmp_path / name / "home" / "server.log").write_text(
             f"25/12/07 02:00:00 INFO SparkContext: Java version {java}\n"
