@@ -53,6 +53,7 @@ def instances() -> Iterator[tuple[Any, ...]]:
         session.stop()
 
 
+@pytest.mark.compat
 @pytest.mark.parametrize("name", list(NEEDED_BY), ids=str)
 def test_the_installed_pyspark_has_it(name: Name, instances: tuple[Any, ...]) -> None:
     installed = internals.pyspark_version()
