@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .jupyterlab import CHROMIUM, CHROMIUM_ARGS
 
@@ -32,7 +33,7 @@ def run_cell(page: Page, index: int) -> None:
     target = cell(page, index)
     prompt = target.locator(".jp-InputPrompt")
     for attempt in range(3):
-        prompt.click()
+        click_in_notebook(page, prompt)
         # On a busy machine the click can land before the notebook is ready to select the cell.
         expect(target).to_have_class(re.compile(r"\bjp-mod-selected\b"), timeout=30_000)
         page.keyboard.press("Shift+Enter")
@@ -45,6 +46,19 @@ def run_cell(page: Page, index: int) -> None:
         except AssertionError:
             if attempt == 2:
                 raise
+
+
+def click_in_notebook(page: Page, target: Locator) -> None:
+    """Click as a user would; when a JupyterLab dialog covers the notebook, fail with what it
+    says (a click then waits out its timeout without saying why)."""
+    try:
+        target.click(timeout=30_000)
+    except PlaywrightTimeout:
+        dialogs = page.locator(".jp-Dialog")
+        if dialogs.count():
+            said = " | ".join(" ".join(text.split()) for text in dialogs.all_inner_texts())
+            raise AssertionError(f"a JupyterLab dialog covers the notebook: {said}") from None
+        raise
 
 
 def wait_done(page: Page, index: int, seconds: float = 180, count: int | None = None) -> None:
