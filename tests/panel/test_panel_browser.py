@@ -133,7 +133,7 @@ def test_panel_in_jupyterlab(lab: JupyterLab, page: Page, home: Path) -> None:
     expect(job.locator("td").nth(1)).to_have_text("[*]")
     expect(job).to_contain_text("spark.range(0, 240, 1, 240)")
     shot(other, "panel-4-jobs-running")
-    # The README's picture (docs/panel.png is a copy): the panel alone, tasks under way.
+    # The docs' picture of the panel (docs/panel.png is a copy): the panel alone, tasks under way.
     expect(job.locator("td").nth(4)).not_to_have_text(re.compile(r"^0/240"), timeout=60_000)
     other_panel.screenshot(path=str(ARTIFACTS / "panel-readme.png"))
     began = time.monotonic()
